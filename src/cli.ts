@@ -1,0 +1,75 @@
+/**
+ * upshift's entry point: wires commands (each domain registers its own in src/cli/<domain>.ts, with
+ * lazily imported implementations) and is the only place that calls process.exit.
+ */
+import { Command, CommanderError } from 'commander';
+import { ExitCode, UsageError } from './core/errors.js';
+import { reportError, type CliIO } from './cli/run.js';
+import { registerEtcd } from './cli/etcd.js';
+import { registerCluster } from './cli/cluster.js';
+import { registerStatus } from './cli/status.js';
+import { registerBackup } from './cli/backup.js';
+import { registerPlan } from './cli/plan.js';
+import { registerUpgrade } from './cli/upgrade.js';
+import { registerBench } from './cli/bench.js';
+import { registerDeps } from './cli/deps.js';
+import { registerMisc } from './cli/misc.js';
+
+export const VERSION = '0.1.0';
+
+export function buildProgram(io: CliIO): Command {
+  const program = new Command('upshift')
+    .description('Safe, observable etcd upgrades: see, back up, plan, execute, prove.')
+    .version(VERSION)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    });
+  for (const register of [registerEtcd, registerCluster, registerStatus, registerBackup, registerPlan, registerUpgrade, registerBench, registerDeps, registerMisc]) {
+    register(program, io);
+  }
+  return program;
+}
+
+/** Run the CLI in-process; returns the exit code. Tests call this with their own streams. */
+export async function runCli(argv: string[], partial: Partial<CliIO> = {}): Promise<number> {
+  const io: CliIO = {
+    stdout: partial.stdout ?? process.stdout,
+    stderr: partial.stderr ?? process.stderr,
+    env: partial.env ?? process.env,
+    signal: partial.signal ?? new AbortController().signal,
+    exitCode: ExitCode.ok,
+  };
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version exit 0 through here; everything else is a usage error (exit 2).
+      if (e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return 0;
+      return ExitCode.usage;
+    }
+    const json = argv.includes('json') && (argv.includes('-o') || argv.includes('--output'));
+    return reportError(io, e instanceof Error ? e : new UsageError(String(e)), json);
+  }
+  return io.exitCode;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const ac = new AbortController();
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    signals++;
+    if (signals > 1) process.exit(130);
+    process.stderr.write(`\nupshift: ${sig} received, stopping safely (repeat to force)\n`);
+    ac.abort(new Error(`interrupted by ${sig}`));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const code = await runCli(argv.slice(2), { signal: ac.signal });
+  // Let stdout drain before exiting (pipes are async in Node).
+  await new Promise<void>((r) => (process.stdout.writableNeedDrain ? process.stdout.once('drain', () => r()) : r()));
+  process.exit(code);
+}

@@ -1,0 +1,6 @@
+import type { Command } from 'commander';
+import type { CliIO } from './run.js';
+
+export function registerDeps(_program: Command, _io: CliIO): void {
+  // Commands of this domain are registered here.
+}

@@ -1,0 +1,11 @@
+/**
+ * upshift's library API (curated). The CLI is built on exactly these pieces.
+ * @packageDocumentation
+ */
+export * from './core/errors.js';
+export { upshiftHome, homePaths } from './core/home.js';
+export { writeFileAtomic, produceFileAtomic, JsonlJournal } from './core/files.js';
+export { parseDuration } from './core/duration.js';
+export type { LocalCluster, MemberLaunch, MemberState } from './cluster/model.js';
+export type { InstalledEtcd, EtcdManifest } from './binaries/layout.js';
+export { readInstalled, requireInstalled, listInstalled } from './binaries/layout.js';
