@@ -9,3 +9,5 @@ export { parseDuration } from './core/duration.js';
 export type { LocalCluster, MemberLaunch, MemberState } from './cluster/model.js';
 export type { InstalledEtcd, EtcdManifest } from './binaries/layout.js';
 export { readInstalled, requireInstalled, listInstalled } from './binaries/layout.js';
+export type { MemberSpec, ClusterConnection } from './cluster/model.js';
+export { clusterUp, clusterDown, startMember, stopMember, clusterConnection, loadCluster, saveCluster, listClusters, memberArgs, memberRunState, waitClusterHealthy } from './cluster/local.js';

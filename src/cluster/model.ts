@@ -4,6 +4,37 @@
  * can restart a member with another binary without re-deriving its configuration.
  */
 
+/** TLS files of one member (absolute paths). */
+export interface MemberTlsFiles {
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+  peerCertFile: string;
+  peerKeyFile: string;
+}
+
+/**
+ * What a member is, independent of the etcd version that runs it. `memberArgs(spec, version)` turns it
+ * into the command line of a given version (flag names differ between 3.3, 3.4 and 3.5+).
+ */
+export interface MemberSpec {
+  name: string;
+  host: string;
+  clientPort: number;
+  peerPort: number;
+  /** Plain-http listener for /metrics and /health (etcd 3.3+), so scraping works even when the client port is TLS. */
+  metricsPort: number;
+  dataDir: string;
+  /** `name=peerURL,...` of the members the cluster was bootstrapped with. */
+  initialCluster: string;
+  /** Ignored by etcd once the data dir holds a member (restart, restored snapshot). */
+  initialClusterState: 'new' | 'existing';
+  initialClusterToken: string;
+  tls?: MemberTlsFiles;
+  /** Flags appended verbatim for every version (e.g. `--snapshot-count=1000`). */
+  extraArgs?: string[];
+}
+
 export interface MemberLaunch {
   /** etcd --name */
   name: string;
@@ -15,6 +46,8 @@ export interface MemberLaunch {
   metricsURL?: string;
   dataDir: string;
   logFile: string;
+  /** The version-independent description the args are generated from. */
+  spec: MemberSpec;
   /**
    * The full etcd command line after the binary, as a list of `--flag=value` strings. Generated from
    * the member spec for the member's version (3.3 takes v2-era flags) and stored, so a restart with the
@@ -28,6 +61,8 @@ export interface MemberLaunch {
 export interface MemberState extends MemberLaunch {
   /** PID of the running etcd, if started by upshift. */
   pid?: number;
+  /** When the current process was started (ISO time). */
+  startedAt?: string;
   /** etcd's member id (hex), once known. */
   memberId?: string;
 }
@@ -57,4 +92,14 @@ export interface LocalCluster {
   tls?: ClusterTls;
   auth?: ClusterAuth;
   members: MemberState[];
+}
+
+/** How to reach a cluster: etcdctl's connection settings. `password` is read from the 0600 file on demand. */
+export interface ClusterConnection {
+  endpoints: string[];
+  cacert?: string;
+  cert?: string;
+  key?: string;
+  user?: string;
+  password?: string;
 }
