@@ -11,3 +11,5 @@ export type { InstalledEtcd, EtcdManifest } from './binaries/layout.js';
 export { readInstalled, requireInstalled, listInstalled } from './binaries/layout.js';
 export type { MemberSpec, ClusterConnection } from './cluster/model.js';
 export { clusterUp, clusterDown, startMember, stopMember, clusterConnection, loadCluster, saveCluster, listClusters, memberArgs, memberRunState, waitClusterHealthy } from './cluster/local.js';
+export * as client from './client/index.js';
+export { EndpointClient, EtcdClient, resolveConnection, isSafeToRetry, EtcdError } from './client/index.js';

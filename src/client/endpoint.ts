@@ -1,0 +1,237 @@
+/**
+ * `EndpointClient`: one member, addressed by its client URL. Maintenance calls (Status, HashKV, Alarm,
+ * Defragment, Snapshot, MoveLeader, Downgrade) are answered by the member that receives them, so each needs a
+ * client pinned to that member (etcd@v3.6.14:api/etcdserverpb/rpc.proto, Maintenance service).
+ */
+import { Readable, Transform } from 'node:stream';
+import type * as grpc from '@grpc/grpc-js';
+import type { ConnectionConfig } from './connection.js';
+import { Transport, TokenSource, type CallOptions } from './transport.js';
+import { EtcdCancelledError, EtcdError, toEtcdError } from './errors.js';
+import {
+  header,
+  hexId,
+  idFromHex,
+  num,
+  versionAtLeast,
+  type Alarm,
+  type AlarmType,
+  type HashKVResult,
+  type HealthResult,
+  type MemberList,
+  type RawHeader,
+  type StatusInfo,
+} from './types.js';
+
+interface RawStatus {
+  header: RawHeader;
+  version: string;
+  dbSize: string;
+  leader: string;
+  raftIndex: string;
+  raftTerm: string;
+  raftAppliedIndex: string;
+  errors: string[];
+  dbSizeInUse: string;
+  isLearner: boolean;
+  storageVersion: string;
+  dbSizeQuota: string;
+  downgradeInfo: { enabled: boolean; targetVersion: string } | null;
+}
+
+interface RawMember {
+  ID: string;
+  name: string;
+  peerURLs: string[];
+  clientURLs: string[];
+  isLearner: boolean;
+}
+
+export interface SnapshotStream {
+  /** The snapshot bytes (etcd's bbolt file followed by its 32-byte sha256 trailer), with backpressure. */
+  stream: Readable;
+  /** Settles when the stream ends: the header of the first message and the 3.6 storage version. */
+  done: Promise<{ header: ReturnType<typeof header> | undefined; version: string | undefined; bytes: number }>;
+}
+
+export interface EndpointClientOptions {
+  /** Share one auth token between clients of one session (see TokenSource). */
+  tokens?: TokenSource | undefined;
+  channelOptions?: grpc.ChannelOptions;
+}
+
+export function tokenSourceFor(config: ConnectionConfig): TokenSource | undefined {
+  return config.auth ? new TokenSource(config.auth.user, config.auth.password) : undefined;
+}
+
+export class EndpointClient {
+  readonly endpoint: string;
+  readonly transport: Transport;
+
+  constructor(endpoint: string, readonly config: ConnectionConfig, opts: EndpointClientOptions = {}) {
+    this.endpoint = endpoint;
+    this.transport = new Transport(endpoint, config, opts.tokens ?? tokenSourceFor(config), opts.channelOptions);
+  }
+
+  /** Maintenance.Status, converted; fields the server's version does not report are undefined. */
+  async status(opts: CallOptions = {}): Promise<StatusInfo> {
+    const r = await this.transport.unary<RawStatus>('Maintenance', 'Status', {}, { ...opts, op: 'read', authBestEffort: true });
+    return statusInfo(this.endpoint, r);
+  }
+
+  /** Maintenance.HashKV at `revision` (0 = latest). */
+  async hashKV(revision = 0, opts: CallOptions = {}): Promise<HashKVResult> {
+    const r = await this.transport.unary<{ header: RawHeader; hash: number; compact_revision: string; hash_revision: string }>('Maintenance', 'HashKV', { revision: String(revision) }, { ...opts, op: 'read' });
+    const hashRevision = num(r.hash_revision);
+    return { header: header(r.header), hash: r.hash, compactRevision: num(r.compact_revision), hashRevision: hashRevision > 0 ? hashRevision : undefined };
+  }
+
+  /** Active alarms of the whole cluster (Alarm GET, memberID 0). */
+  async alarmList(opts: CallOptions = {}): Promise<Alarm[]> {
+    const r = await this.transport.unary<{ alarms: { memberID: string; alarm: AlarmType }[] }>('Maintenance', 'Alarm', { action: 'GET', memberID: '0', alarm: 'NONE' }, { ...opts, op: 'read', authBestEffort: true });
+    return r.alarms.map((a) => ({ memberId: hexId(a.memberID), alarm: a.alarm }));
+  }
+
+  /** Clear an alarm (a write: never retried). */
+  async alarmDisarm(memberIdHex: string, alarm: AlarmType, opts: CallOptions = {}): Promise<Alarm[]> {
+    const r = await this.transport.unary<{ alarms: { memberID: string; alarm: AlarmType }[] }>('Maintenance', 'Alarm', { action: 'DEACTIVATE', memberID: idFromHex(memberIdHex), alarm }, { ...opts, op: 'write' });
+    return r.alarms.map((a) => ({ memberId: hexId(a.memberID), alarm: a.alarm }));
+  }
+
+  /** Defragment this member. It blocks the member while it runs: give a generous deadline. */
+  async defragment(opts: CallOptions = {}): Promise<void> {
+    await this.transport.unary('Maintenance', 'Defragment', {}, { timeoutMs: Math.max(opts.timeoutMs ?? 0, 60_000), ...opts, op: 'write' });
+  }
+
+  /** Transfer leadership to `targetIdHex`. Must be sent to the current leader (etcd@v3.6.14:server/etcdserver/server.go:1247). */
+  async moveLeader(targetIdHex: string, opts: CallOptions = {}): Promise<void> {
+    await this.transport.unary('Maintenance', 'MoveLeader', { targetID: idFromHex(targetIdHex) }, { ...opts, op: 'write' });
+  }
+
+  /** Maintenance.Downgrade (3.5+). VALIDATE is side-effect free and returns the current cluster version. */
+  async downgrade(action: 'VALIDATE' | 'ENABLE' | 'CANCEL', version: string, opts: CallOptions = {}): Promise<{ header: ReturnType<typeof header>; version: string }> {
+    const r = await this.transport.unary<{ header: RawHeader; version: string }>('Maintenance', 'Downgrade', { action, version }, { ...opts, op: action === 'VALIDATE' ? 'read' : 'write' });
+    return { header: header(r.header), version: r.version };
+  }
+
+  /** Cluster.MemberList. `linearizable` (3.5+) makes it fail without quorum instead of answering locally. */
+  async memberList(opts: CallOptions & { linearizable?: boolean } = {}): Promise<MemberList> {
+    const r = await this.transport.unary<{ header: RawHeader; members: RawMember[] }>('Cluster', 'MemberList', { linearizable: opts.linearizable ?? false }, { ...opts, op: 'read', authBestEffort: true });
+    return {
+      header: header(r.header),
+      members: r.members.map((m) => ({ id: hexId(m.ID), name: m.name, peerURLs: [...m.peerURLs], clientURLs: [...m.clientURLs], isLearner: m.isLearner })),
+    };
+  }
+
+  /** grpc.health.v1 Check: SERVING / NOT_SERVING (3.6 reports NOT_SERVING during defrag). */
+  async grpcHealth(opts: CallOptions = {}): Promise<string> {
+    const r = await this.transport.unary<{ status: string }>('Health', 'Check', { service: '' }, { ...opts, op: 'read', authBestEffort: true });
+    return r.status;
+  }
+
+  /**
+   * `etcdctl endpoint health` semantics: a linearizable Get of one key succeeds (needs a leader and quorum), or
+   * fails only with permission denied (the member still served it); plus the gRPC health status.
+   */
+  async health(opts: CallOptions = {}): Promise<HealthResult> {
+    const start = performance.now();
+    let grpcStatus: string | undefined;
+    try {
+      grpcStatus = await this.grpcHealth(opts);
+    } catch {
+      // Old servers or proxies without the health service: the Get below decides.
+    }
+    try {
+      await this.transport.unary('KV', 'Range', { key: Buffer.from('health'), limit: '1', serializable: false }, { ...opts, op: 'read' });
+      const healthy = grpcStatus === undefined || grpcStatus === 'SERVING';
+      return { endpoint: this.endpoint, healthy, grpcStatus, tookMs: performance.now() - start, ...(healthy ? {} : { error: `gRPC health: ${grpcStatus}` }) };
+    } catch (e) {
+      const err = toEtcdError(e, { endpoint: this.endpoint });
+      // etcdctl counts permission denied as healthy: the member answered after a consensus read.
+      if (err.code === 'etcd-permission-denied') return { endpoint: this.endpoint, healthy: true, grpcStatus, tookMs: performance.now() - start };
+      return { endpoint: this.endpoint, healthy: false, grpcStatus, tookMs: performance.now() - start, error: err.message };
+    }
+  }
+
+  /**
+   * Maintenance.Snapshot as a byte stream. grpc-js stops reading from HTTP/2 when the consumer does not read, so
+   * piping into a slow file applies backpressure all the way to the server. There is no overall deadline (a
+   * snapshot of a large db takes a while); pass `signal` to stop it, or `timeoutMs` for a hard limit.
+   */
+  snapshot(opts: { signal?: AbortSignal; timeoutMs?: number } = {}): SnapshotStream {
+    let first: ReturnType<typeof header> | undefined;
+    let version: string | undefined;
+    let bytes = 0;
+    const ctx = { endpoint: this.endpoint, method: 'Maintenance.Snapshot' };
+    const out = new Transform({
+      writableObjectMode: true,
+      transform(msg: { header: RawHeader | null; blob: Buffer; version: string }, _enc, cb) {
+        if (!first && msg.header) first = header(msg.header);
+        if (msg.version) version = msg.version;
+        bytes += msg.blob.length;
+        cb(null, msg.blob);
+      },
+    });
+    const done = new Promise<{ header: ReturnType<typeof header> | undefined; version: string | undefined; bytes: number }>((resolve, reject) => {
+      out.on('end', () => resolve({ header: first, version, bytes }));
+      out.on('error', reject);
+      out.on('close', () => {
+        if (!out.readableEnded) reject(new EtcdCancelledError('snapshot stream closed before the end', { outcome: 'definite', ...ctx }));
+      });
+    });
+    done.catch(() => undefined); // the caller may only watch the stream; avoid an unhandled rejection
+    void (async () => {
+      let call: grpc.ClientReadableStream<unknown> | undefined;
+      try {
+        await this.transport.ensureConnected(opts.signal);
+        const token = await this.transport.streamToken({ signal: opts.signal });
+        const client = this.transport.client('Maintenance') as unknown as { Snapshot(req: unknown, md: grpc.Metadata, o: grpc.CallOptions): grpc.ClientReadableStream<unknown> };
+        call = client.Snapshot({}, this.transport.metadata(token), opts.timeoutMs ? { deadline: Date.now() + opts.timeoutMs } : {});
+        const onAbort = (): void => call?.cancel();
+        opts.signal?.addEventListener('abort', onAbort, { once: true });
+        call.on('error', (e) => {
+          opts.signal?.removeEventListener('abort', onAbort);
+          out.destroy(toEtcdError(e, ctx));
+        });
+        call.on('end', () => opts.signal?.removeEventListener('abort', onAbort));
+        out.on('close', () => {
+          if (!out.readableEnded) call?.cancel();
+        });
+        call.pipe(out);
+      } catch (e) {
+        out.destroy(e instanceof EtcdError ? e : toEtcdError(e, { ...ctx, notSent: true }));
+      }
+    })();
+    return { stream: out, done };
+  }
+
+  close(): void {
+    this.transport.close();
+  }
+}
+
+/** Convert a raw StatusResponse, dropping fields the server's version does not send. */
+export function statusInfo(endpoint: string, r: RawStatus): StatusInfo {
+  const v = r.version;
+  const has34 = versionAtLeast(v, '3.4.0');
+  const has36 = versionAtLeast(v, '3.6.0');
+  const h = header(r.header);
+  return {
+    endpoint,
+    header: h,
+    memberId: h.memberId,
+    clusterId: h.clusterId,
+    version: v,
+    dbSize: num(r.dbSize),
+    leader: hexId(r.leader),
+    raftIndex: num(r.raftIndex),
+    raftTerm: num(r.raftTerm),
+    raftAppliedIndex: has34 ? num(r.raftAppliedIndex) : undefined,
+    errors: [...(r.errors ?? [])],
+    dbSizeInUse: has34 ? num(r.dbSizeInUse) : undefined,
+    isLearner: r.isLearner === true,
+    storageVersion: has36 && r.storageVersion ? r.storageVersion : undefined,
+    dbSizeQuota: has36 && num(r.dbSizeQuota) > 0 ? num(r.dbSizeQuota) : undefined,
+    downgradeInfo: has36 && r.downgradeInfo ? { enabled: r.downgradeInfo.enabled, targetVersion: r.downgradeInfo.targetVersion } : undefined,
+  };
+}
