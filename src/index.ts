@@ -13,3 +13,4 @@ export type { MemberSpec, ClusterConnection } from './cluster/model.js';
 export { clusterUp, clusterDown, startMember, stopMember, clusterConnection, loadCluster, saveCluster, listClusters, memberArgs, memberRunState, waitClusterHealthy } from './cluster/local.js';
 export * as client from './client/index.js';
 export { EndpointClient, EtcdClient, resolveConnection, isSafeToRetry, EtcdError } from './client/index.js';
+export * as knowledge from './knowledge/index.js';

@@ -1,0 +1,124 @@
+/**
+ * etcd release lines 3.2-3.7. Patch lists were checked against the tags of etcd-io/etcd (HEAD c34dc7e,
+ * 2026-08-20): every line's tags run 0..latest without gaps (`git tag -l 'v3.N.*'`), so "released" is
+ * exactly 0..latestPatch. Versions above latestPatch (e.g. 3.5.99, 3.4.46) were never released.
+ */
+import type { KnownBadPatch, ReleaseLine } from '../types.js';
+
+export const releaseLines: readonly ReleaseLine[] = [
+  {
+    minor: '3.2',
+    latestPatch: 32,
+    status: 'eol',
+    eol: {
+      finalRelease: '3.2.32',
+      note: 'Outside the support window (current and previous minor only); no patches since 2021.',
+      source: 'web:content/en/docs/v3.6/op-guide/versioning.md; etcd tags v3.2.0..v3.2.32 (CHANGELOG-3.2 v3.2.33 is still "TBD")',
+    },
+    source: 'etcd tags v3.2.0..v3.2.32; etcd:CHANGELOG/CHANGELOG-3.2.md',
+  },
+  {
+    minor: '3.3',
+    latestPatch: 27,
+    latestDate: '2021-10-15',
+    status: 'eol',
+    eol: {
+      finalRelease: '3.3.27',
+      date: '2021-10-15',
+      note: 'Outside the support window (current and previous minor only); last release v3.3.27.',
+      source: 'etcd:CHANGELOG/CHANGELOG-3.3.md (v3.3.27, 2021-10-15); web:content/en/docs/v3.6/op-guide/versioning.md',
+    },
+    source: 'etcd tags v3.3.0..v3.3.27; etcd:CHANGELOG/CHANGELOG-3.3.md',
+  },
+  {
+    minor: '3.4',
+    latestPatch: 45,
+    latestDate: '2026-06-01',
+    status: 'eol',
+    eol: {
+      finalRelease: '3.4.45',
+      date: '2026-06-01',
+      note: 'v3.4.45 "marks the end of support (EOL) for v3.4. No further patches will be issued."',
+      source: 'etcd:CHANGELOG/CHANGELOG-3.4.md v3.4.45; web:content/en/blog/2026/june-patch-release.md',
+    },
+    recommendedMinimum: {
+      version: '3.4.22',
+      reason: 'minimum recommended for production (auth data wrong after snapshot recovery before 3.4.22, PRs #14648/#14649)',
+      source: 'etcd:CHANGELOG/README.md "Production recommendation"',
+    },
+    source: 'etcd tags v3.4.0..v3.4.45; etcd:CHANGELOG/CHANGELOG-3.4.md',
+  },
+  {
+    minor: '3.5',
+    latestPatch: 33,
+    latestDate: '2026-07-23',
+    status: 'supported',
+    recommendedMinimum: {
+      version: '3.5.6',
+      reason: 'minimum recommended for production; 3.5.0-3.5.2 can corrupt data under load (3.5.4+), 3.5.5 has the auth/snapshot-recovery bug',
+      source: 'etcd:CHANGELOG/README.md "Production recommendation" and "v3.5 data corruption issue"',
+    },
+    source: 'etcd tags v3.5.0..v3.5.33; etcd:CHANGELOG/CHANGELOG-3.5.md; web:content/en/blog/2026/july-23-patch-release.md ("all three supported release branches")',
+  },
+  {
+    minor: '3.6',
+    latestPatch: 14,
+    latestDate: '2026-07-23',
+    status: 'supported',
+    source: 'etcd tags v3.6.0..v3.6.14; etcd:CHANGELOG/CHANGELOG-3.6.md; web:content/en/blog/2026/july-23-patch-release.md',
+  },
+  {
+    minor: '3.7',
+    latestPatch: 1,
+    latestDate: '2026-07-23',
+    status: 'supported',
+    source: 'etcd tags v3.7.0..v3.7.1; etcd:CHANGELOG/CHANGELOG-3.7.md; web:content/en/blog/2026/july-23-patch-release.md',
+  },
+];
+
+/**
+ * Patches upstream tells people not to run in production, with what to run instead. The planner treats a
+ * source in these ranges as "go to at least recommendedMinimum first"; the status auditor reports them.
+ */
+export const knownBadPatches: readonly KnownBadPatch[] = [
+  {
+    id: 'etcd-3.5.0-3.5.2-data-inconsistency',
+    range: { introduced: '3.5.0', fixed: '3.5.3' },
+    recommendedMinimum: '3.5.4',
+    reason:
+      'v3.5.0-v3.5.2 under high load: if the process is killed, committed transactions can be missing on some members (etcd#13766). Upstream recommends v3.5.4+ (3.5.4 also fixes an auth-enabled startup panic, PR #13946).',
+    source: 'etcd:CHANGELOG/README.md "v3.5 data corruption issue"; etcd:CHANGELOG/CHANGELOG-3.5.md v3.5.3 (PR #13908), v3.5.4',
+  },
+  {
+    id: 'etcd-3.5.5-auth-snapshot-recovery',
+    range: { introduced: '3.5.5', fixed: '3.5.6' },
+    recommendedMinimum: '3.5.6',
+    reason:
+      'With auth enabled, a newly added member can end up with wrong auth data after snapshot recovery (PR #14649); upstream\'s production minimum is v3.5.6+.',
+    source: 'etcd:CHANGELOG/README.md "Production recommendation"; etcd:CHANGELOG/CHANGELOG-3.5.md v3.5.6',
+  },
+  {
+    id: 'etcd-3.4.20-3.4.21-auth-snapshot-recovery',
+    range: { introduced: '3.4.20', fixed: '3.4.22' },
+    recommendedMinimum: '3.4.22',
+    reason:
+      'With auth enabled, a newly added member can end up with wrong auth data after snapshot recovery (PR #14648); upstream\'s production minimum is v3.4.22+.',
+    source: 'etcd:CHANGELOG/README.md "Production recommendation"; etcd:CHANGELOG/CHANGELOG-3.4.md v3.4.22',
+  },
+  {
+    id: 'etcd-data-dir-0700-enforced',
+    range: { introduced: '3.4.10', fixed: '3.4.13' },
+    recommendedMinimum: '3.4.13',
+    reason:
+      'v3.4.10-v3.4.12 refuse to start when an existing data dir is not mode 0700 (CVE-2020-15113 fix, relaxed to a warning in v3.4.13). chmod 700 the data dir, or skip these patches.',
+    source: 'etcd:CHANGELOG/CHANGELOG-3.4.md v3.4.10, v3.4.13 (commit d5ebbbceb)',
+  },
+  {
+    id: 'etcd-data-dir-0700-enforced-3.3',
+    range: { introduced: '3.3.23', fixed: '3.3.25' },
+    recommendedMinimum: '3.3.25',
+    reason:
+      'v3.3.23-v3.3.24 refuse to start when an existing data dir is not mode 0700 (CVE-2020-15113 fix, relaxed to a warning in v3.3.25). chmod 700 the data dir, or skip these patches.',
+    source: 'etcd:CHANGELOG/CHANGELOG-3.3.md v3.3.23, v3.3.25',
+  },
+];

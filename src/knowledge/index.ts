@@ -1,0 +1,276 @@
+/**
+ * The etcd knowledge base: typed data with sources (./data) and the lookups the planner, the status
+ * auditor and the upgrade executor use. Everything here is pure and synchronous.
+ */
+import semver from 'semver';
+import type {
+  Advisory, DowngradeSupport, FlagRule, HopRule, KnownBadPatch, Minor, PatchFloor, PatchRule, ReleaseLine, Version,
+} from './types.js';
+import { releaseLines, knownBadPatches as badPatchData } from './data/releases.js';
+import { advisories } from './data/advisories.js';
+import { flagRules as flagRuleData, unknownSettingReaction, reactionText } from './data/flag-rules.js';
+import { downgradeSupport as downgradeData, hopRules as hopRuleData, patchFloors, patchRules as patchRuleData, upgradePolicy } from './data/upgrade-rules.js';
+import { serverFlagSets } from './data/server-flags.generated.js';
+
+export type * from './types.js';
+export { releaseLines, advisories, upgradePolicy, unknownSettingReaction, reactionText, serverFlagSets };
+export { flagRuleData as allFlagRules, hopRuleData as allHopRules, patchFloors, downgradeData as allDowngradeSupport };
+
+// ---------------------------------------------------------------- versions
+
+export interface ParsedVersion {
+  major: number;
+  minor: number;
+  patch: number;
+  /** `X.Y.Z` */
+  version: Version;
+  /** `X.Y` */
+  line: Minor;
+}
+
+/** Parse `3.5.1` / `v3.5.1` (full release versions only). Undefined for anything else. */
+export function parseVersion(v: string): ParsedVersion | undefined {
+  const m = /^v?(\d+)\.(\d+)\.(\d+)$/.exec(v.trim());
+  if (!m) return undefined;
+  const [major, minor, patch] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  return { major, minor, patch, version: `${major}.${minor}.${patch}`, line: `${major}.${minor}` };
+}
+
+/** Parse `3.5` / `v3.5` (a minor line). */
+export function parseMinor(v: string): Minor | undefined {
+  const m = /^v?(\d+)\.(\d+)$/.exec(v.trim());
+  return m ? `${Number(m[1])}.${Number(m[2])}` : undefined;
+}
+
+export function minorOf(v: Version): Minor {
+  const p = parseVersion(v);
+  if (!p) throw new Error(`not a version: ${v}`);
+  return p.line;
+}
+
+/** Compare full versions (semver order; pre-releases sort before the release). */
+export function compareVersions(a: Version, b: Version): number {
+  return semver.compare(a, b);
+}
+
+/** Compare minor lines `X.Y`. */
+export function compareMinors(a: Minor, b: Minor): number {
+  return compareVersions(`${a}.0`, `${b}.0`);
+}
+
+/** The next minor line (3.5 -> 3.6). */
+export function nextMinor(m: Minor): Minor {
+  const [maj, min] = m.split('.').map(Number);
+  return `${maj}.${(min ?? 0) + 1}`;
+}
+
+export function previousMinor(m: Minor): Minor {
+  const [maj, min] = m.split('.').map(Number);
+  return `${maj}.${(min ?? 0) - 1}`;
+}
+
+// ---------------------------------------------------------------- releases
+
+const linesByMinor = new Map(releaseLines.map((l) => [l.minor, l]));
+
+export function releaseLine(minor: Minor): ReleaseLine | undefined {
+  return linesByMinor.get(minor);
+}
+
+/** Known minor lines, oldest first. */
+export function knownMinors(): Minor[] {
+  return releaseLines.map((l) => l.minor).sort(compareMinors);
+}
+
+export function latestPatch(minor: Minor): Version | undefined {
+  const l = linesByMinor.get(minor);
+  return l ? `${l.minor}.${l.latestPatch}` : undefined;
+}
+
+/** Every released version of a line, oldest first. */
+export function releasedPatches(minor: Minor): Version[] {
+  const l = linesByMinor.get(minor);
+  if (!l) return [];
+  return Array.from({ length: l.latestPatch + 1 }, (_, i) => `${l.minor}.${i}`);
+}
+
+/** Oldest and newest release the knowledge base knows, e.g. for "known range 3.2.0-3.7.1". */
+export function knownRange(): { oldest: Version; newest: Version; text: string } {
+  const minors = knownMinors();
+  const oldest = `${minors[0]}.0`;
+  const newest = latestPatch(minors[minors.length - 1]!)!;
+  return {
+    oldest,
+    newest,
+    text: `${oldest} to ${newest} (latest: ${minors.map((m) => latestPatch(m)).join(', ')})`,
+  };
+}
+
+/** True when `v` is a released etcd version (3.5.99 and 3.4.46 were never released). */
+export function isKnownVersion(v: string): boolean {
+  const p = parseVersion(v);
+  if (!p) return false;
+  const l = linesByMinor.get(p.line);
+  return Boolean(l && p.patch <= l.latestPatch);
+}
+
+export interface EolStatus {
+  version: Version;
+  line: Minor;
+  status: ReleaseLine['status'] | 'unknown';
+  /** Latest patch of the line. */
+  latest?: Version;
+  /** How many patches behind the latest of its line. */
+  patchesBehind?: number;
+  finalRelease?: Version;
+  note?: string;
+  source: string;
+}
+
+export function eolStatus(v: Version): EolStatus {
+  const p = parseVersion(v);
+  if (!p) return { version: v, line: '', status: 'unknown', source: 'upshift knowledge base' };
+  const l = linesByMinor.get(p.line);
+  if (!l) return { version: p.version, line: p.line, status: 'unknown', source: 'upshift knowledge base (line not covered: 3.2-3.7)' };
+  return {
+    version: p.version,
+    line: l.minor,
+    status: l.status,
+    latest: `${l.minor}.${l.latestPatch}`,
+    patchesBehind: Math.max(0, l.latestPatch - p.patch),
+    ...(l.eol ? { finalRelease: l.eol.finalRelease, note: l.eol.note } : {}),
+    source: l.eol?.source ?? l.source,
+  };
+}
+
+// ---------------------------------------------------------------- ranges, advisories, bad patches
+
+/** Is `v` in the range (>= introduced, < fixed; unfixed ranges cover only the line of `introduced`)? */
+export function inRange(v: Version, range: { introduced: Version; fixed?: Version }): boolean {
+  if (semver.lt(v, range.introduced)) return false;
+  if (range.fixed === undefined) return minorOf(v) === (parseVersion(range.introduced)?.line ?? minorOf(range.introduced.replace(/-.*$/, '')));
+  return semver.lt(v, range.fixed);
+}
+
+export function affects(adv: Pick<Advisory, 'ranges'>, v: Version): boolean {
+  return adv.ranges.some((r) => inRange(v, r));
+}
+
+export interface AdvisoryFilter {
+  kinds?: readonly Advisory['kind'][];
+}
+
+/** Advisories (CVEs and data-integrity bugs) that affect version `v`, in a stable order (by id). */
+export function advisoriesAffecting(v: Version, filter: AdvisoryFilter = {}): Advisory[] {
+  const p = parseVersion(v);
+  if (!p) return [];
+  return advisories
+    .filter((a) => (!filter.kinds || filter.kinds.includes(a.kind)) && affects(a, p.version))
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** The fixed version of an advisory on the line of `v` (undefined: not fixed on that line). */
+export function fixedInLine(adv: Advisory, line: Minor): Version | undefined {
+  for (const r of adv.ranges) if (r.fixed && minorOf(r.fixed) === line) return r.fixed;
+  return undefined;
+}
+
+/** Known-bad patches `v` falls into (e.g. 3.5.0-3.5.2), with the recommended minimum. */
+export function knownBadPatches(v: Version): KnownBadPatch[] {
+  const p = parseVersion(v);
+  if (!p) return [];
+  return badPatchData.filter((b) => inRange(p.version, b.range));
+}
+
+export function allKnownBadPatches(): readonly KnownBadPatch[] {
+  return badPatchData;
+}
+
+// ---------------------------------------------------------------- upgrade rules
+
+export function patchFloor(fromMinor: Minor, toMinor: Minor): PatchFloor | undefined {
+  return patchFloors.find((f) => f.fromMinor === fromMinor && f.toMinor === toMinor);
+}
+
+export function hopRules(fromMinor: Minor, toMinor: Minor): HopRule[] {
+  return hopRuleData.filter((r) => r.fromMinor === fromMinor && r.toMinor === toMinor);
+}
+
+/** Rules for a patch upgrade (or any switch) that lands on `v`. */
+export function patchRulesFor(v: Version): PatchRule[] {
+  return patchRuleData.filter((r) => inRange(v, r.range));
+}
+
+/** Rules for any version strictly after `from` up to and including `to` within a line. */
+export function patchRulesBetween(from: Version, to: Version): PatchRule[] {
+  return patchRuleData.filter((r) => {
+    // The range is crossed when some released version in (from, to] lies in it.
+    const lo = semver.gt(r.range.introduced, from) ? r.range.introduced : null;
+    if (lo && semver.lte(lo, to)) return true;
+    return semver.gt(to, from) && inRange(to, r.range);
+  });
+}
+
+export function downgradeSupport(fromMinor: Minor, toMinor: Minor): DowngradeSupport | undefined {
+  return downgradeData.find((d) => d.fromMinor === fromMinor && d.toMinor === toMinor);
+}
+
+// ---------------------------------------------------------------- flags
+
+function sinceMinor(since: string): Minor {
+  return parseMinor(since) ?? minorOf(since);
+}
+
+/**
+ * Flag rules that apply when going from `fromMinor` to `toMinor` (upwards): every rule whose `since`
+ * lies in (fromMinor, toMinor]. Sorted by version, then flag, for stable output.
+ */
+export function flagRules(fromMinor: Minor, toMinor: Minor): FlagRule[] {
+  return flagRuleData
+    .filter((r) => {
+      const m = sinceMinor(r.since);
+      return compareMinors(m, fromMinor) > 0 && compareMinors(m, toMinor) <= 0;
+    })
+    .sort((a, b) => compareMinors(sinceMinor(a.since), sinceMinor(b.since)) || (a.flag < b.flag ? -1 : a.flag > b.flag ? 1 : 0));
+}
+
+/** Rules for one flag (optionally with its value) across all versions. */
+export function rulesForFlag(flag: string, value?: string): FlagRule[] {
+  return flagRuleData.filter((r) => (r.flag === flag || r.yamlKey === flag) && (r.value === undefined || r.value === value));
+}
+
+function presentIn(spec: string | undefined, v: ParsedVersion): boolean {
+  if (spec === undefined) return false;
+  if (spec === '*') return true;
+  const [lo, hi] = spec.split('-') as [string, string];
+  return semver.gte(v.version, lo) && semver.lte(v.version, hi);
+}
+
+/** Does the etcd server of version `v` define the command-line flag? Undefined for unknown lines. */
+export function flagExists(flag: string, v: Version): boolean | undefined {
+  const p = parseVersion(v);
+  const set = p && serverFlagSets[p.line];
+  if (!p || !set) return undefined;
+  return presentIn(set.flags[flag], p);
+}
+
+/** Does the `--config-file` reader of version `v` know the top-level YAML key? */
+export function yamlKeyExists(key: string, v: Version): boolean | undefined {
+  const p = parseVersion(v);
+  const set = p && serverFlagSets[p.line];
+  if (!p || !set) return undefined;
+  return presentIn(set.yamlKeys[key], p);
+}
+
+/** Does the YAML reader of `v` know this key inside client-/peer-transport-security? */
+export function securityKeyExists(key: string, v: Version): boolean | undefined {
+  const p = parseVersion(v);
+  const set = p && serverFlagSets[p.line];
+  if (!p || !set) return undefined;
+  return presentIn(set.securityKeys[key], p);
+}
+
+/** Flag -> ETCD_* environment variable name (etcd@v3.5.33:pkg/flags/flag.go FlagToEnv). */
+export function flagToEnv(flag: string): string {
+  return `ETCD_${flag.toUpperCase().replace(/-/g, '_')}`;
+}

@@ -1,0 +1,124 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as kb from './index.js';
+import { knownBadPatches as badData } from './data/releases.js';
+import { patchRules } from './data/upgrade-rules.js';
+
+test('every knowledge entry carries a non-empty source', () => {
+  const lists: { name: string; items: readonly { source: string }[] }[] = [
+    { name: 'releaseLines', items: kb.releaseLines },
+    { name: 'advisories', items: kb.advisories },
+    { name: 'flagRules', items: kb.allFlagRules },
+    { name: 'hopRules', items: kb.allHopRules },
+    { name: 'patchFloors', items: kb.patchFloors },
+    { name: 'downgradeSupport', items: kb.allDowngradeSupport },
+    { name: 'knownBadPatches', items: badData },
+    { name: 'patchRules', items: patchRules },
+    { name: 'serverFlagSets', items: Object.values(kb.serverFlagSets) },
+  ];
+  for (const { name, items } of lists) {
+    assert.ok(items.length > 0, name);
+    for (const [i, it] of items.entries()) assert.ok(it.source && it.source.trim().length > 5, `${name}[${i}] has no source`);
+  }
+  for (const l of kb.releaseLines) {
+    if (l.eol) assert.ok(l.eol.source, `${l.minor} eol source`);
+    if (l.recommendedMinimum) assert.ok(l.recommendedMinimum.source, `${l.minor} recommendedMinimum source`);
+  }
+  assert.ok(kb.allFlagRules.length >= 80, `expected ~80 flag rules, got ${kb.allFlagRules.length}`);
+});
+
+test('released versions: known, latest, never-released', () => {
+  const cases: [string, boolean][] = [
+    ['3.5.33', true], ['v3.5.0', true], ['3.5.34', false], ['3.5.99', false], ['3.4.45', true], ['3.4.46', false],
+    ['3.7.1', true], ['3.7.2', false], ['3.8.0', false], ['3.1.20', false], ['3.5', false], ['banana', false], ['3.2.32', true], ['3.2.33', false],
+  ];
+  for (const [v, want] of cases) assert.equal(kb.isKnownVersion(v), want, v);
+  assert.equal(kb.latestPatch('3.5'), '3.5.33');
+  assert.equal(kb.latestPatch('3.6'), '3.6.14');
+  assert.equal(kb.latestPatch('3.3'), '3.3.27');
+  assert.equal(kb.latestPatch('3.9'), undefined);
+  assert.equal(kb.releasedPatches('3.7').join(','), '3.7.0,3.7.1');
+  assert.match(kb.knownRange().text, /3\.2\.0 to 3\.7\.1/);
+});
+
+test('eol status', () => {
+  assert.equal(kb.eolStatus('3.4.23').status, 'eol');
+  assert.equal(kb.eolStatus('3.4.23').finalRelease, '3.4.45');
+  assert.equal(kb.eolStatus('3.3.25').status, 'eol');
+  const s = kb.eolStatus('3.5.30');
+  assert.equal(s.status, 'supported');
+  assert.equal(s.patchesBehind, 3);
+  assert.equal(kb.eolStatus('4.0.0').status, 'unknown');
+});
+
+test('known-bad patches', () => {
+  assert.deepEqual(kb.knownBadPatches('3.5.1').map((b) => b.recommendedMinimum), ['3.5.4']);
+  assert.deepEqual(kb.knownBadPatches('3.5.5').map((b) => b.recommendedMinimum), ['3.5.6']);
+  assert.deepEqual(kb.knownBadPatches('3.5.3'), []);
+  assert.deepEqual(kb.knownBadPatches('3.4.11').map((b) => b.id), ['etcd-data-dir-0700-enforced']);
+  assert.deepEqual(kb.knownBadPatches('3.4.23'), []);
+});
+
+test('advisories by version', () => {
+  const ids = (v: string) => kb.advisoriesAffecting(v, { kinds: ['cve'] }).map((a) => a.id);
+  assert.ok(ids('3.5.30').includes('CVE-2026-59818'));
+  assert.ok(!ids('3.5.32').includes('CVE-2026-59818'));
+  assert.ok(ids('3.5.32').includes('CVE-2026-73500'));
+  assert.deepEqual(ids('3.5.33'), []);
+  assert.deepEqual(ids('3.6.14'), []);
+  assert.ok(ids('3.4.45').includes('CVE-2026-73499'), '3.4 never got the 2026-07 fixes');
+  assert.ok(ids('3.3.25').includes('CVE-2023-32082'));
+  assert.ok(!ids('3.3.25').includes('CVE-2020-15106'));
+  assert.ok(ids('3.4.9').includes('CVE-2020-15106'));
+  assert.ok(kb.advisoriesAffecting('3.5.2').some((a) => a.id === 'etcd#13766'));
+  const sorted = kb.advisoriesAffecting('3.4.0').map((a) => a.id);
+  assert.deepEqual(sorted, [...sorted].sort());
+});
+
+test('flag existence per version (generated from tags)', () => {
+  assert.equal(kb.flagExists('ca-file', '3.3.25'), true);
+  assert.equal(kb.flagExists('ca-file', '3.4.0'), false);
+  assert.equal(kb.flagExists('debug', '3.4.23'), true);
+  assert.equal(kb.flagExists('debug', '3.5.0'), false);
+  assert.equal(kb.flagExists('enable-v2', '3.5.33'), true);
+  assert.equal(kb.flagExists('enable-v2', '3.6.0'), false);
+  assert.equal(kb.flagExists('experimental-corrupt-check-time', '3.6.14'), true);
+  assert.equal(kb.flagExists('experimental-corrupt-check-time', '3.7.0'), false);
+  assert.equal(kb.flagExists('feature-gates', '3.6.0'), true);
+  assert.equal(kb.flagExists('listen-client-http-urls', '3.5.7'), false);
+  assert.equal(kb.flagExists('listen-client-http-urls', '3.5.8'), true);
+  assert.equal(kb.flagExists('next-cluster-version-compatible', '3.4.30'), false);
+  assert.equal(kb.flagExists('next-cluster-version-compatible', '3.4.31'), true);
+  assert.equal(kb.flagExists('discovery', '3.7.1'), false);
+  assert.equal(kb.flagExists('name', '3.9.0'), undefined);
+  assert.equal(kb.yamlKeyExists('experimental-snapshot-catch-up-entries', '3.6.14'), true);
+  assert.equal(kb.yamlKeyExists('enable-v2', '3.6.0'), false);
+  assert.equal(kb.securityKeyExists('ca-file', '3.3.25'), true);
+  assert.equal(kb.securityKeyExists('ca-file', '3.4.0'), false);
+  assert.equal(kb.flagToEnv('enable-v2'), 'ETCD_ENABLE_V2');
+});
+
+test('flag rules between minors', () => {
+  const r = kb.flagRules('3.4', '3.5');
+  assert.ok(r.some((x) => x.flag === 'logger' && x.value === 'capnslog' && x.reaction.cli === 'exits'));
+  assert.ok(r.every((x) => x.since.startsWith('3.5')));
+  assert.ok(kb.flagRules('3.5', '3.7').some((x) => x.since === '3.7'));
+  assert.equal(kb.flagRules('3.5', '3.5').length, 0);
+  // Every rule with kind 'removed' names a flag the generated sets confirm is gone in that minor.
+  for (const rule of kb.allFlagRules.filter((x) => x.kind === 'removed' && x.value === undefined)) {
+    const v = `${rule.since}.0`;
+    assert.equal(kb.flagExists(rule.flag, v), false, `${rule.flag} should not exist in ${v}`);
+  }
+});
+
+test('upgrade rules', () => {
+  assert.equal(kb.patchFloor('3.5', '3.6')?.minimum, '3.5.32');
+  assert.equal(kb.patchFloor('3.6', '3.7')?.minimum, '3.6.11');
+  assert.equal(kb.patchFloor('3.4', '3.5'), undefined);
+  assert.ok(kb.hopRules('3.4', '3.5').some((h) => h.id === 'auth-rolling-3.4-3.5' && h.severity === 'blocker'));
+  assert.equal(kb.downgradeSupport('3.5', '3.4')?.minimumTarget, '3.4.32');
+  assert.equal(kb.downgradeSupport('3.6', '3.5')?.mechanism, 'downgrade-api');
+  assert.deepEqual(kb.patchRulesBetween('3.4.9', '3.4.23').map((p) => p.id), ['data-dir-mode-0700']);
+  assert.deepEqual(kb.patchRulesBetween('3.4.13', '3.4.23'), []);
+  assert.deepEqual(kb.patchRulesBetween('3.3.22', '3.3.25').map((p) => p.id), ['data-dir-mode-0700']);
+});
