@@ -1,0 +1,230 @@
+/**
+ * The run journal: append-only JSONL under $UPSHIFT_HOME/runs/<id>/journal.jsonl, every record
+ * fsynced before the executor acts on it (src/core/files.ts JsonlJournal). A step is journaled `begin`
+ * before it runs and `end` after; `reconstruct` reads the records back, compares them with the
+ * cluster as it is now, and says where a resumed run picks up — after a kill -9 at any point.
+ */
+import type { Step } from './steps.js';
+import type { ClusterObservation } from './observation.js';
+import { sameVersion } from './observation.js';
+
+export type RunResult = 'succeeded' | 'paused' | 'rolled-back' | 'failed' | 'aborted';
+
+export interface RunBeginRecord {
+  type: 'run-begin';
+  at: string;
+  runId: string;
+  from: string;
+  to: string;
+  path: string[];
+  /** How to reach the cluster again on resume (never credentials: those come from flags/env again). */
+  target: { cluster?: string | undefined; endpoints: string[]; clusterId?: string | undefined };
+  driver: string;
+  driverConfig?: string | undefined;
+  options: Record<string, unknown>;
+  steps: Step[];
+  /** Version each member ran when the run began (for rollback). */
+  memberVersions: Record<string, string>;
+  pid: number;
+  host: string;
+}
+
+export interface StepBeginRecord {
+  type: 'step-begin';
+  at: string;
+  step: string;
+  attempt: number;
+}
+
+export interface StepEndRecord {
+  type: 'step-end';
+  at: string;
+  step: string;
+  ok: boolean;
+  durationMs: number;
+  error?: string | undefined;
+  /** Small structured facts (backup file, baseline P99, gate report, captured command output tails). */
+  detail?: Record<string, unknown> | undefined;
+}
+
+export interface DecisionRecord {
+  type: 'decision';
+  at: string;
+  step?: string | undefined;
+  decision: 'rollback' | 'pause' | 'stop' | 'skip' | 'reorder' | 'retry';
+  reason: string;
+  member?: string | undefined;
+}
+
+export interface RollbackRecord {
+  type: 'rollback';
+  at: string;
+  member: string;
+  phase: 'begin' | 'end';
+  toVersion: string;
+  ok?: boolean | undefined;
+  error?: string | undefined;
+}
+
+export interface LockRecord {
+  type: 'lock';
+  at: string;
+  action: 'acquired' | 'released' | 'lost';
+  key: string;
+  lease?: string | undefined;
+}
+
+export interface ResumeRecord {
+  type: 'resume';
+  at: string;
+  pid: number;
+  fromStep?: string | undefined;
+  reason: string;
+}
+
+export interface RunEndRecord {
+  type: 'run-end';
+  at: string;
+  result: RunResult;
+  exitCode: number;
+  message?: string | undefined;
+  report?: Record<string, unknown> | undefined;
+}
+
+export type JournalRecord = RunBeginRecord | StepBeginRecord | StepEndRecord | DecisionRecord | RollbackRecord | LockRecord | ResumeRecord | RunEndRecord;
+
+export type StepStatus = 'done' | 'failed' | 'begun' | 'pending';
+
+export interface StepState {
+  step: Step;
+  status: StepStatus;
+  attempts: number;
+  lastEnd?: StepEndRecord | undefined;
+}
+
+export type ResumePoint =
+  | { state: 'empty'; message: string }
+  | { state: 'finished'; result: RunResult; message: string }
+  | {
+      state: 'resumable';
+      begin: RunBeginRecord;
+      /** Index into begin.steps of the first step to run. */
+      nextIndex: number;
+      /** Steps found done (journal or cluster state). */
+      done: string[];
+      /** A member whose rollback was begun and must be finished before anything else. */
+      rollback?: { member: string; toVersion: string } | undefined;
+      /** The run was paused (by --on-failure pause, or a failed step) rather than killed. */
+      paused: boolean;
+      message: string;
+      /** Facts carried over from finished steps (backup file, baseline, ...). */
+      facts: Record<string, Record<string, unknown>>;
+    };
+
+/**
+ * Where does a run resume? A step begun but not ended is checked against the cluster as observed now:
+ *  - stop: done if the member no longer answers, else run again;
+ *  - start: done if the member answers and runs the hop's target, else run again;
+ *  - everything else is idempotent (install, waits, gates, backup, lock, workload) and runs again.
+ * A step that ended with an error is run again (resume after a pause is "try again from there").
+ */
+export function reconstruct(records: readonly JournalRecord[], observed: ClusterObservation): ResumePoint {
+  const begin = records.find((r): r is RunBeginRecord => r.type === 'run-begin');
+  if (!begin) return { state: 'empty', message: 'the journal holds no run' };
+  const end = [...records].reverse().find((r): r is RunEndRecord => r.type === 'run-end');
+  // A run-end followed by a resume means the run was paused and resumed, then killed: still open.
+  const lastEndIdx = end ? records.lastIndexOf(end) : -1;
+  const resumedAfterEnd = records.slice(lastEndIdx + 1).some((r) => r.type === 'resume');
+  if (end && !resumedAfterEnd && end.result !== 'paused') {
+    return { state: 'finished', result: end.result, message: `run ${begin.runId} already ended: ${end.result}` };
+  }
+
+  const states = new Map<string, StepState>(begin.steps.map((s) => [s.id, { step: s, status: 'pending' as StepStatus, attempts: 0 }]));
+  const facts: Record<string, Record<string, unknown>> = {};
+  for (const r of records) {
+    if (r.type === 'step-begin') {
+      const st = states.get(r.step);
+      if (st) {
+        st.status = 'begun';
+        st.attempts++;
+      }
+    } else if (r.type === 'step-end') {
+      const st = states.get(r.step);
+      if (st) {
+        st.status = r.ok ? 'done' : 'failed';
+        st.lastEnd = r;
+        if (r.ok && r.detail) facts[r.step] = r.detail;
+      }
+    }
+  }
+
+  // An unfinished rollback comes first.
+  const rb = new Map<string, RollbackRecord>();
+  for (const r of records) if (r.type === 'rollback') rb.set(r.member, r);
+  const openRollback = [...rb.values()].find((r) => r.phase === 'begin' || r.ok === false);
+
+  const done: string[] = [];
+  let nextIndex = begin.steps.length;
+  for (let i = 0; i < begin.steps.length; i++) {
+    const st = states.get(begin.steps[i]!.id)!;
+    if (st.status === 'done') {
+      done.push(st.step.id);
+      continue;
+    }
+    if (st.status === 'begun' && begunStepIsDone(st.step, observed)) {
+      done.push(st.step.id);
+      continue;
+    }
+    nextIndex = i;
+    break;
+  }
+  const paused = end?.result === 'paused' || [...states.values()].some((s) => s.status === 'failed');
+  const next = begin.steps[nextIndex];
+  const message = openRollback
+    ? `finish the rollback of ${openRollback.member} to ${openRollback.toVersion}, then stop`
+    : next
+      ? `resume at ${next.id} (${next.description})`
+      : 'every step is done: finish the run';
+  return {
+    state: 'resumable',
+    begin,
+    nextIndex,
+    done,
+    rollback: openRollback ? { member: openRollback.member, toVersion: openRollback.toVersion } : undefined,
+    paused,
+    message,
+    facts,
+  };
+}
+
+/** Is a step that was begun but never ended already done, judging by the cluster as it is now? */
+export function begunStepIsDone(step: Step, observed: ClusterObservation): boolean {
+  const m = step.member ? observed.members.find((x) => x.name === step.member) : undefined;
+  switch (step.kind) {
+    case 'stop':
+      // Stopped means not answering; a member that answers on the new version was also stopped (and started since).
+      return m !== undefined && (!m.reachable || (step.to !== undefined && sameVersion(m.version, step.to)));
+    case 'start':
+      return m !== undefined && m.reachable && step.to !== undefined && sameVersion(m.version, step.to);
+    default:
+      return false;
+  }
+}
+
+/** Per-member durations for the final report: from the member's first step begin to its last step end. */
+export function memberDurations(records: readonly JournalRecord[], steps: readonly Step[]): { name: string; hop: number; from: string; to: string; durationMs: number }[] {
+  const byId = new Map(steps.map((s) => [s.id, s]));
+  const span = new Map<string, { name: string; hop: number; from: string; to: string; first: number; last: number }>();
+  for (const r of records) {
+    if (r.type !== 'step-begin' && r.type !== 'step-end') continue;
+    const s = byId.get(r.step);
+    if (!s?.member || s.hop === undefined) continue;
+    const k = `${s.hop}/${s.member}`;
+    const t = Date.parse(r.at);
+    const cur = span.get(k) ?? { name: s.member, hop: s.hop, from: s.from ?? '', to: s.to ?? '', first: t, last: t };
+    cur.first = Math.min(cur.first, t);
+    cur.last = Math.max(cur.last, t);
+    span.set(k, cur);
+  }
+  return [...span.values()].map(({ name, hop, from, to, first, last }) => ({ name, hop, from, to, durationMs: last - first }));
+}
