@@ -33,6 +33,15 @@ export function registerCluster(program: Command, io: CliIO): void {
     await runCommand(io, () => import('../commands/cluster-down.js'), { ...opts, name });
   });
 
+  withOutputOption(
+    cluster
+      .command('start')
+      .description('start the stopped members of a cluster kept by `cluster down` (without --purge)')
+      .argument('<name>', 'cluster name'),
+  ).action(async (name: string, opts: Record<string, unknown>) => {
+    await runCommand(io, () => import('../commands/cluster-start.js'), { ...opts, name });
+  });
+
   withOutputOption(cluster.command('ls').description('local clusters and the state of each member')).action(async (opts: Record<string, unknown>) => {
     await runCommand(io, () => import('../commands/cluster-ls.js'), opts);
   });

@@ -50,6 +50,8 @@ export interface ClusterUpOptions {
   /** Progress lines (stderr). */
   progress?: (line: string) => void;
   signal?: AbortSignal;
+  /** Port picker (tests inject a clashing one to exercise the retry); default: bind port 0. */
+  allocatePorts?: (n: number, host: string) => Promise<number[]>;
 }
 
 function memberName(i: number): string {
@@ -59,7 +61,7 @@ function memberName(i: number): string {
 /** The cluster's data without any process: ports picked now, paths under the cluster dir. */
 async function layoutCluster(home: string, opts: ClusterUpOptions, tlsFiles: Awaited<ReturnType<typeof generateClusterTls>> | undefined, token: string): Promise<LocalCluster> {
   const dir = homePaths.clusterDir(home, opts.name);
-  const ports = await allocateFreePorts(opts.members * 3, HOST);
+  const ports = await (opts.allocatePorts ?? allocateFreePorts)(opts.members * 3, HOST);
   const names = Array.from({ length: opts.members }, (_, i) => memberName(i));
   const partial = names.map((name, i) => ({ name, clientPort: ports[3 * i], peerPort: ports[3 * i + 1], metricsPort: ports[3 * i + 2] }));
   const tls = tlsFiles !== undefined;
@@ -174,6 +176,37 @@ export async function clusterUp(home: string, opts: ClusterUpOptions): Promise<L
     await rm(dir, { recursive: true, force: true });
     throw e;
   }
+}
+
+export interface ClusterStartOptions {
+  readyTimeoutMs?: number;
+  progress?: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Start the stopped members of an existing cluster (after `down` without --purge) with their stored
+ * version and args, and wait until all are healthy. Running members are left alone.
+ */
+export async function clusterStart(home: string, name: string, opts: ClusterStartOptions = {}): Promise<LocalCluster> {
+  const cluster = await loadCluster(home, name);
+  const timeoutMs = opts.readyTimeoutMs ?? 60_000;
+  const started: string[] = [];
+  try {
+    for (const m of cluster.members) {
+      if (memberRunState(m) === 'running') continue;
+      opts.signal?.throwIfAborted();
+      opts.progress?.(`starting ${m.name} (etcd ${m.version}) on ${m.clientURL}`);
+      await startMember(home, cluster, m.name, { wait: 'listening', timeoutMs });
+      started.push(m.name);
+    }
+    await waitClusterHealthy(cluster, timeoutMs, opts.signal);
+  } catch (e) {
+    // Leave the cluster as it was: stop what this call started.
+    for (const n of started) await stopMember(cluster, n, { signal: 'SIGKILL', timeoutMs: 10_000 }).catch(() => undefined);
+    throw e;
+  }
+  return cluster;
 }
 
 async function killAll(cluster: LocalCluster): Promise<void> {

@@ -8,7 +8,8 @@
  */
 import { clusterUp, clusterConnection, stopMember } from '../../src/cluster/local.js';
 import type { ClusterConnection, LocalCluster } from '../../src/cluster/model.js';
-import { isEtcdProcess } from '../../src/cluster/process.js';
+import { readdirSync } from 'node:fs';
+import { isAlive, isEtcdProcess, processArgv } from '../../src/cluster/process.js';
 import { makeTestHome, type TestHome } from './home.js';
 
 export interface TestClusterOptions {
@@ -143,4 +144,18 @@ export async function startTestCluster(opts: TestClusterOptions): Promise<TestCl
       }
     },
   };
+}
+
+/** PIDs of live etcd processes whose --data-dir lies under `dir` (to assert a test left nothing running). */
+export function etcdProcessesUnder(dir: string): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const pid = Number(name);
+    const argv = processArgv(pid);
+    if (!argv || !(argv[0].split('/').pop() ?? '').startsWith('etcd')) continue;
+    const dd = argv.find((a) => a.startsWith('--data-dir='))?.slice('--data-dir='.length) ?? argv[argv.indexOf('--data-dir') + 1];
+    if (dd && dd.startsWith(dir) && isAlive(pid)) out.push(pid);
+  }
+  return out;
 }
