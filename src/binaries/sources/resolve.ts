@@ -1,0 +1,47 @@
+/** `--source auto|github|debian|dir:PATH` -> the source objects. */
+import { UsageError } from '../../core/errors.js';
+import { AutoSource } from './auto.js';
+import { DebianSource } from './debian.js';
+import { DirSource } from './dir.js';
+import { GithubSource } from './github.js';
+import type { BinarySource } from './source.js';
+
+export interface SourceSettings {
+  baseUrl?: string;
+  requestDeadlineMs: number;
+  downloadDeadlineMs: number;
+  refresh?: boolean;
+}
+
+export type SourceSpec = { kind: 'auto' } | { kind: 'github' } | { kind: 'debian' } | { kind: 'dir'; path: string };
+
+export function parseSourceSpec(input: string | undefined): SourceSpec {
+  const s = (input ?? 'auto').trim();
+  if (s === 'auto' || s === 'github' || s === 'debian') return { kind: s };
+  if (s.startsWith('dir:') && s.length > 4) return { kind: 'dir', path: s.slice(4) };
+  throw new UsageError(`--source: unknown source "${s}"`, { hint: 'use auto, github, debian or dir:PATH' });
+}
+
+export function makeSource(spec: SourceSpec, settings: SourceSettings): BinarySource {
+  const github = (): GithubSource =>
+    new GithubSource({ requestDeadlineMs: settings.requestDeadlineMs, downloadDeadlineMs: settings.downloadDeadlineMs, ...(settings.baseUrl ? { baseUrl: settings.baseUrl } : {}) });
+  const debian = (): DebianSource =>
+    new DebianSource({ requestDeadlineMs: settings.requestDeadlineMs, downloadDeadlineMs: settings.downloadDeadlineMs, refresh: !!settings.refresh });
+  switch (spec.kind) {
+    case 'github':
+      return github();
+    case 'debian':
+      return debian();
+    case 'dir':
+      return new DirSource(spec.path);
+    case 'auto':
+      // An explicit mirror means the user wants release archives from it.
+      return settings.baseUrl ? github() : new AutoSource([debian(), github()]);
+  }
+}
+
+/** Every source `list --available` asks for this spec (auto: all of them). */
+export function sourcesToList(spec: SourceSpec, settings: SourceSettings): BinarySource[] {
+  if (spec.kind !== 'auto') return [makeSource(spec, settings)];
+  return [makeSource({ kind: 'debian' }, settings), makeSource({ kind: 'github' }, settings)];
+}
