@@ -131,9 +131,11 @@ export class EndpointClient {
 
   /**
    * `etcdctl endpoint health` semantics: a linearizable Get of one key succeeds (needs a leader and quorum), or
-   * fails only with permission denied (the member still served it); plus the gRPC health status.
+   * fails only with permission denied (the member still served it); plus the gRPC health status. Learners
+   * serve only serializable reads (etcd@v3.6.14:server/etcdserver/api/v3rpc/interceptor.go:52): pass
+   * `serializable: true` for them.
    */
-  async health(opts: CallOptions = {}): Promise<HealthResult> {
+  async health(opts: CallOptions & { serializable?: boolean } = {}): Promise<HealthResult> {
     const start = performance.now();
     let grpcStatus: string | undefined;
     try {
@@ -142,7 +144,7 @@ export class EndpointClient {
       // Old servers or proxies without the health service: the Get below decides.
     }
     try {
-      await this.transport.unary('KV', 'Range', { key: Buffer.from('health'), limit: '1', serializable: false }, { ...opts, op: 'read' });
+      await this.transport.unary('KV', 'Range', { key: Buffer.from('health'), limit: '1', serializable: opts.serializable ?? false }, { ...opts, op: 'read' });
       const healthy = grpcStatus === undefined || grpcStatus === 'SERVING';
       return { endpoint: this.endpoint, healthy, grpcStatus, tookMs: performance.now() - start, ...(healthy ? {} : { error: `gRPC health: ${grpcStatus}` }) };
     } catch (e) {

@@ -1,0 +1,29 @@
+/** `upshift status`: the cluster's members, versions, health, alarms and findings (SPEC "upshift status"). */
+import type { CommandContext } from '../core/context.js';
+import { ExitCode } from '../core/errors.js';
+import { outcome } from './command.js';
+import type { ConnectionFlags } from '../cli/common.js';
+import { resolveConnection } from '../client/connection.js';
+import { discoverStatus } from '../status/discover.js';
+import { assessStatus } from '../status/assess.js';
+import { renderStatus } from '../status/render.js';
+import type { StatusResult } from '../status/model.js';
+
+export interface StatusOptions extends ConnectionFlags {
+  output?: string;
+  /** Only the given endpoints, not every member of the member list. */
+  endpointsOnly?: boolean;
+  /** commander's --no-metrics */
+  metrics?: boolean;
+}
+
+export async function run(opts: StatusOptions, ctx: CommandContext) {
+  const config = resolveConnection(opts, ctx.env, ctx.home);
+  const obs = await discoverStatus(config, { endpointsOnly: opts.endpointsOnly, metrics: opts.metrics !== false, signal: ctx.signal });
+  const result = assessStatus(obs);
+  return result.healthy ? result : outcome(result, ExitCode.problem);
+}
+
+export function render(result: StatusResult): string {
+  return renderStatus(result);
+}

@@ -1,0 +1,157 @@
+/**
+ * Discovery for `upshift status` (all the I/O): the member list from any reachable endpoint, then per member
+ * Status (gRPC), a health read, /version and /metrics, in parallel, each with its own deadline. A member that
+ * does not answer is recorded with its error; discovery itself only fails when nothing answers at all.
+ */
+import { EnvironmentError } from '../core/errors.js';
+import type { ConnectionConfig } from '../client/connection.js';
+import { EndpointClient, tokenSourceFor } from '../client/endpoint.js';
+import { EtcdAuthError, toEtcdError } from '../client/errors.js';
+import { getMetrics, getVersion } from '../client/http.js';
+import { metricLabel, metricValue } from '../client/prometheus.js';
+import type { Member, MemberList } from '../client/types.js';
+import type { MemberObservation, StatusObservation } from './model.js';
+
+export interface DiscoverOptions {
+  /** Query only the given endpoints instead of every member of the member list. */
+  endpointsOnly?: boolean;
+  /** Read /metrics (quota and cluster-version fallback for servers before 3.6). Default true. */
+  metrics?: boolean;
+  signal?: AbortSignal;
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** The client URL to query for a member: one the user gave, else one with the same scheme, else the first. */
+export function pickEndpoint(member: Member, seeds: readonly string[]): string | undefined {
+  const norm = (u: string): string => u.replace(/\/+$/, '');
+  const urls = member.clientURLs.map(norm);
+  const seeded = urls.find((u) => seeds.includes(u));
+  if (seeded) return seeded;
+  const scheme = seeds[0] ? new URL(seeds[0]).protocol : undefined;
+  return urls.find((u) => scheme === undefined || u.startsWith(scheme)) ?? urls[0];
+}
+
+export async function discoverStatus(config: ConnectionConfig, opts: DiscoverOptions = {}): Promise<StatusObservation> {
+  const tokens = tokenSourceFor(config);
+  const clients = new Map<string, EndpointClient>();
+  const clientFor = (endpoint: string): EndpointClient => {
+    let c = clients.get(endpoint);
+    if (!c) {
+      c = new EndpointClient(endpoint, config, { tokens });
+      clients.set(endpoint, c);
+    }
+    return c;
+  };
+  const call = { signal: opts.signal };
+  try {
+    const seeds = config.endpoints;
+    // 1. The member list, from the first seed that answers (serializable: a member cut off from the leader
+    //    can still say who its peers are, which is what a diagnosis needs).
+    const lists = await Promise.allSettled(seeds.map((s) => clientFor(s).memberList({ ...call, linearizable: false })));
+    let list: MemberList | undefined;
+    let listFrom: string | undefined;
+    const listErrors: unknown[] = [];
+    lists.forEach((r, i) => {
+      if (r.status === 'fulfilled' && !list) {
+        list = r.value;
+        listFrom = seeds[i];
+      } else if (r.status === 'rejected') listErrors.push(r.reason);
+    });
+
+    // 2. Which members to look at, and where.
+    let targets: { member: Member; listed: boolean; endpoint: string | undefined }[];
+    if (list && !opts.endpointsOnly) {
+      targets = list.members.map((m) => ({ member: m, listed: true, endpoint: pickEndpoint(m, seeds) }));
+    } else {
+      targets = seeds.map((s) => ({ member: { id: '0', name: '', peerURLs: [], clientURLs: [s], isLearner: false }, listed: false, endpoint: s }));
+    }
+
+    // 3. Per member, in parallel.
+    const members = await Promise.all(targets.map((t) => observeMember(t, clientFor, config, opts)));
+
+    // With --endpoints-only (or no list), fill names and URLs from the list by the ID Status reported.
+    if (list) {
+      for (const m of members) {
+        if (m.listed || !m.status) continue;
+        const known = list.members.find((x) => x.id === m.status!.memberId);
+        if (known) {
+          m.member = known;
+          m.listed = true;
+        }
+      }
+    }
+
+    const reachable = members.filter((m) => m.status);
+    if (!list && reachable.length === 0) {
+      const errs = [...listErrors, ...members.map((m) => m.statusError)].filter((e) => e !== undefined);
+      const auth = listErrors.find((e): e is EtcdAuthError => e instanceof EtcdAuthError);
+      if (auth) throw auth;
+      throw new EnvironmentError('etcd-unreachable', `no etcd endpoint answered (${seeds.join(', ')}): ${errs.length > 0 ? message(errs[0]) : 'no answer'}`, {
+        hint: 'check --endpoints (or --cluster), that etcd runs there, and the TLS flags (--cacert/--cert/--key)',
+        cause: listErrors[0],
+      });
+    }
+
+    // 4. Alarms (cluster-wide), from a member that answered Status.
+    let alarms: StatusObservation['alarms'];
+    let alarmsError: string | undefined;
+    for (const m of reachable.length > 0 ? reachable : members.filter((x) => x.endpoint)) {
+      try {
+        alarms = await clientFor(m.endpoint!).alarmList(call);
+        alarmsError = undefined;
+        break;
+      } catch (e) {
+        alarmsError = message(e);
+      }
+    }
+    return {
+      seeds,
+      memberListFrom: listFrom,
+      memberListError: list ? undefined : listErrors.length > 0 ? message(listErrors[0]) : undefined,
+      members,
+      alarms,
+      alarmsError,
+    };
+  } finally {
+    for (const c of clients.values()) c.close();
+  }
+}
+
+async function observeMember(
+  t: { member: Member; listed: boolean; endpoint: string | undefined },
+  clientFor: (e: string) => EndpointClient,
+  config: ConnectionConfig,
+  opts: DiscoverOptions,
+): Promise<MemberObservation> {
+  const obs: MemberObservation = { member: t.member, listed: t.listed, endpoint: t.endpoint };
+  if (!t.endpoint) {
+    obs.statusError = t.member.name === '' ? 'member has not started yet (no client URLs in the member list)' : 'member advertises no client URL';
+    return obs;
+  }
+  const client = clientFor(t.endpoint);
+  const call = { signal: opts.signal };
+  const [status, health, version, metrics] = await Promise.allSettled([
+    client.status(call),
+    client.health({ ...call, serializable: t.member.isLearner }),
+    getVersion(t.endpoint, config, call),
+    opts.metrics === false ? Promise.resolve(undefined) : getMetrics(t.endpoint, config, call),
+  ]);
+  if (status.status === 'fulfilled') obs.status = status.value;
+  else obs.statusError = message(toEtcdError(status.reason, { endpoint: t.endpoint }));
+  if (health.status === 'fulfilled') obs.health = health.value;
+  if (version.status === 'fulfilled') obs.version = version.value;
+  else obs.versionError = message(version.reason);
+  if (metrics.status === 'fulfilled' && metrics.value) {
+    const m = metrics.value;
+    obs.metrics = {
+      quotaBytes: metricValue(m, 'etcd_server_quota_backend_bytes'),
+      clusterVersion: metricLabel(m, 'etcd_cluster_version', 'cluster_version'),
+      hasLeader: metricValue(m, 'etcd_server_has_leader'),
+    };
+  }
+  return obs;
+}
+

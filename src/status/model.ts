@@ -1,0 +1,89 @@
+/**
+ * The result of `upshift status` (SPEC "upshift status"), and the raw observation it is computed from.
+ *
+ * JSON conventions: every member object has every key. A value the member's server version does not report,
+ * or that could not be read because the member did not answer, is `null` — never a made-up zero:
+ * `storageVersion` is null before 3.6; `raftAppliedIndex` and `dbSizeInUse` are null on 3.3; `dbSizeQuota`
+ * is the 3.6 Status field, else the `etcd_server_quota_backend_bytes` metric, else null (the assessment then
+ * assumes etcd's 2 GiB default and says so).
+ */
+import type { Alarm, HealthResult, Member, StatusInfo, VersionInfo } from '../client/types.js';
+
+export type Severity = 'blocker' | 'warning' | 'info';
+
+export interface Finding {
+  severity: Severity;
+  /** Stable kebab-case id. */
+  code: string;
+  message: string;
+  source?: string;
+  /** Member names the finding is about, when it is about members. */
+  members?: string[];
+}
+
+export interface MemberStatus {
+  id: string;
+  name: string;
+  /** The client URL upshift queried (an extension of SPEC's fields). */
+  endpoint: string | null;
+  clientURLs: string[];
+  peerURLs: string[];
+  isLearner: boolean;
+  version: string | null;
+  storageVersion: string | null;
+  isLeader: boolean;
+  raftTerm: number | null;
+  raftIndex: number | null;
+  raftAppliedIndex: number | null;
+  dbSize: number | null;
+  dbSizeInUse: number | null;
+  /** Backend quota in bytes (3.6 Status, else the metric); extension. */
+  dbSizeQuota: number | null;
+  healthy: boolean;
+  errors: string[];
+}
+
+export interface StatusAlarm {
+  memberId: string;
+  memberName: string | null;
+  alarm: string;
+}
+
+export interface StatusResult {
+  healthy: boolean;
+  clusterId: string | null;
+  /** major.minor.0 as /version reports it (e.g. "3.5.0"); null when no member told. */
+  clusterVersion: string | null;
+  /** Member id (hex) of the leader; null when there is none. */
+  leader: string | null;
+  members: MemberStatus[];
+  alarms: StatusAlarm[];
+  findings: Finding[];
+}
+
+/** What discovery saw for one member (or one endpoint, with --endpoints-only). */
+export interface MemberObservation {
+  /** From MemberList; synthesised from the endpoint when the list could not be read or was not used. */
+  member: Member;
+  /** Whether `member` came from a MemberList. */
+  listed: boolean;
+  endpoint: string | undefined;
+  status?: StatusInfo | undefined;
+  statusError?: string | undefined;
+  health?: HealthResult | undefined;
+  version?: VersionInfo | undefined;
+  versionError?: string | undefined;
+  /** From /metrics, when read. */
+  metrics?: { quotaBytes?: number | undefined; clusterVersion?: string | undefined; hasLeader?: number | undefined } | undefined;
+}
+
+export interface StatusObservation {
+  /** The endpoints the user gave. */
+  seeds: string[];
+  /** Endpoint whose MemberList was used. */
+  memberListFrom?: string | undefined;
+  memberListError?: string | undefined;
+  members: MemberObservation[];
+  alarms?: Alarm[] | undefined;
+  alarmsError?: string | undefined;
+}
