@@ -76,9 +76,13 @@ export class SnapshotHasher {
 
   /** { file: sha256 of everything, withoutTrailer: sha256 of all but the last 32 bytes, trailer }. */
   digest(): { file: string; withoutTrailer: string; trailer: string } {
-    const whole = this.db.copy().update(this.tail).digest('hex');
-    return { file: whole, withoutTrailer: this.db.digest('hex'), trailer: this.tail.toString('hex') };
+    if (!this.result) {
+      const whole = this.db.copy().update(this.tail).digest('hex');
+      this.result = { file: whole, withoutTrailer: this.db.digest('hex'), trailer: this.tail.toString('hex') };
+    }
+    return this.result;
   }
+  private result: { file: string; withoutTrailer: string; trailer: string } | undefined;
 }
 
 export async function hashFile(path: string, signal?: AbortSignal): Promise<ReturnType<SnapshotHasher['digest']> & { size: number }> {

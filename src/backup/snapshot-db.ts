@@ -30,6 +30,8 @@ export interface SnapshotDbInfo {
   scheduledCompactRevision: number | null;
   /** 3.6+ storage version; null for ≤3.5 snapshots. */
   storageVersion: string | null;
+  /** The `auth` bucket's authEnabled flag: a restored cluster starts with auth on and the same users. */
+  authEnabled: boolean;
   buckets: { name: string; keys: number }[];
 }
 
@@ -62,6 +64,12 @@ export function infoOf(db: BoltFile): SnapshotDbInfo {
   const keyRef = refs.get('key');
   const last = keyRef ? db.lastKey(keyRef) : undefined;
   const meta = readMetaBucket(db, refs.get('meta'));
+  const authRef = refs.get('auth');
+  let authEnabled = false;
+  if (authRef) {
+    // etcd@v3.5.x:server/auth/store.go — key "authEnabled", value [1] when on.
+    for (const e of db.leafElements(authRef)) if (e.key.toString('latin1') === 'authEnabled') authEnabled = e.value.length === 1 && e.value[0] === 1;
+  }
   return {
     revision: last ? mainRevisionOf(last) : 0,
     totalKeys: buckets.reduce((n, b) => n + b.keys, 0),
@@ -70,6 +78,7 @@ export function infoOf(db: BoltFile): SnapshotDbInfo {
     pageSize: db.pageSize,
     txid: Number(db.meta.txid),
     ...meta,
+    authEnabled,
     buckets,
   };
 }

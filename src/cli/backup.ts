@@ -1,6 +1,89 @@
 import type { Command } from 'commander';
-import type { CliIO } from './run.js';
+import { runCommand, type CliIO } from './run.js';
+import { withConnectionOptions, withOutputOption } from './common.js';
 
-export function registerBackup(_program: Command, _io: CliIO): void {
-  // Commands of this domain are registered here.
+/** `backup save|ls|verify|prune`, `restore`, `check consistency`. */
+export function registerBackup(program: Command, io: CliIO): void {
+  const backup = program.command('backup').description('verified etcd snapshots: save, list, verify, prune');
+
+  withOutputOption(
+    withConnectionOptions(
+      backup
+        .command('save')
+        .description('stream a snapshot from one member (the leader by default), check etcd\'s sha256 trailer, write it crash-safely with a manifest')
+        .option('--dir <dir>', 'target directory (default $UPSHIFT_HOME/backups/CLUSTER_ID)')
+        .option('--from <member>', 'member name, hex member id or client URL to take the snapshot from (default: the leader)')
+        .option('--inactivity-timeout <duration>', 'stop when the stream sends nothing for this long', '30s')
+        .option('--check-structure', 'also walk every bbolt page of the received file before accepting it'),
+    ),
+  ).action(async (opts: Record<string, unknown>) => {
+    await runCommand(io, () => import('../commands/backup-save.js'), opts);
+  });
+
+  withOutputOption(
+    backup
+      .command('ls')
+      .description('the backup catalogue, newest first (from manifests)')
+      .option('--dir <dir>', 'a backup directory (default: every cluster under $UPSHIFT_HOME/backups)')
+      .option('--cluster-id <id>', 'only this cluster\'s directory under $UPSHIFT_HOME/backups'),
+  ).action(async (opts: Record<string, unknown>) => {
+    await runCommand(io, () => import('../commands/backup-ls.js'), opts);
+  });
+
+  withOutputOption(
+    backup
+      .command('verify')
+      .description('check a snapshot: empty, truncated, not a snapshot, sha256 trailer, bbolt metas and pages, manifest agreement; exit 1 on any damage')
+      .argument('<file>', 'snapshot file')
+      .option('--manifest <file>', 'manifest to compare with (default FILE.manifest.json)'),
+  ).action(async (file: string, opts: Record<string, unknown>) => {
+    await runCommand(io, () => import('../commands/backup-verify.js'), { ...opts, file } as { file: string; output?: string });
+  });
+
+  withOutputOption(
+    backup
+      .command('prune')
+      .description('delete old backups by rule; the newest verified backup is never deleted')
+      .option('--dir <dir>', 'backup directory')
+      .option('--cluster-id <id>', 'the directory $UPSHIFT_HOME/backups/ID')
+      .option('--keep-last <n>', 'keep the newest N')
+      .option('--keep-within <duration>', 'keep backups younger than this (e.g. 7d)')
+      .option('--dry-run', 'show what would be deleted, delete nothing'),
+  ).action(async (opts: Record<string, unknown>) => {
+    await runCommand(io, () => import('../commands/backup-prune.js'), opts);
+  });
+
+  withOutputOption(
+    program
+      .command('restore')
+      .description('restore a snapshot into a new local cluster and check it holds what the manifest says, or into one member\'s data dir')
+      .argument('<file>', 'snapshot file')
+      .option('--name <name>', 'new local cluster name')
+      .option('--members <n>', 'members of the new local cluster', '3')
+      .option('--version <version>', 'etcd version to run (default: the snapshot\'s)')
+      .option('--data-dir <dir>', 'restore one member of a real deployment into this data dir')
+      .option('--member-name <name>', 'with --data-dir: this member\'s --name')
+      .option('--initial-cluster <list>', 'with --data-dir: name=peerURL,... of every member')
+      .option('--initial-advertise-peer-urls <urls>', 'with --data-dir: this member\'s peer URLs (default: its entry in --initial-cluster)')
+      .option('--initial-cluster-token <token>', 'with --data-dir: a token for the new logical cluster', 'etcd-cluster')
+      .option('--skip-hash-check', 'restore a raw db copy without etcd\'s sha256 trailer')
+      .option('--force', 'with --data-dir: move an existing data dir aside (renamed, never deleted) and restore')
+      .option('--user <name[:password]>', 'a user of the restored data (when the snapshot has auth enabled), to check it')
+      .option('--password <password>', 'that user\'s password'),
+  ).action(async (file: string, opts: Record<string, unknown>) => {
+    await runCommand(io, () => import('../commands/restore.js'), { ...opts, file } as { file: string; output?: string });
+  });
+
+  const check = program.command('check').description('cross-member checks');
+  withOutputOption(
+    withConnectionOptions(
+      check
+        .command('consistency')
+        .description('HashKV of every member at one common revision; exit 1 when a member differs')
+        .option('--revision <rev>', 'revision to compare at (default: the lowest current revision among members)')
+        .option('--retries <n>', 'times to pick a new revision when a compaction races the check', '3'),
+    ),
+  ).action(async (opts: Record<string, unknown>) => {
+    await runCommand(io, () => import('../commands/check-consistency.js'), opts);
+  });
 }

@@ -1,0 +1,329 @@
+/**
+ * `backup save`: stream Maintenance.Snapshot from one member into a file, in constant memory.
+ *
+ * Like etcd's own client (etcd@v3.6.14:client/v3/snapshot/v3_snapshot.go SaveWithVersion): one
+ * endpoint only, write `.part` with private mode, check the sha256 trailer, fsync, rename. Unlike it:
+ * the trailer must *match* (etcdctl checks only that it is present), and an inactivity deadline stops
+ * a stalled stream (etcdctl has no timeout at all: etcd-io/etcd#10298).
+ */
+import { createWriteStream } from 'node:fs';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { basename, join } from 'node:path';
+import { EndpointClient, tokenSourceFor } from '../client/endpoint.js';
+import type { ConnectionConfig } from '../client/connection.js';
+import { EtcdError, toEtcdError } from '../client/errors.js';
+import type { Member, StatusInfo } from '../client/types.js';
+import { produceFileAtomic } from '../core/files.js';
+import { EnvironmentError, ProblemError, UsageError } from '../core/errors.js';
+import { SnapshotHasher, hasTrailerSize, TRAILER_BYTES } from './integrity.js';
+import { readSnapshotDbInfo, type SnapshotDbInfo } from './snapshot-db.js';
+import { writeManifest, type BackupManifest, type HashKvRecord } from './manifest.js';
+import { BoltFile } from './bbolt.js';
+
+export interface SaveTarget {
+  endpoint: string;
+  memberId: string;
+  memberName: string;
+  clusterId: string;
+  version: string;
+  isLeader: boolean;
+}
+
+export interface SaveProgress {
+  bytes: number;
+  elapsedMs: number;
+  /** Total db size as the member reported it (Status.dbSize), for a percentage. */
+  expectedBytes?: number | undefined;
+}
+
+export interface SaveOptions {
+  /** Target directory; created if missing. */
+  dir: string;
+  /** File name inside dir; default `snapshot-<time>-<member>.db`. */
+  fileName?: string;
+  /** Abort when no bytes arrive for this long (ms). */
+  inactivityTimeoutMs: number;
+  signal?: AbortSignal;
+  onProgress?: (p: SaveProgress) => void;
+  /** Check the bbolt page structure of the received file before accepting it (reads every page header). */
+  checkStructure?: boolean;
+  upshiftVersion: string;
+  now?: () => Date;
+}
+
+export interface SaveResult {
+  file: string;
+  manifestPath: string;
+  manifest: BackupManifest;
+  info: SnapshotDbInfo;
+}
+
+/**
+ * Choose the member: `from` matches a member name, a hex member id, or a client URL; default the leader.
+ * Prefer an endpoint the user gave (it is known reachable with their TLS names) over an advertised URL.
+ */
+export async function discoverTarget(config: ConnectionConfig, from: string | undefined, signal?: AbortSignal): Promise<SaveTarget> {
+  const tokens = tokenSourceFor(config);
+  const statuses: StatusInfo[] = [];
+  const errors: string[] = [];
+  let members: Member[] | undefined;
+  for (const ep of config.endpoints) {
+    const c = new EndpointClient(ep, config, { tokens });
+    try {
+      statuses.push(await c.status({ signal }));
+      if (!members) members = (await c.memberList({ signal })).members;
+    } catch (e) {
+      errors.push(`${ep}: ${(e as Error).message}`);
+    } finally {
+      c.close();
+    }
+  }
+  if (statuses.length === 0 || !members) {
+    throw new EnvironmentError('etcd-unavailable', `no endpoint answered: ${errors.join('; ')}`, { hint: 'check --endpoints and the TLS/auth flags' });
+  }
+  const byId = new Map(members.map((m) => [m.id, m]));
+  const versionOf = (id: string): string | undefined => statuses.find((s) => s.memberId === id)?.version;
+  const clusterId = statuses[0]!.clusterId;
+  const leaderId = statuses.find((s) => s.leader !== '0')?.leader;
+  let member: Member | undefined;
+  if (from !== undefined) {
+    const f = from.trim();
+    const asId = f.replace(/^0x/i, '').toLowerCase();
+    member =
+      members.find((m) => m.name === f) ??
+      members.find((m) => m.id === asId) ??
+      members.find((m) => m.clientURLs.some((u) => sameUrl(u, f)));
+    const viaEndpoint = statuses.find((s) => sameUrl(s.endpoint, f));
+    if (!member && viaEndpoint) member = byId.get(viaEndpoint.memberId);
+    if (!member) {
+      throw new UsageError(`--from: no member "${from}" in cluster ${clusterId}`, {
+        hint: `members: ${members.map((m) => `${m.name || '(unstarted)'} (${m.id})`).join(', ')}`,
+      });
+    }
+  } else {
+    if (!leaderId) throw new ProblemError('no-leader', 'the cluster has no leader: a snapshot now could miss committed data', { hint: 'wait for a leader, or choose a member with --from' });
+    member = byId.get(leaderId);
+    if (!member) throw new ProblemError('leader-unknown', `leader ${leaderId} is not in the member list`);
+  }
+  const given = statuses.find((s) => s.memberId === member!.id);
+  const endpoint = given?.endpoint ?? member.clientURLs[0];
+  if (!endpoint) throw new ProblemError('member-unstarted', `member ${member.id} has no client URL (never started?)`);
+  let version = given?.version ?? versionOf(member.id);
+  if (!version) {
+    const c = new EndpointClient(endpoint, config, { tokens });
+    try {
+      version = (await c.status({ signal })).version;
+    } finally {
+      c.close();
+    }
+  }
+  return { endpoint, memberId: member.id, memberName: member.name, clusterId, version, isLeader: member.id === leaderId };
+}
+
+function sameUrl(a: string, b: string): boolean {
+  const norm = (s: string): string => s.replace(/\/+$/, '').replace(/^[a-z]+:\/\//i, '').toLowerCase();
+  return norm(a) === norm(b);
+}
+
+export function defaultFileName(now: Date, memberName: string): string {
+  const ts = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const safe = memberName.replace(/[^A-Za-z0-9_.-]/g, '_') || 'member';
+  return `snapshot-${ts}-${safe}.db`;
+}
+
+/** Stream the snapshot from `target` to `opts.dir`, check it, write the manifest. */
+export async function saveSnapshot(config: ConnectionConfig, target: SaveTarget, opts: SaveOptions): Promise<SaveResult> {
+  const now = opts.now ?? (() => new Date());
+  const started = now();
+  const file = join(opts.dir, opts.fileName ?? defaultFileName(started, target.memberName));
+  const client = new EndpointClient(target.endpoint, config);
+  const t0 = performance.now();
+  try {
+    let expectedBytes: number | undefined;
+    try {
+      expectedBytes = (await client.status({ signal: opts.signal })).dbSize;
+    } catch {
+      expectedBytes = undefined; // progress without a percentage
+    }
+    const hasher = new SnapshotHasher();
+    let storageVersion: string | undefined;
+    let info: SnapshotDbInfo | undefined;
+    await produceFileAtomic(
+      file,
+      async (part) => {
+        storageVersion = await streamTo(client, part, hasher, { ...opts, expectedBytes, t0 });
+      },
+      {
+        mode: 0o600,
+        verify: async (part) => {
+          const size = hasher.bytes;
+          const d = hasher.digest();
+          if (!hasTrailerSize(size)) {
+            throw new ProblemError('snapshot-no-checksum', `the snapshot stream from ${target.endpoint} ended after ${size} bytes without etcd's sha256 trailer (size % 512 != ${TRAILER_BYTES}): incomplete`, {
+              hint: 'retry the save; if it repeats, check the member log',
+            });
+          }
+          if (d.withoutTrailer !== d.trailer) {
+            throw new ProblemError('snapshot-checksum-mismatch', `the snapshot from ${target.endpoint} does not match etcd's sha256 trailer (got ${d.withoutTrailer.slice(0, 16)}…, etcd sent ${d.trailer.slice(0, 16)}…)`, {
+              hint: 'the bytes were damaged in transit or on disk; retry the save',
+            });
+          }
+          info = readSnapshotDbInfo(part, { limit: size - TRAILER_BYTES });
+          if (info.totalSize !== size - TRAILER_BYTES) {
+            throw new ProblemError('snapshot-size-mismatch', `the snapshot's bbolt meta says ${info.totalSize} bytes, ${size - TRAILER_BYTES} arrived`);
+          }
+          if (opts.checkStructure) {
+            const db = BoltFile.open(part, { limit: size - TRAILER_BYTES });
+            try {
+              const problems = db.check();
+              if (problems.length > 0) throw new ProblemError('snapshot-structure', `the snapshot's bbolt structure is damaged: ${problems.slice(0, 3).join('; ')}`);
+            } finally {
+              db.close();
+            }
+          }
+        },
+      },
+    );
+    const durationMs = Math.round(performance.now() - t0);
+    const snapInfo = info!;
+    const digests = hasher.digest();
+    const notes: string[] = [];
+    const compactRevision = maxOrNull(snapInfo.finishedCompactRevision, snapInfo.scheduledCompactRevision);
+    const hashKV = await hashAtRevision(client, snapInfo.revision, compactRevision, notes, opts.signal);
+    const liveKeys = await countAtRevision(client, snapInfo.revision, notes, opts.signal);
+    const manifest: BackupManifest = {
+      schema: 1,
+      file: basename(file),
+      size: hasher.bytes,
+      sha256: digests.file,
+      dbSha256: digests.withoutTrailer,
+      revision: snapInfo.revision,
+      totalKeys: snapInfo.totalKeys,
+      revisions: snapInfo.revisions,
+      liveKeys,
+      compactRevision,
+      etcdVersion: target.version,
+      storageVersion: storageVersion || snapInfo.storageVersion || null,
+      clusterId: target.clusterId,
+      memberId: target.memberId,
+      memberName: target.memberName,
+      endpoint: target.endpoint,
+      wasLeader: target.isLeader,
+      createdAt: started.toISOString(),
+      durationMs,
+      hashKV,
+      notes,
+      upshiftVersion: opts.upshiftVersion,
+    };
+    const manifestPath = await writeManifest(file, manifest);
+    return { file, manifestPath, manifest, info: snapInfo };
+  } finally {
+    client.close();
+  }
+}
+
+/** Pipe the stream into `part` with backpressure, hashing on the way; abort on inactivity. */
+async function streamTo(
+  client: EndpointClient,
+  part: string,
+  hasher: SnapshotHasher,
+  opts: SaveOptions & { expectedBytes?: number | undefined; t0: number },
+): Promise<string | undefined> {
+  const ac = new AbortController();
+  const onOuterAbort = (): void => ac.abort(opts.signal?.reason);
+  opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  let timedOut = false;
+  let timer: NodeJS.Timeout | undefined;
+  const arm = (): void => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      timedOut = true;
+      ac.abort(new Error('inactivity'));
+    }, opts.inactivityTimeoutMs);
+  };
+  let lastReport = 0;
+  const snap = client.snapshot({ signal: ac.signal });
+  const tap = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      arm();
+      hasher.update(chunk);
+      if (opts.onProgress) {
+        const t = performance.now();
+        if (t - lastReport > 250) {
+          lastReport = t;
+          opts.onProgress({ bytes: hasher.bytes, elapsedMs: t - opts.t0, expectedBytes: opts.expectedBytes });
+        }
+      }
+      cb(null, chunk);
+    },
+  });
+  arm();
+  try {
+    await pipeline(snap.stream, tap, createWriteStream(part, { flags: 'wx', mode: 0o600, highWaterMark: 1 << 20 }), { signal: ac.signal });
+    const done = await snap.done;
+    opts.onProgress?.({ bytes: hasher.bytes, elapsedMs: performance.now() - opts.t0, expectedBytes: opts.expectedBytes });
+    return done.version;
+  } catch (e) {
+    if (timedOut) {
+      throw new EnvironmentError('snapshot-stalled', `the snapshot stream from ${client.endpoint} sent nothing for ${Math.round(opts.inactivityTimeoutMs / 1000)} s after ${hasher.bytes} bytes: stopped`, {
+        hint: 'check the member (disk, load); raise --inactivity-timeout for very slow links',
+      });
+    }
+    if (opts.signal?.aborted) throw new EnvironmentError('snapshot-interrupted', `snapshot save interrupted after ${hasher.bytes} bytes; the partial file was removed`);
+    throw e instanceof EtcdError ? e : toEtcdError(e, { endpoint: client.endpoint, method: 'Maintenance.Snapshot' });
+  } finally {
+    clearTimeout(timer);
+    opts.signal?.removeEventListener('abort', onOuterAbort);
+  }
+}
+
+function maxOrNull(a: number | null, b: number | null): number | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return Math.max(a, b);
+}
+
+/**
+ * HashKV at the snapshot revision. Comparable with the restored cluster only if the server hashed with
+ * the same compact revision the snapshot holds; a compaction between the two makes it incomparable,
+ * and a compaction past the revision makes it impossible (ErrCompacted). Both are noted, not retried:
+ * the save itself is complete either way.
+ */
+async function hashAtRevision(client: EndpointClient, revision: number, snapCompact: number | null, notes: string[], signal?: AbortSignal): Promise<HashKvRecord | null> {
+  if (revision <= 0) {
+    notes.push('hashKV: the snapshot holds no keys, nothing to hash');
+    return null;
+  }
+  try {
+    const r = await client.hashKV(revision, { signal });
+    if (r.compactRevision !== (snapCompact ?? 0) && !(snapCompact === null && r.compactRevision <= 0)) {
+      notes.push(`hashKV: the member compacted to ${r.compactRevision} after the snapshot (which holds compaction ${snapCompact ?? 'none'}): the hash is not comparable and was dropped`);
+      return null;
+    }
+    return { hash: r.hash, revision, compactRevision: r.compactRevision };
+  } catch (e) {
+    const err = toEtcdError(e);
+    if (/compacted/.test(err.message)) notes.push(`hashKV: revision ${revision} was compacted before it could be hashed`);
+    else if (err.grpcCodeName === 'UNIMPLEMENTED') notes.push('hashKV: the server does not implement HashKV');
+    else notes.push(`hashKV: ${err.message}`);
+    return null;
+  }
+}
+
+/** Live keys at the snapshot revision (Range count_only), for the restore check. */
+async function countAtRevision(client: EndpointClient, revision: number, notes: string[], signal?: AbortSignal): Promise<number | null> {
+  if (revision <= 0) return 0;
+  try {
+    const r = await client.transport.unary<{ count: string }>(
+      'KV',
+      'Range',
+      { key: Buffer.from([0]), range_end: Buffer.from([0]), count_only: true, revision: String(revision), serializable: true },
+      { signal, op: 'read' },
+    );
+    return Number(r.count);
+  } catch (e) {
+    notes.push(`liveKeys: ${toEtcdError(e).message}`);
+    return null;
+  }
+}

@@ -1,0 +1,84 @@
+/** `upshift backup ls [--dir D]`: the catalogue, newest first, from manifests. */
+import { resolve, join } from 'node:path';
+import { readdir } from 'node:fs/promises';
+import type { CommandContext } from '../core/context.js';
+import { formatBytes, renderTable } from '../core/output.js';
+import { readCatalogue } from '../backup/manifest.js';
+
+export interface BackupLsOptions {
+  dir?: string;
+  clusterId?: string;
+  output?: string;
+}
+
+export interface BackupLsEntry {
+  file: string;
+  createdAt: string;
+  size: number;
+  revision: number;
+  totalKeys: number;
+  etcdVersion: string;
+  clusterId: string;
+  memberId: string;
+  memberName: string;
+  /** The snapshot file exists with the recorded size (a full check is `backup verify`). */
+  present: boolean;
+  hashKV: number | null;
+}
+
+export interface BackupLsResult {
+  dirs: string[];
+  backups: BackupLsEntry[];
+  unreadable: { path: string; error: string }[];
+}
+
+/** Without --dir: every cluster's directory under $UPSHIFT_HOME/backups (or one with --cluster-id). */
+async function backupDirs(opts: BackupLsOptions, ctx: CommandContext): Promise<string[]> {
+  if (opts.dir) return [resolve(opts.dir)];
+  const root = join(ctx.home, 'backups');
+  if (opts.clusterId) return [join(root, opts.clusterId)];
+  try {
+    const names = await readdir(root, { withFileTypes: true });
+    return names.filter((d) => d.isDirectory()).map((d) => join(root, d.name)).sort();
+  } catch {
+    return [];
+  }
+}
+
+export async function run(opts: BackupLsOptions, ctx: CommandContext): Promise<BackupLsResult> {
+  const dirs = await backupDirs(opts, ctx);
+  const backups: BackupLsEntry[] = [];
+  const unreadable: { path: string; error: string }[] = [];
+  for (const d of dirs) {
+    const cat = await readCatalogue(d);
+    unreadable.push(...cat.unreadable);
+    for (const e of cat.entries) {
+      const m = e.manifest;
+      backups.push({
+        file: e.file,
+        createdAt: m.createdAt,
+        size: m.size,
+        revision: m.revision,
+        totalKeys: m.totalKeys,
+        etcdVersion: m.etcdVersion,
+        clusterId: m.clusterId,
+        memberId: m.memberId,
+        memberName: m.memberName,
+        present: e.present,
+        hashKV: m.hashKV?.hash ?? null,
+      });
+    }
+  }
+  backups.sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt) || b.revision - a.revision);
+  return { dirs, backups, unreadable };
+}
+
+export function render(r: BackupLsResult): string {
+  if (r.backups.length === 0 && r.unreadable.length === 0) return `no backups in ${r.dirs.length ? r.dirs.join(', ') : '(no backup directory)'}\n`;
+  let out = renderTable({
+    head: ['CREATED', 'CLUSTER', 'REVISION', 'KEYS', 'SIZE', 'ETCD', 'MEMBER', 'STATE', 'FILE'],
+    rows: r.backups.map((b) => [b.createdAt, b.clusterId, String(b.revision), String(b.totalKeys), formatBytes(b.size), b.etcdVersion, b.memberName, b.present ? 'present' : 'MISSING', b.file]),
+  });
+  for (const u of r.unreadable) out += `unreadable manifest ${u.path}: ${u.error}\n`;
+  return out;
+}
