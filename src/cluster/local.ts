@@ -262,6 +262,15 @@ export async function startMember(home: string, cluster: LocalCluster, name: str
       throw new EnvironmentError('etcd-spawn-failed', `cannot run ${inst.etcd}: ${(e as Error).message}`, { cause: e, hint: `reinstall with: upshift etcd install ${version}` });
     });
   }
+  // A start that fails puts the previous configuration back, so cluster.json keeps describing the last
+  // configuration that came up (a later `cluster start` or rollback must not reuse a broken one).
+  const previous = { version: m.version, args: m.args, env: m.env };
+  const revert = (): void => {
+    m.version = previous.version;
+    m.args = previous.args;
+    if (previous.env) m.env = previous.env;
+    else delete m.env;
+  };
   m.pid = child.pid;
   m.version = version;
   m.args = args;
@@ -281,6 +290,7 @@ export async function startMember(home: string, cluster: LocalCluster, name: str
     if (exited || !isAlive(child.pid)) {
       const tail = await logTail(m.logFile, 25);
       delete m.pid;
+      revert();
       await saveCluster(cluster);
       const how = exited ? (exited.signal ? `signal ${exited.signal}` : `exit code ${exited.code}`) : 'an unknown status';
       if (/address already in use/i.test(tail)) {
@@ -302,6 +312,8 @@ export async function startMember(home: string, cluster: LocalCluster, name: str
   }
   const tail = await logTail(m.logFile, 25);
   await stopMember(cluster, m.name, { signal: 'SIGKILL', timeoutMs: 10_000 });
+  revert();
+  await saveCluster(cluster);
   throw new ProblemError('member-not-ready', `etcd ${version} (${m.name}) did not become ${wait} within ${timeoutMs} ms (${last}); last log lines:\n${indent(tail)}`, {
     hint: `full log: ${m.logFile}`,
     details: { member: m.name },
