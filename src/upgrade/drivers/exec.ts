@@ -1,0 +1,264 @@
+/**
+ * The `exec` driver: shell command templates per SPEC ("upgrade"), so systemd, SSH or any deployment
+ * can be driven:
+ *
+ *   stop: "ssh {{member}} sudo systemctl stop etcd"
+ *   install: "scp {{binDir}}/etcd {{member}}:/tmp/ && ..."
+ *   start: "ssh {{member}} sudo systemctl start etcd"
+ *   members: { infra1: { stop: "...", start: "..." } }
+ *
+ * Template variables: {{member}} {{version}} {{binDir}} {{clientURL}} {{peerURL}}. Values are
+ * substituted shell-quoted when they hold anything but plain characters, and are also exported as
+ * UPSHIFT_MEMBER, UPSHIFT_VERSION, UPSHIFT_BIN_DIR, UPSHIFT_CLIENT_URL, UPSHIFT_PEER_URL. A non-zero
+ * exit, a signal or the deadline is a failed step. Commands run in their own process group, which is
+ * killed on the deadline. Output is captured (tails, redacted) for the journal.
+ */
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { UsageError } from '../../core/errors.js';
+import { parseDuration } from '../../core/duration.js';
+import { homePaths } from '../../core/home.js';
+import { DriverStepError, type DriverCallOptions, type DriverMember, type DriverResult, type MemberOps, type StartOptions, type StopOptions } from './types.js';
+import { redact, secretValues, tail } from './redact.js';
+
+export const TEMPLATE_VARS = ['member', 'version', 'binDir', 'clientURL', 'peerURL'] as const;
+export type TemplateVar = (typeof TEMPLATE_VARS)[number];
+export type Verb = 'stop' | 'install' | 'start';
+
+const template = z.string().trim().min(1, 'must be a non-empty command');
+const duration = z.union([z.string(), z.number()]);
+
+export const execConfigSchema = z.strictObject({
+  stop: template,
+  install: template,
+  start: template,
+  members: z.record(z.string(), z.strictObject({ stop: template.optional(), install: template.optional(), start: template.optional() })).optional(),
+  /** Per-verb deadlines, e.g. { stop: 60s, install: 5m, start: 60s }. */
+  timeouts: z.strictObject({ stop: duration.optional(), install: duration.optional(), start: duration.optional() }).optional(),
+  /** Extra environment for the commands (not for secrets: put those in the caller's environment). */
+  env: z.record(z.string(), z.string()).optional(),
+  shell: z.string().optional(),
+});
+
+export type ExecConfigInput = z.infer<typeof execConfigSchema>;
+
+export interface ExecConfig {
+  templates: Record<Verb, string>;
+  members: Record<string, Partial<Record<Verb, string>>>;
+  timeoutsMs: Record<Verb, number>;
+  env: Record<string, string>;
+  shell: string;
+  source: string;
+}
+
+const DEFAULT_TIMEOUTS: Record<Verb, number> = { stop: 60_000, install: 300_000, start: 120_000 };
+
+function configError(source: string, path: string, what: string): UsageError {
+  return new UsageError(`--driver-config ${source}: ${path}: ${what}`, {
+    code: 'driver-config-invalid',
+    hint: 'required: stop, install, start (shell templates); optional: members.<name>.{stop,install,start}, timeouts.{stop,install,start}, env, shell; variables: ' + TEMPLATE_VARS.map((v) => `{{${v}}}`).join(' '),
+  });
+}
+
+/** Check every {{var}} of a template; returns the dotted path of the first unknown one. */
+function checkTemplate(t: string, source: string, path: string): void {
+  for (const m of t.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)) {
+    if (!(TEMPLATE_VARS as readonly string[]).includes(m[1]!)) throw configError(source, path, `unknown template variable {{${m[1]}}}`);
+  }
+  if (/\{\{(?![^}]*\}\})/.test(t)) throw configError(source, path, 'unclosed "{{"');
+}
+
+/** Validate a parsed config object (dotted-path errors, exit 2). */
+export function parseExecConfig(raw: unknown, source = 'driver config'): ExecConfig {
+  const r = execConfigSchema.safeParse(raw ?? {});
+  if (!r.success) {
+    const issue = r.error.issues[0]!;
+    const path = issue.path.map(String).join('.') || '(top level)';
+    const what = issue.code === 'unrecognized_keys' ? `unknown key(s) ${(issue as { keys: string[] }).keys.join(', ')}` : issue.message;
+    throw configError(source, path, what);
+  }
+  const c = r.data;
+  for (const verb of ['stop', 'install', 'start'] as const) checkTemplate(c[verb], source, verb);
+  for (const [name, o] of Object.entries(c.members ?? {})) {
+    for (const verb of ['stop', 'install', 'start'] as const) if (o[verb]) checkTemplate(o[verb]!, source, `members.${name}.${verb}`);
+  }
+  const timeoutsMs = { ...DEFAULT_TIMEOUTS };
+  for (const verb of ['stop', 'install', 'start'] as const) {
+    const v = c.timeouts?.[verb];
+    if (v === undefined) continue;
+    try {
+      timeoutsMs[verb] = typeof v === 'number' ? v * 1000 : parseDuration(v, `timeouts.${verb}`);
+    } catch {
+      throw configError(source, `timeouts.${verb}`, `cannot read ${JSON.stringify(v)} as a duration (e.g. 90s, 5m)`);
+    }
+    if (timeoutsMs[verb] <= 0) throw configError(source, `timeouts.${verb}`, 'must be positive');
+  }
+  return { templates: { stop: c.stop, install: c.install, start: c.start }, members: c.members ?? {}, timeoutsMs, env: c.env ?? {}, shell: c.shell ?? '/bin/sh', source };
+}
+
+export async function loadExecConfig(file: string): Promise<ExecConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`--driver-config: cannot read ${file}: ${(e as Error).message}`, { code: 'driver-config-unreadable', hint: 'pass the path of the exec driver YAML (stop/install/start templates)' });
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (e) {
+    throw configError(file, '(yaml)', (e as Error).message.split('\n')[0]!);
+  }
+  return parseExecConfig(raw, file);
+}
+
+/** Quote for POSIX sh unless the value is made of plain characters only. */
+export function shellQuote(v: string): string {
+  if (/^[A-Za-z0-9_./:@%+=,-]+$/.test(v)) return v;
+  return `'${v.replace(/'/g, `'\\''`)}'`;
+}
+
+export function renderTemplate(t: string, vars: Record<TemplateVar, string>): string {
+  return t.replace(/\{\{\s*([^}]*?)\s*\}\}/g, (_, name: string) => shellQuote(vars[name as TemplateVar]));
+}
+
+export interface ExecDriverOptions {
+  home: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export class ExecDriver implements MemberOps {
+  readonly kind = 'exec';
+  private readonly secrets: string[];
+  constructor(
+    readonly config: ExecConfig,
+    private readonly opts: ExecDriverOptions,
+  ) {
+    this.secrets = secretValues(opts.env ?? process.env);
+  }
+
+  templateFor(verb: Verb, member: string): string {
+    return this.config.members[member]?.[verb] ?? this.config.templates[verb];
+  }
+
+  command(verb: Verb, member: DriverMember, version: string): string {
+    return renderTemplate(this.templateFor(verb, member.name), this.vars(member, version));
+  }
+
+  private vars(member: DriverMember, version: string): Record<TemplateVar, string> {
+    return { member: member.name, version, binDir: homePaths.etcdVersionDir(this.opts.home, version), clientURL: member.clientURL, peerURL: member.peerURL };
+  }
+
+  stop(member: DriverMember, opts: StopOptions): Promise<DriverResult> {
+    return this.run('stop', member, opts.version, opts);
+  }
+  install(member: DriverMember, version: string, opts: DriverCallOptions): Promise<DriverResult> {
+    return this.run('install', member, version, opts);
+  }
+  start(member: DriverMember, opts: StartOptions): Promise<DriverResult> {
+    return this.run('start', member, opts.version, opts);
+  }
+
+  private async run(verb: Verb, member: DriverMember, version: string, opts: DriverCallOptions): Promise<DriverResult> {
+    const vars = this.vars(member, version);
+    const command = renderTemplate(this.templateFor(verb, member.name), vars);
+    const deadlineMs = Math.min(opts.deadlineMs, this.config.timeoutsMs[verb]);
+    const env: NodeJS.ProcessEnv = {
+      ...(this.opts.env ?? process.env),
+      ...this.config.env,
+      UPSHIFT_MEMBER: vars.member,
+      UPSHIFT_VERSION: vars.version,
+      UPSHIFT_BIN_DIR: vars.binDir,
+      UPSHIFT_CLIENT_URL: vars.clientURL,
+      UPSHIFT_PEER_URL: vars.peerURL,
+    };
+    const r = await runShell(this.config.shell, command, env, deadlineMs, opts.signal);
+    const result: DriverResult = {
+      durationMs: r.durationMs,
+      command: redact(command, this.secrets),
+      stdout: redact(tail(r.stdout), this.secrets),
+      stderr: redact(tail(r.stderr), this.secrets),
+    };
+    if (r.timedOut) throw new DriverStepError(`${verb} ${member.name}: the command did not finish within ${deadlineMs} ms (killed)`, result, { hint: `raise timeouts.${verb} in ${this.config.source}` });
+    if (r.aborted) throw new DriverStepError(`${verb} ${member.name}: interrupted`, result);
+    if (r.code !== 0) {
+      const how = r.signal ? `was killed by ${r.signal}` : `exited with ${r.code}`;
+      const last = result.stderr?.trim().split('\n').pop();
+      throw new DriverStepError(`${verb} ${member.name}: \`${result.command}\` ${how}${last ? `: ${last}` : ''}`, result);
+    }
+    return result;
+  }
+}
+
+interface ShellRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+  timedOut: boolean;
+  aborted: boolean;
+}
+
+const MAX_CAPTURE = 256 * 1024;
+
+/** Run `sh -c command` in its own process group; kill the group (TERM, then KILL) on deadline or abort. */
+export function runShell(shell: string, command: string, env: NodeJS.ProcessEnv, deadlineMs: number, signal?: AbortSignal): Promise<ShellRun> {
+  const t0 = performance.now();
+  return new Promise((resolve) => {
+    const child = spawn(shell, ['-c', command], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    let aborted = false;
+    const cap = (s: string, d: Buffer): string => (s.length > MAX_CAPTURE ? s.slice(-MAX_CAPTURE / 2) : s) + d.toString('utf8');
+    child.stdout!.on('data', (d: Buffer) => (stdout = cap(stdout, d)));
+    child.stderr!.on('data', (d: Buffer) => (stderr = cap(stderr, d)));
+    const killGroup = (sig: NodeJS.Signals): void => {
+      if (child.pid === undefined) return;
+      try {
+        process.kill(-child.pid, sig);
+      } catch {
+        /* already gone */
+      }
+    };
+    let killTimer: NodeJS.Timeout | undefined;
+    const stop = (): void => {
+      killGroup('SIGTERM');
+      killTimer = setTimeout(() => killGroup('SIGKILL'), 3000);
+      killTimer.unref();
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      stop();
+    }, deadlineMs);
+    const onAbort = (): void => {
+      aborted = true;
+      stop();
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    // eslint-disable-next-line prefer-const
+    let finish: (code: number | null, sig: NodeJS.Signals | null) => void = () => undefined;
+    child.once('error', (e) => {
+      stderr += `${e.message}\n`;
+      setTimeout(() => finish(127, null), 50).unref();
+    });
+    let settled = false;
+    finish = (code: number | null, sig: NodeJS.Signals | null): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (killTimer) clearTimeout(killTimer);
+      signal?.removeEventListener('abort', onAbort);
+      resolve({ code: code ?? (sig ? null : 127), signal: sig, stdout, stderr, durationMs: performance.now() - t0, timedOut, aborted });
+    };
+    child.once('close', finish);
+    // A command that leaves a background process holding its stdout (a start script) never "closes":
+    // after the shell exits, give the pipes a moment, then settle on the exit status.
+    child.once('exit', (code, sig) => {
+      setTimeout(() => finish(code, sig), 250).unref();
+    });
+  });
+}

@@ -1,0 +1,63 @@
+/**
+ * The driver interface: how the executor stops, installs and starts one member. Deliberately narrow
+ * (three verbs and a name), so deployments other than local clusters and shell templates (systemd over
+ * SSH, Kubernetes) can follow without touching the executor.
+ */
+import { UpshiftError, ExitCode } from '../../core/errors.js';
+
+export interface DriverMember {
+  /** etcd member name. */
+  name: string;
+  id?: string | undefined;
+  clientURL: string;
+  peerURL: string;
+}
+
+export interface DriverCallOptions {
+  /** Hard deadline for the call. */
+  deadlineMs: number;
+  signal?: AbortSignal | undefined;
+}
+
+export interface StopOptions extends DriverCallOptions {
+  /** SIGTERM-like (etcd transfers leadership and drains) vs SIGKILL-like. */
+  graceful: boolean;
+  /** Version the member runs now (template variable {{version}} of the stop command). */
+  version: string;
+}
+
+export interface StartOptions extends DriverCallOptions {
+  version: string;
+  /** Full etcd argument list, when the plan changes flags; otherwise the member's own configuration. */
+  args?: string[] | undefined;
+}
+
+/** What a driver call did, for the journal. Never holds secrets (drivers redact captured output). */
+export interface DriverResult {
+  durationMs: number;
+  /** The command that ran (exec driver), redacted. */
+  command?: string | undefined;
+  /** Tails of captured output, redacted. */
+  stdout?: string | undefined;
+  stderr?: string | undefined;
+  detail?: Record<string, unknown> | undefined;
+}
+
+export interface MemberOps {
+  readonly kind: string;
+  stop(member: DriverMember, opts: StopOptions): Promise<DriverResult>;
+  /** Put binaries of `version` in place for the member (may be a no-op when start picks the binary). */
+  install(member: DriverMember, version: string, opts: DriverCallOptions): Promise<DriverResult>;
+  start(member: DriverMember, opts: StartOptions): Promise<DriverResult>;
+}
+
+/** A driver call failed (non-zero exit, deadline, process did not come up). */
+export class DriverStepError extends UpshiftError {
+  constructor(
+    message: string,
+    readonly result: DriverResult,
+    opts: { hint?: string; cause?: unknown } = {},
+  ) {
+    super('driver-step-failed', message, ExitCode.needsAttention, { ...opts, details: { command: result.command, stderr: result.stderr } });
+  }
+}
