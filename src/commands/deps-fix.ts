@@ -1,0 +1,116 @@
+/**
+ * `upshift deps fix [DIR]`: rewrite legacy etcd import paths and go.mod requirements to the target line.
+ * discover -> analyse -> plan edits (pure, src/deps/codemod.ts) -> write crash-safely (or print a diff).
+ * Never touches vendor/ (not scanned) and prints the commands to run next.
+ */
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { UsageError } from '../core/errors.js';
+import type { CommandContext } from '../core/context.js';
+import { note } from '../core/context.js';
+import { writeFileAtomic } from '../core/files.js';
+import { analyzeModule, resolveTarget } from '../deps/analyze.js';
+import { discoverModules } from '../deps/discover.js';
+import { rewriteGoFile, rewriteGoMod, type FileEdit, type GoModEdit, type SkippedImport } from '../deps/codemod.js';
+import { DEFAULT_TARGET } from '../deps/knowledge/releases.js';
+import { asUsageError } from './deps.js';
+import { resolve } from 'node:path';
+
+export interface DepsFixOptions {
+  dir?: string;
+  target?: string;
+  dryRun?: boolean;
+  output?: string;
+}
+
+export interface DepsFixResult {
+  dir: string;
+  target: string;
+  dryRun: boolean;
+  files: { file: string; rewrites: FileEdit['rewrites'] }[];
+  goMod: { file: string; added: GoModEdit['added']; removed: string[]; replacesDropped: string[] }[];
+  skipped: SkippedImport[];
+  /** Unified diff of every change (always computed; printed for --dry-run). */
+  diff: string;
+  commands: string[];
+}
+
+export async function run(opts: DepsFixOptions, ctx: CommandContext): Promise<DepsFixResult> {
+  const dir = resolve(opts.dir ?? '.');
+  const target = resolveTarget(opts.target, DEFAULT_TARGET);
+  if (!target) throw new UsageError(`--target ${opts.target}: not a known etcd release`, { hint: 'use a line (3.4, 3.5, 3.6, 3.7) or a release such as v3.5.33' });
+  let modules;
+  try {
+    modules = await discoverModules(dir);
+  } catch (e) {
+    asUsageError(e, dir);
+  }
+  const fileEdits: FileEdit[] = [];
+  const modEdits: GoModEdit[] = [];
+  const skipped: SkippedImport[] = [];
+  const commands: string[] = [];
+  for (const m of modules!) {
+    const report = analyzeModule(m, { target });
+    const prefix = m.rel ? `${m.rel}/` : '';
+    for (const f of m.files) {
+      const r = rewriteGoFile(f, target, prefix);
+      skipped.push(...r.skipped);
+      if (r.edit) fileEdits.push(r.edit);
+    }
+    const me = rewriteGoMod(m.goModText, `${prefix}go.mod`, report);
+    if (me) modEdits.push(me);
+    const cmds = report.commands.filter((c) => !c.startsWith('upshift deps fix') && !c.startsWith('go mod edit -dropreplace') && !(me && c.startsWith('go get') && !c.includes('@none')));
+    if (me?.removed.length) {
+      // go.mod no longer requires them; `go mod tidy` drops what is left in go.sum.
+    }
+    const cd = m.rel ? `cd ${m.rel} && ` : '';
+    const vendored = m.vendor !== undefined;
+    for (const c of cmds) if (!c.includes('@none') || !me) commands.push(cd + c);
+    if (vendored && (me || fileEdits.length)) commands.push(`${cd}go mod vendor`);
+  }
+  const { createTwoFilesPatch } = await import('diff');
+  const diff = [...modEdits, ...fileEdits].map((e) => createTwoFilesPatch(`a/${e.file}`, `b/${e.file}`, e.before, e.after, '', '', { context: 3 })).map((p) => p.replace(/^={67}\n/, '')).join('');
+  if (!opts.dryRun) {
+    for (const e of [...modEdits, ...fileEdits]) {
+      const path = join(dir, e.file);
+      const st = await stat(path);
+      await writeFileAtomic(path, e.after, { mode: st.mode & 0o7777 });
+    }
+    note(ctx, `upshift: rewrote ${fileEdits.length} Go file(s) and ${modEdits.length} go.mod file(s) in ${dir}`);
+  }
+  return {
+    dir,
+    target,
+    dryRun: Boolean(opts.dryRun),
+    files: fileEdits.map((e) => ({ file: e.file, rewrites: e.rewrites })),
+    goMod: modEdits.map((e) => ({ file: e.file, added: e.added, removed: e.removed, replacesDropped: e.replacesDropped })),
+    skipped,
+    diff,
+    commands: [...new Set(commands)],
+  };
+}
+
+export function render(r: DepsFixResult, _format: string): string {
+  const out: string[] = [];
+  if (r.dryRun) {
+    out.push(r.diff || '(no changes)\n');
+    out.push(`dry run: ${r.files.length} Go file(s) and ${r.goMod.length} go.mod file(s) would change (target etcd ${r.target})`);
+  } else {
+    const n = r.files.reduce((a, f) => a + f.rewrites.length, 0);
+    out.push(`rewrote ${n} import(s) in ${r.files.length} Go file(s); ${r.goMod.length} go.mod file(s) updated (target etcd ${r.target})`);
+    for (const g of r.goMod) {
+      for (const a of g.added) out.push(`  ${g.file}: require ${a.path} ${a.version}`);
+      for (const p of g.removed) out.push(`  ${g.file}: dropped require ${p}`);
+      for (const p of g.replacesDropped) out.push(`  ${g.file}: dropped replace ${p}`);
+    }
+  }
+  if (r.skipped.length) {
+    out.push('\nLeft for manual work:');
+    for (const s of r.skipped) out.push(`  ${s.file}:${s.line}  ${s.path}  (${s.reason})`);
+  }
+  if (r.commands.length) {
+    out.push('\nNext, run:');
+    for (const c of r.commands) out.push(`  $ ${c}`);
+  }
+  return out.join('\n') + '\n';
+}

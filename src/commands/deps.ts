@@ -1,0 +1,110 @@
+/**
+ * `upshift deps [DIR]`: analyse a Go module's etcd dependency (discover -> analyse (pure) -> print).
+ * No Go toolchain or network: go.mod, go.sum, vendor/modules.txt, .go files, and optionally
+ * `go mod graph` / `go list -m -json all` output the user captured.
+ */
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
+import { ExitCode, UsageError } from '../core/errors.js';
+import type { CommandContext } from '../core/context.js';
+import { outcome } from './command.js';
+import type { CommandOutcome } from '../core/errors.js';
+import { analyzeModule, resolveTarget, type DepsReport, type Severity } from '../deps/analyze.js';
+import { discoverModules } from '../deps/discover.js';
+import { GoModSyntaxError } from '../deps/gomod.js';
+import { InputError, parseGoListJson, parseModGraph, type GraphEdge, type ListedModule } from '../deps/inputs.js';
+import { DEFAULT_TARGET } from '../deps/knowledge/releases.js';
+import { renderDepsSarif, renderDepsTable, type DepsResult } from '../deps/render.js';
+
+export interface DepsOptions {
+  dir?: string;
+  target?: string;
+  graph?: string;
+  goList?: string;
+  output?: string;
+  failOn?: string;
+  includeVendor?: boolean;
+  /** For tests: text to use for `--graph -` instead of process.stdin. */
+  stdinText?: string;
+}
+
+const RANK: Record<Severity, number> = { info: 0, warning: 1, blocker: 2 };
+
+async function readInput(path: string, what: string, stdinText?: string): Promise<string> {
+  if (path === '-') {
+    if (stdinText !== undefined) return stdinText;
+    const chunks: Buffer[] = [];
+    for await (const c of process.stdin) chunks.push(c as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  }
+  try {
+    return await readFile(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`${what}: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { hint: `pass a file written by \`${what === '--graph' ? 'go mod graph' : 'go list -m -json all'} > FILE\`, or - for stdin` });
+  }
+}
+
+/** Map parse errors of user inputs to exit 2, naming file:line:col. */
+export function asUsageError(e: unknown, dir: string): never {
+  if (e instanceof GoModSyntaxError) {
+    throw new UsageError(`malformed go.mod: ${e.message}`, { code: 'gomod-syntax', hint: 'fix the line shown (`go mod edit -fmt` reports the same problems)', details: { file: e.file, line: e.pos.line, column: e.pos.col, reason: e.reason } });
+  }
+  if (e instanceof InputError) {
+    throw new UsageError(`malformed input: ${e.message}`, { code: 'deps-input', details: { file: e.file, line: e.line, column: e.col, reason: e.reason } });
+  }
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (code === 'ENOENT' || code === 'ENOTDIR') {
+    throw new UsageError(`no go.mod in ${dir}`, { code: 'no-go-mod', hint: 'run upshift deps in (or pass) a Go module directory' });
+  }
+  throw e;
+}
+
+export async function analyzeDir(opts: DepsOptions): Promise<DepsResult> {
+  const dir = resolve(opts.dir ?? '.');
+  const target = resolveTarget(opts.target, DEFAULT_TARGET);
+  if (!target) throw new UsageError(`--target ${opts.target}: not a known etcd release`, { hint: 'use a line (3.4, 3.5, 3.6, 3.7) or a release such as v3.5.33' });
+  let graph: GraphEdge[] | undefined;
+  let goList: ListedModule[] | undefined;
+  try {
+    if (opts.graph) graph = parseModGraph(await readInput(opts.graph, '--graph', opts.stdinText), opts.graph === '-' ? '<stdin>' : opts.graph);
+    if (opts.goList) goList = parseGoListJson(await readInput(opts.goList, '--go-list', opts.stdinText), opts.goList === '-' ? '<stdin>' : opts.goList);
+  } catch (e) {
+    asUsageError(e, dir);
+  }
+  let modules;
+  try {
+    modules = await discoverModules(dir, { includeVendor: opts.includeVendor ?? false });
+  } catch (e) {
+    asUsageError(e, dir);
+  }
+  const [top, ...nested] = modules!;
+  // Graph and go list output describe the top module only.
+  const report: DepsResult = { ...analyzeModule(top, { target, ...(graph ? { graph } : {}), ...(goList ? { goList } : {}) }), root: dir };
+  if (nested.length) report.nested = nested.map((m) => analyzeModule(m, { target }));
+  return report;
+}
+
+export function worstSeverity(r: DepsReport): Severity | undefined {
+  let worst: Severity | undefined;
+  for (const m of [r, ...(r.nested ?? [])]) for (const f of m.findings) if (!worst || RANK[f.severity] > RANK[worst]) worst = f.severity;
+  return worst;
+}
+
+export async function run(opts: DepsOptions, _ctx: CommandContext): Promise<DepsResult | CommandOutcome<DepsResult>> {
+  const failOn = opts.failOn ?? 'blocker';
+  if (!['none', 'info', 'warning', 'blocker'].includes(failOn)) throw new UsageError(`--fail-on ${failOn}: unknown level`, { hint: 'use warning or blocker (or none)' });
+  const result = await analyzeDir(opts);
+  const worst = worstSeverity(result);
+  if (failOn !== 'none' && worst && RANK[worst] >= RANK[failOn as Severity]) return outcome(result, ExitCode.problem);
+  return result;
+}
+
+export function render(result: DepsResult, format: string): string {
+  if (format === 'sarif') {
+    // package.json sits two levels up from both src/commands and dist/commands.
+    const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+    return renderDepsSarif(result, version);
+  }
+  return renderDepsTable(result);
+}

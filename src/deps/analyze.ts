@@ -1,0 +1,530 @@
+/**
+ * The analysis (pure): from a module's parsed inputs to the `deps` report — etcd modules with versions,
+ * direct/indirect, replacements, release mapping, MVS selection and requirement chains; imports with
+ * their new homes; findings with stable codes; advisories; the commands to run.
+ */
+import type { ModuleInputs } from './discover.js';
+import type { GraphEdge, ListedModule } from './inputs.js';
+import { buildGraph, requirementChain, selectVersions, type ModuleGraph } from './mvs.js';
+import { compareGoVersion, compareSemver, decodePseudoVersion, isIncompatible, parseSemver } from './version.js';
+import { etcdModuleOf, isKnownFork, mapImportPath, type Family, type Mapping } from './knowledge/families.js';
+import { advisoriesFor, type AdvisoryHit } from './knowledge/advisories.js';
+import {
+  LATEST_PATCH,
+  etcdReleaseOf,
+  goFloorOf,
+  grpcFloorOf,
+  grpcWindowOf,
+  lineOf,
+  pseudoVersionFor34,
+  raftVersionFor,
+  type EtcdRelease,
+} from './knowledge/releases.js';
+import type { Replace } from './gomod.js';
+
+export type Severity = 'blocker' | 'warning' | 'info';
+
+export interface DepsFinding {
+  severity: Severity;
+  code: string;
+  message: string;
+  source?: string;
+  /** Location for SARIF / editors: file relative to the analysed directory. */
+  file?: string;
+  line?: number;
+  column?: number;
+  /** What to do about it. */
+  fix?: string;
+}
+
+export interface EtcdModuleReport {
+  path: string;
+  version: string;
+  direct: boolean;
+  replacedBy?: string;
+  family: Family;
+  /** Where the requirement was seen. */
+  seenIn: ('go.mod' | 'go.sum' | 'graph' | 'vendor' | 'go-list')[];
+  /** Version MVS selects over the given graph (or go list / vendor), when known. */
+  selected?: string;
+  release?: EtcdRelease;
+  pseudo?: { base: string; time: string; commit: string };
+  /** Requirement chains from the main module (module graph, not the import graph `go mod why -m` walks). */
+  requiredBy?: string[];
+  line?: number;
+}
+
+export interface ImportReport {
+  file: string;
+  line: number;
+  column: number;
+  path: string;
+  name?: string;
+  newPath?: string;
+  kind: Mapping['kind'];
+  module?: string;
+  buildConstraint?: string;
+}
+
+export interface DepsReport {
+  module: string;
+  /** Directory of this module relative to the analysed one ('' = top). */
+  dir: string;
+  go?: string;
+  toolchain?: string;
+  target: string;
+  etcd: EtcdModuleReport[];
+  grpc: { version: string | null; replacedBy?: string; selected?: string; effective?: string } | null;
+  imports: ImportReport[];
+  findings: DepsFinding[];
+  advisories: AdvisoryHit[];
+  commands: string[];
+  /** go.mod `replace` lines that exist only as stop-gaps for the legacy stack. */
+  replacesToDrop: { line: number; text: string }[];
+  /** Modules the target line needs, with versions (used by `deps fix`). */
+  targetRequires: { path: string; version: string }[];
+  /** Legacy requirements the migration removes. */
+  legacyRequires: string[];
+  summary: { blockers: number; warnings: number; infos: number; legacyImports: number; filesScanned: number };
+  nested?: DepsReport[];
+}
+
+export interface AnalyzeOptions {
+  /** Target etcd release, e.g. v3.6.14. */
+  target: string;
+  graph?: readonly GraphEdge[];
+  goList?: readonly ListedModule[];
+  /** Path prefix for file locations (module dir relative to the analysed dir). */
+}
+
+const GRPC = 'google.golang.org/grpc';
+const LEGACY_FAMILIES: ReadonlySet<Family> = new Set(['coreos', 'etcd-root', 'etcd-v3-master']);
+
+/** Normalise a user-given target ("3.5", "v3.6.14", "3.4.13") to a concrete release. */
+export function resolveTarget(t: string | undefined, fallback: string): string {
+  if (!t) return fallback;
+  const s = t.startsWith('v') ? t : `v${t}`;
+  const m = /^v3\.(\d+)$/.exec(s);
+  if (m && LATEST_PATCH[`3.${m[1]}`]) return LATEST_PATCH[`3.${m[1]}`];
+  const sv = parseSemver(s);
+  if (!sv || sv.short || sv.major !== 3 || sv.minor < 4 || sv.minor > 7 || compareSemver(s, LATEST_PATCH[`3.${sv.minor}`]) > 0) return '';
+  if (sv.minor === 4 && !pseudoVersionFor34(s)) return '';
+  return s;
+}
+
+function effectiveReplace(replaces: readonly Replace[], path: string, version: string): Replace | undefined {
+  // A versioned left side wins over an unversioned one (go.dev/ref/mod#go-mod-file-replace).
+  return replaces.find((r) => r.oldPath === path && r.oldVersion === version) ?? replaces.find((r) => r.oldPath === path && !r.oldVersion);
+}
+
+const replText = (r: Replace): string => (r.newVersion ? `${r.newPath} ${r.newVersion}` : r.newPath);
+
+export function analyzeModule(inp: ModuleInputs, opts: AnalyzeOptions): DepsReport {
+  const mod = inp.mod;
+  const target = opts.target;
+  const prefix = inp.rel ? `${inp.rel}/` : '';
+  const goModFile = `${prefix}go.mod`;
+  const findings: DepsFinding[] = [];
+  const add = (f: DepsFinding): void => {
+    findings.push(f);
+  };
+
+  // ---- build list: go.mod requires, then graph (MVS), go list, vendor ----
+  let graph: ModuleGraph | undefined;
+  let selected: Map<string, string> | undefined;
+  if (opts.graph && opts.graph.length) {
+    const excluded = new Set(mod.exclude.map((e) => `${e.path}@${e.version}`));
+    graph = buildGraph(opts.graph, excluded);
+    selected = selectVersions(graph);
+  }
+  if (!selected && opts.goList) {
+    selected = new Map(opts.goList.filter((m) => !m.Main && m.Version).map((m) => [m.Path, m.Version!]));
+  }
+  if (!selected && inp.vendor) selected = new Map(inp.vendor.filter((v) => v.version).map((v) => [v.path, v.version]));
+
+  const etcd = new Map<string, EtcdModuleReport>();
+  const note = (path: string, version: string, seen: EtcdModuleReport['seenIn'][number], direct = false, line?: number): void => {
+    const fam = etcdModuleOf(path);
+    if (!fam || fam.module !== path) return;
+    let e = etcd.get(path);
+    if (!e) {
+      e = { path, version, direct, family: fam.family, seenIn: [] };
+      if (line !== undefined) e.line = line;
+      etcd.set(path, e);
+    }
+    if (!e.seenIn.includes(seen)) e.seenIn.push(seen);
+  };
+  for (const r of mod.require) note(r.path, r.version, 'go.mod', !r.indirect, r.pos.line);
+  if (selected) for (const [p, v] of selected) note(p, v, graph ? 'graph' : opts.goList ? 'go-list' : 'vendor');
+  if (inp.vendor) for (const v of inp.vendor) note(v.path, v.version, 'vendor', v.explicit);
+  if (inp.goSum) for (const s of inp.goSum) if (!s.goModOnly) note(s.path, s.version, 'go.sum');
+
+  for (const e of etcd.values()) {
+    const sel = selected?.get(e.path);
+    if (sel) e.selected = sel;
+    const effective = sel && compareSemver(sel, e.version) > 0 ? sel : e.version;
+    const rep = effectiveReplace(mod.replace, e.path, effective);
+    if (rep) e.replacedBy = replText(rep);
+    else if (opts.goList) {
+      const l = opts.goList.find((m) => m.Path === e.path)?.Replace;
+      if (l) e.replacedBy = l.Version ? `${l.Path} ${l.Version}` : l.Path;
+    }
+    const rel = etcdReleaseOf(e.path, rep?.newVersion && etcdModuleOf(rep.newPath) ? rep.newVersion : effective);
+    if (rel && e.family !== 'bbolt' && e.family !== 'bbolt-coreos' && e.family !== 'raft') e.release = rel;
+    const pv = decodePseudoVersion(effective);
+    if (pv) e.pseudo = { base: pv.base, time: pv.time, commit: pv.commit };
+    if (graph) {
+      const chain = requirementChain(graph, e.path);
+      if (chain) e.requiredBy = chain;
+    }
+  }
+  const etcdList = [...etcd.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
+  // go.sum-only entries are history, not the build list (go.dev/ref/mod#go-sum-files): keep them out of the report.
+  const inBuild = etcdList.filter((e) => e.seenIn.some((s) => s !== 'go.sum'));
+
+  // ---- grpc ----
+  const grpcReq = mod.require.find((r) => r.path === GRPC);
+  const grpcSel = selected?.get(GRPC);
+  const grpcBase = grpcSel && (!grpcReq || compareSemver(grpcSel, grpcReq.version) > 0) ? grpcSel : grpcReq?.version;
+  const grpcRep = effectiveReplace(mod.replace, GRPC, grpcBase ?? '');
+  const grpcEffective = grpcRep?.newVersion ?? grpcBase;
+  const grpc: DepsReport['grpc'] = grpcBase || grpcRep
+    ? {
+        version: grpcReq?.version ?? grpcSel ?? null,
+        ...(grpcRep ? { replacedBy: replText(grpcRep) } : {}),
+        ...(grpcSel ? { selected: grpcSel } : {}),
+        ...(grpcEffective ? { effective: grpcEffective } : {}),
+      }
+    : null;
+
+  // ---- imports ----
+  const imports: ImportReport[] = [];
+  for (const f of inp.files) {
+    if (f.error) {
+      add({ severity: 'info', code: 'go-file-unreadable', message: `could not read the imports of ${prefix}${f.rel}: ${f.error}`, file: `${prefix}${f.rel}` });
+      continue;
+    }
+    for (const im of f.header!.imports) {
+      if (!etcdModuleOf(im.path)) continue;
+      const m = mapImportPath(im.path, target);
+      const r: ImportReport = { file: `${prefix}${f.rel}`, line: im.line, column: im.col, path: im.path, kind: m.kind };
+      if (im.name !== undefined) r.name = im.name;
+      if (m.to && m.to !== im.path) r.newPath = m.to;
+      if (m.module) r.module = m.module;
+      if (f.header!.buildConstraint) r.buildConstraint = f.header!.buildConstraint;
+      imports.push(r);
+      const loc = { file: r.file, line: r.line, column: r.column };
+      switch (m.kind) {
+        case 'rename':
+          add({
+            severity: 'warning',
+            code: 'legacy-import-path',
+            message: `${im.path} moved to ${m.to} (module ${m.module}) on etcd ${lineOf(target)}`,
+            fix: `upshift deps fix rewrites it to "${m.to}"`,
+            source: 'reference go-modules.md §1.6 / Appendix A (etcd git trees)',
+            ...loc,
+          });
+          break;
+        case 'api-change':
+          add({ severity: 'warning', code: 'manual-migration-api-change', message: `${im.path} is an API change, not a move: ${m.note ?? ''}`.trim(), fix: 'port the code by hand; deps fix leaves this import alone', source: 'CHANGELOG-3.5', ...loc });
+          break;
+        case 'split':
+          add({ severity: 'warning', code: 'manual-migration-split', message: `${im.path} was split: ${m.note ?? ''}`.trim(), fix: 'rewrite per symbol (Save -> client/v3/snapshot; Restore/Status -> etcdutl/v3/snapshot)', source: 'CHANGELOG-3.5', ...loc });
+          break;
+        case 'removed':
+        case 'internal':
+        case 'binary':
+          add({ severity: 'warning', code: `package-${m.kind}`, message: `${im.path} has no public replacement on etcd ${lineOf(target)}${m.note ? `: ${m.note}` : ''}`, fix: 'remove the dependency or port to client/v3', ...loc });
+          break;
+        case 'unknown':
+          add({ severity: 'info', code: 'unknown-etcd-package', message: `${im.path} is not a package of any known etcd release${m.note ? ` (${m.note})` : ''}`, ...loc });
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  // ---- module-level findings ----
+  const reqOf = (p: string): EtcdModuleReport | undefined => etcd.get(p);
+  const lineFor = (p: string): { file: string; line?: number; column?: number } => {
+    const r = mod.require.find((x) => x.path === p);
+    return r ? { file: goModFile, line: r.pos.line, column: r.pos.col } : { file: goModFile };
+  };
+
+  for (const e of inBuild) {
+    const loc = lineFor(e.path);
+    if (LEGACY_FAMILIES.has(e.family) && e.seenIn.includes('go.mod')) {
+      add({
+        severity: 'warning',
+        code: 'legacy-module-requirement',
+        message: `go.mod requires ${e.path} ${e.version}${e.release ? ` (etcd ${e.release.release}${e.release.ahead > 0 ? ` +${e.release.ahead} commits` : ''})` : ''}; the ${lineOf(target)} client lives in go.etcd.io/etcd/client/v3`,
+        fix: `go get ${e.path}@none after moving the imports`,
+        ...loc,
+      });
+    }
+    // Invalid versions (reference §2.4).
+    if (e.path === 'go.etcd.io/etcd' && !isIncompatible(e.version) && (parseSemver(e.version)?.major ?? 0) >= 2) {
+      add({ severity: 'blocker', code: 'invalid-version', message: `go.etcd.io/etcd ${e.version} cannot resolve: "module contains a go.mod file, so major version must be compatible: should be v0 or v1, not v3"`, fix: `use a pseudo-version (${pseudoVersionFor34(e.version.replace(/\+.*/, '')) ?? 'v0.5.0-alpha.5.0.<ts>-<sha>'}) or migrate to go.etcd.io/etcd/client/v3`, source: 'etcd-io/etcd#11154, #12109', ...loc });
+    }
+    if ((e.path === 'go.etcd.io/etcd' || e.path === 'github.com/coreos/etcd') && /^v3\.3\.(14|23)\+incompatible$/.test(e.version)) {
+      add({ severity: 'blocker', code: 'invalid-version', message: `${e.path} ${e.version} is a tag with a go.mod file, unusable as +incompatible and as v3`, fix: 'pick another 3.3 patch or migrate', source: 'git show v3.3.14:go.mod, v3.3.23:go.mod (reference §2.4)', ...loc });
+    }
+    if (e.path === 'go.etcd.io/etcd/client/v2' && parseSemver(e.version)?.major === 3) {
+      add({ severity: 'blocker', code: 'invalid-version', message: `go.etcd.io/etcd/client/v2 ${e.version}: "should be v2, not v3" — client/v2 is versioned v2.305.N for etcd 3.5.N`, source: 'etcd-io/etcd#13026', ...loc });
+    }
+    if (e.path === 'go.etcd.io/etcd' && isIncompatible(e.version)) {
+      add({
+        severity: 'warning',
+        code: 'incompatible-latest',
+        message: `go.etcd.io/etcd ${e.version} is 3.3 code that \`go get …@latest\` picks (the newest v0/v1 tag is v0.5.0-alpha.5 of 2014); it imports github.com/coreos/etcd, so both paths end up in the build with distinct types`,
+        fix: 'move to go.etcd.io/etcd/client/v3',
+        source: 'etcd-io/etcd#12276, #10398; go.dev/ref/mod#incompatible-versions',
+        ...loc,
+      });
+    }
+    if (e.release?.via === 'commit-table' && e.release.ahead > 0) {
+      const commented = mod.require.find((r) => r.path === e.path)?.stmt.comment ?? '';
+      const misleading = /ae9734ed278b|v3\.4\.13/.test(commented + inp.goModText);
+      add({
+        severity: 'info',
+        code: 'pseudo-version-not-a-tag',
+        message: `${e.path} ${e.version} is ${e.release.describe ?? `${e.release.release}+${e.release.ahead}`}, not ${e.release.release}${misleading ? ' (a comment in go.mod says otherwise)' : ''}`,
+        ...loc,
+      });
+    } else if (e.release?.via === 'timestamp-estimate' && LEGACY_FAMILIES.has(e.family)) {
+      add({ severity: 'info', code: 'pseudo-version-unknown-commit', message: `${e.path} ${e.version}: ${e.release.note ?? 'unknown commit'}; the nearest 3.4 tag by date is ${e.release.release}, but master commits interleave by timestamp`, ...loc });
+    }
+    if (e.path === 'github.com/coreos/etcd') {
+      add({ severity: 'info', code: 'no-vuln-coverage', message: 'the Go vuln DB has no entries for github.com/coreos/etcd: govulncheck reports nothing for this code even where it is affected', source: 'golang/vulndb (reference §4.1)', ...loc });
+    }
+    if (e.family === 'bbolt-coreos') {
+      const rep = effectiveReplace(mod.replace, e.path, e.selected ?? e.version);
+      const mismatch = compareSemver(e.selected ?? e.version, 'v1.3.4') >= 0 && !rep;
+      add({
+        severity: mismatch ? 'blocker' : 'warning',
+        code: 'coreos-bbolt',
+        message: mismatch
+          ? `github.com/coreos/bbolt ${e.selected ?? e.version}: "module declares its path as: go.etcd.io/bbolt but was required as: github.com/coreos/bbolt"`
+          : `github.com/coreos/bbolt ${e.version} is the pre-rename path of go.etcd.io/bbolt (pulled in by etcd ≤3.3)${rep ? `; replaced by ${replText(rep)}` : ''}`,
+        fix: 'migrate off etcd 3.3; use go.etcd.io/bbolt',
+        source: 'etcd-io/etcd#11739, etcd-io/bbolt#249 (reference §2.5)',
+        ...loc,
+      });
+    }
+  }
+
+  // Two generations linked at once (reference §2.6).
+  const generations = new Set<string>();
+  for (const e of inBuild) {
+    if (e.family === 'coreos') generations.add('github.com/coreos/etcd');
+    if (e.family === 'etcd-root') generations.add(isIncompatible(e.version) ? 'go.etcd.io/etcd (3.3 +incompatible)' : 'go.etcd.io/etcd');
+    if (e.family === 'etcd-v3-master') generations.add('go.etcd.io/etcd/v3');
+    if (e.path === 'go.etcd.io/etcd/api/v3') generations.add('go.etcd.io/etcd/api/v3');
+  }
+  for (const im of imports) {
+    const fam = etcdModuleOf(im.path)?.family;
+    if (fam === 'coreos') generations.add('github.com/coreos/etcd');
+  }
+  if (generations.size >= 2) {
+    add({
+      severity: 'blocker',
+      code: 'multiple-etcd-generations',
+      message: `${generations.size} etcd generations in one build (${[...generations].join(', ')}): each registers the same protobuf names (etcdserverpb.*, mvccpb.*, authpb.*), which panics at init ("proto: duplicate enum registered") or is fatal since google.golang.org/protobuf v1.26`,
+      fix: 'keep one generation: move everything to the 3.5+ modules and `go get` the old paths @none',
+      source: 'micro/go-micro#493, etcd-io/etcd#11098 (reference §2.6)',
+      file: goModFile,
+    });
+  }
+  if (etcd.has('go.etcd.io/etcd/raft/v3') && etcd.has('go.etcd.io/raft/v3') && inBuild.some((e) => e.path === 'go.etcd.io/raft/v3') && inBuild.some((e) => e.path === 'go.etcd.io/etcd/raft/v3')) {
+    add({ severity: 'warning', code: 'multiple-raft-modules', message: 'both go.etcd.io/etcd/raft/v3 and go.etcd.io/raft/v3 are in the build; they are different modules registering the same raftpb names', fix: 'use go.etcd.io/raft/v3 only (etcd ≥3.6)', file: goModFile });
+  }
+
+  // Version skew across split modules (modules.md rule 1).
+  const split = inBuild.filter((e) => e.family === 'split' && e.path !== 'go.etcd.io/etcd/client/v2' && e.path !== 'go.etcd.io/etcd/tools/v3');
+  const splitVersions = new Set(split.map((e) => e.selected ?? e.version));
+  if (splitVersions.size > 1) {
+    add({
+      severity: 'warning',
+      code: 'etcd-version-skew',
+      message: `etcd modules at different versions: ${split.map((e) => `${e.path}@${e.selected ?? e.version}`).join(', ')}; all etcd modules are released together and must be used at one version`,
+      fix: `go get ${split.map((e) => `${e.path}@${target}`).join(' ')}`,
+      source: 'etcd Documentation/contributor-guide/modules.md rule 1',
+      file: goModFile,
+    });
+  }
+
+  // grpc window per etcd release in use (reference §1.4).
+  const grpcLoc = grpcReq ? { file: goModFile, line: grpcReq.pos.line, column: grpcReq.pos.col } : { file: goModFile };
+  if (grpcEffective) {
+    for (const e of inBuild) {
+      if (!(LEGACY_FAMILIES.has(e.family) || e.path === 'go.etcd.io/etcd/client/v3') || !e.release || e.release.ahead < 0 && e.release.via !== 'timestamp-estimate') continue;
+      const rep = effectiveReplace(mod.replace, e.path, e.version);
+      if (rep && isKnownFork(rep.newPath)) {
+        add({ severity: 'info', code: 'fork-replacement', message: `${e.path} is replaced by the fork ${replText(rep)}; grpc compatibility depends on the fork`, file: goModFile, line: rep.pos.line, column: rep.pos.col });
+        continue;
+      }
+      const w = grpcWindowOf(e.release.release);
+      const floor = grpcFloorOf(e.release.release);
+      const tooNew = w?.grpcMax && compareSemver(grpcEffective, w.grpcMax) > 0;
+      const tooOld = (w?.grpcMin && compareSemver(grpcEffective, w.grpcMin) < 0) || (floor && compareSemver(grpcEffective, floor) < 0 && e.family === 'split');
+      if (tooNew || tooOld) {
+        const dup = findings.find((f) => f.code === 'grpc-incompatible' && f.message.includes(`(etcd ${e.release!.release})`));
+        if (dup) {
+          dup.message = dup.message.replace(' does not work with ', ` does not work with ${e.path} and `);
+          continue;
+        }
+        add({
+          severity: 'blocker',
+          code: 'grpc-incompatible',
+          message: `google.golang.org/grpc ${grpcEffective}${grpcRep ? ' (forced by replace)' : ''} does not work with ${e.path} (etcd ${e.release.release}): ${tooNew ? `needs grpc ≤ ${w!.grpcMax}` : `needs grpc ≥ ${w?.grpcMin ?? floor}`} — ${w?.why ?? 'go.mod requirement of the etcd client'}`,
+          fix: tooNew ? `migrate to go.etcd.io/etcd/client/v3@${target}` : 'drop the grpc replace/pin and let MVS select the version etcd requires',
+          source: tooNew ? 'etcd-io/etcd#11563, #12124, #12724 (reference §2.1, §2.2)' : 'reference §1.4',
+          ...grpcLoc,
+        });
+      }
+    }
+  }
+  for (const r of mod.replace) {
+    if (r.oldPath === GRPC && r.newVersion && compareSemver(r.newVersion, 'v1.30.0') < 0) {
+      add({
+        severity: 'warning',
+        code: 'grpc-replace-stopgap',
+        message: `replace ${GRPC} => ${replText(r)} is the stop-gap for etcd ≤3.4 clients; etcd ${lineOf(target)} needs grpc ≥ ${grpcFloorOf(target) ?? 'v1.38.0'}`,
+        fix: `go mod edit -dropreplace=${GRPC}`,
+        source: 'micro/go-micro#2091, nitro-plugins#575 (reference §2.1)',
+        file: goModFile,
+        line: r.pos.line,
+        column: r.pos.col,
+      });
+    }
+    if ((r.oldPath === 'github.com/coreos/bbolt' && r.newPath === 'go.etcd.io/bbolt') || (r.oldPath === 'go.etcd.io/bbolt' && r.newPath === 'github.com/coreos/bbolt')) {
+      add({ severity: 'info', code: 'bbolt-replace', message: `replace ${r.oldPath} => ${replText(r)}: a stop-gap for the bbolt rename, not needed once etcd ≤3.3 is gone`, fix: `go mod edit -dropreplace=${r.oldPath}`, file: goModFile, line: r.pos.line, column: r.pos.col });
+    }
+    const fam = etcdModuleOf(r.oldPath);
+    if (fam && LEGACY_FAMILIES.has(fam.family) && !isKnownFork(r.newPath)) {
+      add({ severity: 'info', code: 'legacy-replace', message: `replace ${r.oldPath} => ${replText(r)} pins a legacy etcd path`, fix: `go mod edit -dropreplace=${r.oldPath}`, file: goModFile, line: r.pos.line, column: r.pos.col });
+    }
+  }
+
+  // Target line needs (go directive floor, client/v2 gone in 3.6).
+  const goFloor = goFloorOf(target);
+  if (goFloor && mod.go && compareGoVersion(mod.go.version, goFloor) < 0) {
+    add({ severity: 'info', code: 'go-directive-floor', message: `go.etcd.io/etcd/client/v3 ${target} declares go ${goFloor}; with Go ≥1.21 your go line (${mod.go.version}) will be raised to at least that`, source: 'go.dev/ref/mod#go-mod-file-go; client/v3/go.mod', file: goModFile, line: mod.go.pos.line, column: mod.go.pos.col });
+  }
+  const usesV2 = imports.some((i) => /^(github\.com\/coreos\/etcd|go\.etcd\.io\/etcd|go\.etcd\.io\/etcd\/v3)\/client$/.test(i.path) || i.path === 'go.etcd.io/etcd/client/v2' || i.path.startsWith('go.etcd.io/etcd/client/v2/'));
+  if (usesV2 && compareSemver(target, 'v3.6.0') >= 0) {
+    add({ severity: 'warning', code: 'client-v2-unavailable', message: `the v2 API client (package client) is not published for etcd ${lineOf(target)}; only go.etcd.io/etcd/client/v2 v2.305.x (etcd 3.5) exists`, fix: 'port to client/v3, or target 3.5 (`--target 3.5`) and use client/v2 v2.305.x', source: 'CHANGELOG-3.6 rc.3, CHANGELOG-3.7', file: goModFile });
+  }
+
+  // ---- advisories ----
+  const advisories: AdvisoryHit[] = [];
+  for (const e of inBuild) {
+    if (e.family === 'bbolt' || e.family === 'bbolt-coreos' || e.family === 'raft') continue;
+    const v = e.selected && compareSemver(e.selected, e.version) > 0 ? e.selected : e.version;
+    const rel = e.release ?? etcdReleaseOf(e.path, v);
+    for (const h of advisoriesFor(e.path, v, rel)) {
+      advisories.push(h);
+      if (h.affected) {
+        add({
+          severity: 'warning',
+          code: 'vulnerable-version',
+          message: `${h.id} (${h.aliases.join(', ')}) affects ${e.path} ${v}: ${h.summary}${h.fixedIn ? `; fixed in ${h.fixedIn}` : ''}${h.note ? ` — ${h.note}` : ''}`,
+          source: h.source,
+          fix: `move to go.etcd.io/etcd/client/v3@${target}`,
+          ...lineFor(e.path),
+        });
+      }
+    }
+  }
+
+  // ---- target requirements and commands ----
+  const neededModules = new Set<string>();
+  for (const im of imports) if (im.module && (im.kind === 'rename' || im.kind === 'unchanged' || im.kind === 'api-change')) neededModules.add(im.module);
+  for (const im of imports) if (im.kind === 'split') neededModules.add('go.etcd.io/etcd/client/v3');
+  const hasLegacy = inBuild.some((e) => LEGACY_FAMILIES.has(e.family) && e.seenIn.includes('go.mod')) || imports.some((i) => LEGACY_FAMILIES.has(etcdModuleOf(i.path)!.family));
+  if (hasLegacy && neededModules.size === 0) neededModules.add('go.etcd.io/etcd/client/v3');
+  if (neededModules.has('go.etcd.io/etcd/client/v3') || neededModules.has('go.etcd.io/etcd/server/v3')) {
+    neededModules.add('go.etcd.io/etcd/api/v3');
+    neededModules.add('go.etcd.io/etcd/client/pkg/v3');
+  }
+  const targetRequires: { path: string; version: string }[] = [];
+  const is34 = compareSemver(target, 'v3.5.0') < 0;
+  if (is34) {
+    if (hasLegacy) targetRequires.push({ path: 'go.etcd.io/etcd', version: pseudoVersionFor34(target)! });
+  } else {
+    for (const m of [...neededModules].sort()) {
+      if (m === 'go.etcd.io/bbolt') continue;
+      if (m === 'go.etcd.io/raft/v3') targetRequires.push({ path: m, version: raftVersionFor(target) });
+      else if (m === 'go.etcd.io/etcd/client/v2') {
+        if (compareSemver(target, 'v3.6.0') < 0) targetRequires.push({ path: m, version: `v2.3${String(parseSemver(target)!.minor).padStart(2, '0')}.${parseSemver(target)!.patch}` });
+      } else if (m !== 'go.etcd.io/etcd/v3' && m !== 'go.etcd.io/etcd/tools/v3') targetRequires.push({ path: m, version: target });
+    }
+    // Existing split modules move to the target version too (no skew).
+    for (const e of inBuild) {
+      if (e.family === 'split' && e.seenIn.includes('go.mod') && !targetRequires.some((t) => t.path === e.path) && e.path !== 'go.etcd.io/etcd/client/v2' && e.path !== 'go.etcd.io/etcd/tools/v3') {
+        if (compareSemver(target, 'v3.6.0') >= 0 && e.path === 'go.etcd.io/etcd/raft/v3') continue;
+        targetRequires.push({ path: e.path, version: target });
+      }
+    }
+    if (imports.some((i) => etcdModuleOf(i.path)?.family === 'bbolt-coreos') || inBuild.some((e) => e.family === 'bbolt-coreos' && e.direct)) {
+      targetRequires.push({ path: 'go.etcd.io/bbolt', version: 'v1.3.12' });
+    }
+  }
+  const legacyRequires = is34
+    ? inBuild.filter((e) => (e.family === 'coreos' || e.family === 'etcd-v3-master') && e.seenIn.includes('go.mod')).map((e) => e.path)
+    : inBuild
+        .filter((e) => (LEGACY_FAMILIES.has(e.family) || e.family === 'bbolt-coreos' || (e.path === 'go.etcd.io/etcd/raft/v3' && compareSemver(target, 'v3.6.0') >= 0)) && e.seenIn.includes('go.mod'))
+        .map((e) => e.path);
+  const replacesToDrop = mod.replace
+    .filter(
+      (r) =>
+        (r.oldPath === GRPC && r.newVersion && compareSemver(r.newVersion, 'v1.30.0') < 0) ||
+        ((r.oldPath === 'github.com/coreos/bbolt' || r.oldPath === 'go.etcd.io/bbolt') && (r.newPath === 'go.etcd.io/bbolt' || r.newPath === 'github.com/coreos/bbolt')) ||
+        legacyRequires.includes(r.oldPath) ||
+        (etcdModuleOf(r.oldPath) !== undefined && LEGACY_FAMILIES.has(etcdModuleOf(r.oldPath)!.family)),
+    )
+    .map((r) => ({ line: r.pos.line, text: r.stmt.raw?.trim() ?? `${r.oldPath} => ${replText(r)}` }));
+
+  const commands: string[] = [];
+  const needsWork = hasLegacy || legacyRequires.length > 0 || replacesToDrop.length > 0 || splitVersions.size > 1 || targetRequires.some((t) => {
+    const cur = etcd.get(t.path);
+    return !cur || compareSemver(cur.selected ?? cur.version, t.version) < 0;
+  });
+  if (needsWork) {
+    const dirArg = inp.rel ? ` ${inp.rel}` : '';
+    if (imports.some((i) => i.newPath && i.kind === 'rename')) commands.push(`upshift deps fix${dirArg} --target ${target}`);
+    if (targetRequires.length) commands.push(`go get ${targetRequires.map((t) => `${t.path}@${t.version}`).join(' ')}`);
+    for (const r of mod.replace.filter((x) => replacesToDrop.some((d) => d.line === x.pos.line))) commands.push(`go mod edit -dropreplace=${r.oldVersion ? `${r.oldPath}@${r.oldVersion}` : r.oldPath}`);
+    if (legacyRequires.length) commands.push(`go get ${legacyRequires.map((p) => `${p}@none`).join(' ')}`);
+    commands.push('go mod tidy');
+    commands.push('go build ./... && go vet ./...');
+  }
+
+  const sevRank = { blocker: 0, warning: 1, info: 2 } as const;
+  findings.sort((a, b) => sevRank[a.severity] - sevRank[b.severity] || (a.file ?? '').localeCompare(b.file ?? '') || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+  const count = (s: Severity): number => findings.filter((f) => f.severity === s).length;
+  return {
+    module: mod.module?.path ?? '',
+    dir: inp.rel,
+    ...(mod.go ? { go: mod.go.version } : {}),
+    ...(mod.toolchain ? { toolchain: mod.toolchain.name } : {}),
+    target,
+    etcd: inBuild,
+    grpc,
+    imports,
+    findings,
+    advisories,
+    commands,
+    replacesToDrop,
+    targetRequires,
+    legacyRequires,
+    summary: {
+      blockers: count('blocker'),
+      warnings: count('warning'),
+      infos: count('info'),
+      legacyImports: imports.filter((i) => i.newPath !== undefined || i.kind !== 'unchanged').length,
+      filesScanned: inp.files.length,
+    },
+  };
+}
