@@ -44,11 +44,15 @@ export function httpGet(endpoint: string, path: string, config: Pick<ConnectionC
       agent: false,
     };
     let sent = false;
+    const onAbort = (): void => {
+      req.destroy(new Error('aborted'));
+    };
     const req = (isHttps ? https : http).request(url, options, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         clearTimeout(timer);
+        opts.signal?.removeEventListener('abort', onAbort);
         resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
       });
       res.on('error', (e) => fail(e));
@@ -56,16 +60,18 @@ export function httpGet(endpoint: string, path: string, config: Pick<ConnectionC
     req.on('socket', (s) => s.once(isHttps ? 'secureConnect' : 'connect', () => (sent = true)));
     const fail = (e: Error): void => {
       clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
       const code = (e as NodeJS.ErrnoException).code;
       if (opts.signal?.aborted) return reject(new EtcdCancelledError(`GET ${url.href} cancelled`, { outcome: 'definite', ...ctx }));
       reject(new EtcdUnavailableError(`cannot reach etcd (${url.href}): ${code ? `${code} ` : ''}${e.message}`, { outcome: sent ? 'indeterminate' : 'definite', etcdMessage: e.message, ...ctx }, { cause: e }));
     };
     req.on('error', fail);
     const timer = setTimeout(() => {
+      opts.signal?.removeEventListener('abort', onAbort);
       req.destroy();
       reject(new EtcdDeadlineError(`GET ${url.href}: no answer within ${timeoutMs} ms`, { outcome: sent ? 'indeterminate' : 'definite', ...ctx }));
     }, timeoutMs);
-    opts.signal?.addEventListener('abort', () => req.destroy(new Error('aborted')), { once: true });
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
     req.end();
   });
 }

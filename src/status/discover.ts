@@ -3,6 +3,7 @@
  * Status (gRPC), a health read, /version and /metrics, in parallel, each with its own deadline. A member that
  * does not answer is recorded with its error; discovery itself only fails when nothing answers at all.
  */
+import { setMaxListeners } from 'node:events';
 import { EnvironmentError } from '../core/errors.js';
 import type { ConnectionConfig } from '../client/connection.js';
 import { EndpointClient, tokenSourceFor } from '../client/endpoint.js';
@@ -46,6 +47,8 @@ export async function discoverStatus(config: ConnectionConfig, opts: DiscoverOpt
     return c;
   };
   const call = { signal: opts.signal };
+  // Every in-flight call listens for abort: 4-5 per member run at once, more than the default warning limit.
+  if (opts.signal) setMaxListeners(Math.max(50, config.endpoints.length * 20), opts.signal);
   try {
     const seeds = config.endpoints;
     // 1. The member list, from the first seed that answers (serializable: a member cut off from the leader

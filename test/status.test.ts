@@ -1,0 +1,169 @@
+/**
+ * `upshift status` against real etcd: a 3-member 3.4.23 cluster (all members from one endpoint,
+ * --endpoints-only, a member restarted on 3.5.30 -> mixed-version, a stopped member -> exit 1), and a
+ * 1-member 3.3.25 cluster (v2-era server: fields it does not report are null).
+ */
+import { test, before, after, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestCluster, trackCluster, etcdProcessesUnder, type TestCluster } from './support/cluster.js';
+import { runCliInProcess } from './support/cli.js';
+import { startMember, stopMember } from '../src/cluster/local.js';
+import type { StatusResult } from '../src/status/model.js';
+
+function parse(stdout: string): StatusResult {
+  return JSON.parse(stdout) as StatusResult;
+}
+
+describe('status on a 3-member 3.4.23 cluster', () => {
+  let tc: TestCluster;
+  before(async () => {
+    tc = await startTestCluster({ version: '3.4.23', members: 3 });
+  });
+  after(async () => {
+    await tc?.stop();
+    assert.deepEqual(tc ? etcdProcessesUnder(tc.home) : [], []);
+  });
+
+  test('--cluster -o json: every member, leader, cluster version, healthy, exit 0', async () => {
+    const r = await runCliInProcess(['status', '--cluster', tc.cluster.name, '-o', 'json'], tc.testHome.env);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    const s = parse(r.stdout);
+    assert.equal(s.healthy, true);
+    assert.equal(s.clusterVersion, '3.4.0');
+    assert.match(s.clusterId ?? '', /^[0-9a-f]+$/);
+    assert.equal(s.members.length, 3);
+    assert.deepEqual(s.members.map((m) => m.name).sort(), ['m1', 'm2', 'm3']);
+    assert.equal(s.members.filter((m) => m.isLeader).length, 1);
+    assert.equal(s.members.find((m) => m.isLeader)!.id, s.leader);
+    for (const m of s.members) {
+      assert.equal(m.version, '3.4.23');
+      assert.equal(m.storageVersion, null, '3.4 reports no storage version');
+      assert.equal(m.healthy, true);
+      assert.deepEqual(m.errors, []);
+      assert.ok(m.raftTerm! >= 2 && m.raftIndex! > 0 && m.raftAppliedIndex! > 0);
+      assert.ok(m.dbSize! > 0 && m.dbSizeInUse! > 0);
+      assert.equal(m.dbSizeQuota, 2 * 1024 ** 3, 'quota from the etcd_server_quota_backend_bytes metric');
+      assert.equal(m.clientURLs.length, 1);
+      assert.equal(m.peerURLs.length, 1);
+      assert.equal(m.isLearner, false);
+    }
+    assert.deepEqual(s.alarms, []);
+    assert.ok(!s.findings.some((f) => f.severity === 'blocker'), JSON.stringify(s.findings));
+    // Only one JSON document on stdout.
+    assert.doesNotThrow(() => JSON.parse(r.stdout));
+  });
+
+  test('one endpoint shows all members; --endpoints-only shows just that one; table output', async () => {
+    const one = tc.cluster.members[1]!.clientURL;
+    const all = await runCliInProcess(['status', '--endpoints', one, '-o', 'json'], tc.testHome.env);
+    assert.equal(all.code, 0, all.stderr);
+    assert.equal(parse(all.stdout).members.length, 3);
+    const only = await runCliInProcess(['status', '--endpoints', one, '--endpoints-only', '-o', 'json'], tc.testHome.env);
+    assert.equal(only.code, 0, only.stderr);
+    const s = parse(only.stdout);
+    assert.equal(s.members.length, 1);
+    assert.equal(s.members[0]!.name, 'm2', 'name filled from the member list');
+    const table = await runCliInProcess(['status', '--endpoints', one], { ...tc.testHome.env, NO_COLOR: '1' });
+    assert.equal(table.code, 0);
+    assert.match(table.stdout, /^cluster [0-9a-f]+ {2}version 3\.4\.0 {2}leader m\d \([0-9a-f]+\) {2}healthy/);
+    for (const name of ['m1', 'm2', 'm3']) assert.match(table.stdout, new RegExp(`│ ${name} `));
+    assert.match(table.stdout, /NAME.*ID.*ENDPOINT.*VERSION.*STORAGE.*DB SIZE \/ IN USE.*LEADER.*LEARNER.*TERM.*INDEX.*APPLIED.*HEALTH/);
+  });
+
+  test('a member restarted on 3.5.30: mixed-version finding, cluster version stays 3.4.0, still healthy', async () => {
+    await stopMember(tc.cluster, 'm3', { signal: 'SIGTERM', timeoutMs: 20_000 });
+    await startMember(tc.home, tc.cluster, 'm3', { version: '3.5.30', wait: 'healthy', timeoutMs: 60_000 });
+    trackCluster(tc.cluster);
+    const r = await runCliInProcess(['status', '--cluster', tc.cluster.name, '-o', 'json'], tc.testHome.env);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    const s = parse(r.stdout);
+    assert.equal(s.healthy, true);
+    assert.equal(s.clusterVersion, '3.4.0');
+    assert.equal(s.members.find((m) => m.name === 'm3')!.version, '3.5.30');
+    const mixed = s.findings.find((f) => f.code === 'mixed-version');
+    assert.ok(mixed, JSON.stringify(s.findings));
+    assert.equal(mixed.severity, 'warning');
+    assert.match(mixed.message, /lowest \(3\.4\)/);
+    assert.ok(mixed.source);
+  });
+
+  test('a stopped member: listed unhealthy with its error, the rest reported, exit 1', async () => {
+    await stopMember(tc.cluster, 'm2', { signal: 'SIGKILL', timeoutMs: 10_000 });
+    const started = Date.now();
+    const r = await runCliInProcess(['status', '--cluster', tc.cluster.name, '-o', 'json'], tc.testHome.env);
+    const took = Date.now() - started;
+    assert.equal(r.code, 1, r.stderr);
+    const s = parse(r.stdout);
+    assert.equal(s.healthy, false);
+    assert.equal(s.members.length, 3);
+    const m2 = s.members.find((m) => m.name === 'm2')!;
+    assert.equal(m2.healthy, false);
+    assert.match(m2.errors.join(' '), /ECONNREFUSED|cannot reach/);
+    assert.equal(m2.version, null);
+    for (const m of s.members.filter((x) => x.name !== 'm2')) assert.equal(m.healthy, true, `${m.name}: ${m.errors.join('; ')}`);
+    const codes = s.findings.map((f) => f.code);
+    assert.ok(codes.includes('member-unhealthy'));
+    assert.ok(codes.includes('quorum-at-risk'));
+    assert.ok(took < 20_000, `status took ${took} ms with a member down`);
+    // The table says the same, and still exits 1.
+    const t = await runCliInProcess(['status', '--cluster', tc.cluster.name], { ...tc.testHome.env, NO_COLOR: '1' });
+    assert.equal(t.code, 1);
+    assert.match(t.stdout, /NOT HEALTHY/);
+    assert.match(t.stdout, /m2: .*(ECONNREFUSED|cannot reach)/);
+    assert.match(t.stdout, /BLOCKER member-unhealthy/);
+  });
+});
+
+describe('status on a 1-member 3.3.25 cluster', () => {
+  let tc: TestCluster;
+  before(async () => {
+    tc = await startTestCluster({ version: '3.3.25', members: 1 });
+  });
+  after(async () => {
+    await tc?.stop();
+  });
+
+  test('fields 3.3 does not report are null; cluster version from /version', async () => {
+    const r = await runCliInProcess(['status', '--cluster', tc.cluster.name, '-o', 'json'], tc.testHome.env);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    const s = parse(r.stdout);
+    assert.equal(s.healthy, true);
+    assert.equal(s.clusterVersion, '3.3.0');
+    const m = s.members[0]!;
+    assert.equal(m.version, '3.3.25');
+    assert.equal(m.raftAppliedIndex, null);
+    assert.equal(m.dbSizeInUse, null);
+    assert.equal(m.storageVersion, null);
+    assert.ok(m.dbSize! > 0);
+    assert.equal(m.isLeader, true);
+    assert.ok(s.findings.some((f) => f.code === 'version-eol'), JSON.stringify(s.findings));
+  });
+});
+
+describe('status: bad input and unreachable endpoints', () => {
+  test('bad flags exit 2 naming the flag', async () => {
+    for (const [args, re] of [
+      [['--endpoints', 'ftp://127.0.0.1:1'], /--endpoints/],
+      [['--endpoints', 'http://127.0.0.1:1,https://127.0.0.1:2'], /mix http and https/],
+      [['--dial-timeout', 'soon'], /--dial-timeout/],
+      [['--endpoints', 'https://127.0.0.1:1', '--cacert', '/nonexistent/ca.pem'], /--cacert: file not found/],
+      [['--cluster', 'no-such-cluster'], /--cluster/],
+      [['-o', 'yaml'], /-o\/--output/],
+    ] as [string[], RegExp][]) {
+      const r = await runCliInProcess(['status', ...args], { PATH: process.env.PATH, UPSHIFT_HOME: '/nonexistent-upshift-home' });
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, re);
+    }
+  });
+
+  test('nothing answers: exit 3 with a JSON error document', async () => {
+    const { allocateFreePorts } = await import('../src/cluster/ports.js');
+    const [p1, p2] = await allocateFreePorts(2);
+    const r = await runCliInProcess(['status', '--endpoints', `http://127.0.0.1:${p1},http://127.0.0.1:${p2}`, '-o', 'json'], { PATH: process.env.PATH });
+    assert.equal(r.code, 3, r.stderr);
+    const doc = JSON.parse(r.stdout) as { error: { code: string; exitCode: number } };
+    assert.equal(doc.error.code, 'etcd-unreachable');
+    assert.equal(doc.error.exitCode, 3);
+    assert.match(r.stderr, /no etcd endpoint answered/);
+  });
+});
