@@ -6,7 +6,7 @@
  * the trailer must *match* (etcdctl checks only that it is present), and an inactivity deadline stops
  * a stalled stream (etcdctl has no timeout at all: etcd-io/etcd#10298).
  */
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { basename, join } from 'node:path';
@@ -126,8 +126,9 @@ function sameUrl(a: string, b: string): boolean {
   return norm(a) === norm(b);
 }
 
+/** `snapshot-20261121T111643.123Z-m1.db`: sorts by time; milliseconds so quick successive saves differ. */
 export function defaultFileName(now: Date, memberName: string): string {
-  const ts = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const ts = now.toISOString().replace(/[-:]/g, '');
   const safe = memberName.replace(/[^A-Za-z0-9_.-]/g, '_') || 'member';
   return `snapshot-${ts}-${safe}.db`;
 }
@@ -137,6 +138,12 @@ export async function saveSnapshot(config: ConnectionConfig, target: SaveTarget,
   const now = opts.now ?? (() => new Date());
   const started = now();
   const file = join(opts.dir, opts.fileName ?? defaultFileName(started, target.memberName));
+  // A backup is never replaced: the rename below would overwrite, so refuse an existing name up front
+  // and again just before the rename.
+  const refuseExisting = (): void => {
+    if (existsSync(file)) throw new UsageError(`${file} already exists; a backup is never overwritten`, { hint: 'choose another --dir or remove the old file first' });
+  };
+  refuseExisting();
   const client = new EndpointClient(target.endpoint, config);
   const t0 = performance.now();
   try {
@@ -157,6 +164,7 @@ export async function saveSnapshot(config: ConnectionConfig, target: SaveTarget,
       {
         mode: 0o600,
         verify: async (part) => {
+          refuseExisting();
           const size = hasher.bytes;
           const d = hasher.digest();
           if (!hasTrailerSize(size)) {
