@@ -77,20 +77,22 @@ export async function run(opts: EtcdInstallOptions, ctx: CommandContext): Promis
 }
 
 export function render(result: EtcdInstallResult): string {
-  return renderTable({
-    head: ['VERSION', 'RESULT', 'SOURCE', 'FILES', 'PATH'],
-    rows: result.versions.map((v) =>
-      v.ok
-        ? [
-            v.version,
-            v.action,
-            v.source,
-            Object.entries(v.files)
-              .map(([b, f]) => `${b} (${formatBytes(f!.size)})`)
-              .join(', '),
-            v.dir,
-          ]
-        : [v.version, `failed: ${v.error.code}`, '', v.error.message, ''],
-    ),
-  });
+  const ok = result.versions.filter((v): v is Extract<EtcdInstallEntry, { ok: true }> => v.ok);
+  const failed = result.versions.filter((v): v is Extract<EtcdInstallEntry, { ok: false }> => !v.ok);
+  let out = ok.length
+    ? renderTable({
+        head: ['VERSION', 'RESULT', 'SOURCE', 'FILES', 'PATH'],
+        rows: ok.map((v) => [
+          v.version,
+          v.action,
+          v.source,
+          Object.entries(v.files)
+            .map(([b, f]) => `${b} (${formatBytes(f!.size)})`)
+            .join(', '),
+          v.dir,
+        ]),
+      })
+    : '';
+  for (const f of failed) out += `etcd ${f.version}: FAILED (${f.error.code}): ${f.error.message}\n${f.error.hint ? `  hint: ${f.error.hint}\n` : ''}`;
+  return out;
 }

@@ -32,6 +32,8 @@ const CLIENT_PKG = 'etcd-client';
 /** Indices older than this are refreshed before answering `list --available` or a miss. */
 const INDEX_MAX_AGE_MS = 24 * 3_600_000;
 const DISCOVERY_MAX_AGE_MS = 24 * 3_600_000;
+/** A miss in indices younger than this is final (use --refresh to force); older ones are refreshed once. */
+const MISS_REFRESH_AGE_MS = 10 * 60_000;
 
 export interface DebianSuite {
   uri: string;
@@ -229,14 +231,15 @@ export class DebianSource implements BinarySource {
     );
   }
 
-  /** Offers of each suite, updating indices that are missing, stale, or (with `updateAll`) not updated in this run. */
-  private async offers(ctx: SourceContext, updateAll: boolean): Promise<{ states: SuiteState[]; warnings: string[] }> {
+  /** Offers of each suite, updating indices that are missing or stale (after a miss: older than 10 minutes). */
+  private async offers(ctx: SourceContext, onMiss: boolean): Promise<{ states: SuiteState[]; warnings: string[] }> {
     const { states, warnings } = await this.loadStates(ctx);
     const need: SuiteState[] = [];
+    const maxAge = onMiss ? MISS_REFRESH_AGE_MS : INDEX_MAX_AGE_MS;
     for (const st of states) {
       if (st.updatedThisRun) continue;
       const at = await st.apt.updatedAt();
-      if (updateAll || this.opts.refresh || !at || Date.now() - at.getTime() > INDEX_MAX_AGE_MS) need.push(st);
+      if (this.opts.refresh || !at || Date.now() - at.getTime() > maxAge) need.push(st);
     }
     if (need.length) await this.update(need, ctx);
     for (const st of states) {
@@ -261,7 +264,7 @@ export class DebianSource implements BinarySource {
   async fetch(version: string, workDir: string, ctx: SourceContext): Promise<FetchedBinaries> {
     let { states } = await this.offers(ctx, false);
     let offer = pickOffer(states.flatMap((s) => s.offers ?? []), version);
-    if (!offer && states.some((s) => !s.updatedThisRun)) {
+    if (!offer) {
       // A miss in cached indices may just mean they are old: refresh once, then decide.
       ({ states } = await this.offers(ctx, true));
       offer = pickOffer(states.flatMap((s) => s.offers ?? []), version);
