@@ -10,7 +10,8 @@ export type { LocalCluster, MemberLaunch, MemberState } from './cluster/model.js
 export type { InstalledEtcd, EtcdManifest } from './binaries/layout.js';
 export { readInstalled, requireInstalled, listInstalled } from './binaries/layout.js';
 export type { MemberSpec, ClusterConnection } from './cluster/model.js';
-export { clusterUp, clusterDown, startMember, stopMember, clusterConnection, loadCluster, saveCluster, listClusters, memberArgs, memberRunState, waitClusterHealthy } from './cluster/local.js';
+export { clusterUp, clusterStart, clusterDown, startMember, stopMember, clusterConnection, loadCluster, saveCluster, listClusters, memberArgs, memberRunState, waitClusterHealthy, probeHealth } from './cluster/local.js';
+export type { ClusterUpOptions, StartMemberOptions, StopMemberOptions, StopMemberResult, ClusterDownResult } from './cluster/local.js';
 export * as client from './client/index.js';
 export { EndpointClient, EtcdClient, resolveConnection, isSafeToRetry, EtcdError } from './client/index.js';
 export * as knowledge from './knowledge/index.js';

@@ -114,3 +114,41 @@ test('clusterUp picks new ports when one is taken before etcd binds it', async (
     th.cleanup();
   }
 });
+
+test('clusterUp with prepareDataDirs boots a 3-member cluster from `etcdutl snapshot restore` output (restore path)', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const { join } = await import('node:path');
+  const { testBinDir } = await import('./support/home.js');
+  const src = await startTestCluster({ version: '3.5.30', members: 1 });
+  const th = makeTestHome();
+  try {
+    const bin = join(testBinDir(), '3.5.30');
+    const ctl = (args: string[]): string =>
+      execFileSync(join(bin, 'etcdctl'), [`--endpoints=${src.conn.endpoints[0]}`, ...args], { encoding: 'utf8', env: { ...process.env, ETCDCTL_API: '3' }, timeout: 30_000 });
+    ctl(['put', 'restored-key', 'restored-value']);
+    const snap = join(th.home, 'snap.db');
+    ctl(['snapshot', 'save', snap]);
+    const c = await clusterUp(th.home, {
+      name: 'restored',
+      version: '3.5.30',
+      members: 3,
+      prepareDataDirs: async (cl) => {
+        for (const m of cl.members) {
+          execFileSync(
+            join(bin, 'etcdutl'),
+            ['snapshot', 'restore', snap, `--name=${m.name}`, `--initial-cluster=${m.spec.initialCluster}`, `--initial-cluster-token=${m.spec.initialClusterToken}`, `--initial-advertise-peer-urls=${m.peerURL}`, `--data-dir=${m.dataDir}`],
+            { stdio: 'ignore', timeout: 30_000 },
+          );
+        }
+      },
+    });
+    trackCluster(c);
+    const got = execFileSync(join(bin, 'etcdctl'), [`--endpoints=${c.members[2].clientURL}`, 'get', 'restored-key', '--print-value-only'], { encoding: 'utf8', env: { ...process.env, ETCDCTL_API: '3' }, timeout: 30_000 });
+    assert.equal(got.trim(), 'restored-value');
+    await clusterDown(th.home, 'restored', { purge: true });
+  } finally {
+    await src.stop();
+    th.cleanup();
+  }
+  assert.deepEqual(etcdProcessesUnder(th.home), []);
+});
