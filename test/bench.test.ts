@@ -1,0 +1,135 @@
+/**
+ * `upshift bench` against real etcd (3.4.23 and 3.5.30, one member each: three add nothing for counting):
+ * every workload runs, --total is exact, errors are counted by type, the key-space is respected (checked
+ * with etcdctl), --rate holds its rate. Small totals: these check accounting, never speed.
+ */
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { startTestCluster, type TestCluster } from './support/cluster.js';
+import { hasTestVersion, testBinDir } from './support/home.js';
+import { runCliInProcess } from './support/cli.js';
+import type { BenchResult } from '../src/bench/result.js';
+
+const VERSIONS = ['3.4.23', '3.5.30'];
+
+for (const version of VERSIONS) {
+  describe(`bench against etcd ${version}`, { skip: !hasTestVersion(version) && `etcd ${version} not installed in ${testBinDir()}` }, () => {
+    let tc: TestCluster;
+    let endpoint: string;
+    const env = (): NodeJS.ProcessEnv => tc.testHome.env;
+
+    before(async () => {
+      tc = await startTestCluster({ version, members: 1 });
+      endpoint = tc.cluster.members[0]!.clientURL;
+    });
+    after(async () => {
+      await tc?.stop();
+    });
+
+    const bench = async (args: string[]): Promise<{ code: number; result: BenchResult; stderr: string }> => {
+      const r = await runCliInProcess(['bench', ...args, '--endpoints', endpoint, '-o', 'json'], env());
+      let result: BenchResult;
+      try {
+        result = JSON.parse(r.stdout) as BenchResult;
+      } catch {
+        throw new Error(`bench ${args.join(' ')}: exit ${r.code}, stdout not JSON: ${r.stdout}\nstderr: ${r.stderr}`);
+      }
+      return { code: r.code, result, stderr: r.stderr };
+    };
+
+    const countKeys = (prefix: string): { count: number; keys: string[] } => {
+      const out = execFileSync(join(testBinDir(), version, 'etcdctl'), ['--endpoints', endpoint, 'get', prefix, '--prefix', '--keys-only', '-w', 'json'], {
+        env: { ...process.env, ETCDCTL_API: '3' },
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+      const j = JSON.parse(out) as { count?: number; kvs?: { key: string }[] };
+      return { count: j.count ?? 0, keys: (j.kvs ?? []).map((kv) => Buffer.from(kv.key, 'base64').toString()) };
+    };
+
+    test('put: --total is exact across worker threads and the sequential key-space is filled exactly', async () => {
+      const { code, result } = await bench(['put', '--total', '1001', '--clients', '8', '--conns', '4', '--workers', '2', '--key-space', '37', '--sequential-keys', '--key-prefix', 'seq/', '--key-size', '16']);
+      assert.equal(code, 0);
+      assert.equal(result.ops, 1001);
+      assert.equal(result.errors, 0);
+      assert.equal(result.config.workers, 2);
+      assert.equal(result.timeline.reduce((s, b) => s + b.ops, 0), 1001);
+      assert.ok(result.throughput > 0 && result.latencyMs.p99 > 0 && result.clientCpuUsPerOp > 0);
+      assert.equal(result.percentiles.length, 13);
+      assert.equal(countKeys('seq/').count, 37);
+    });
+
+    test('put: random keys stay inside the key-space', async () => {
+      const { result } = await bench(['put', '--total', '400', '--clients', '4', '--conns', '2', '--key-space', '20', '--key-prefix', 'rnd/', '--key-size', '12']);
+      assert.equal(result.ops, 400);
+      const { count, keys } = countKeys('rnd/');
+      assert.ok(count > 0 && count <= 20, `count ${count}`);
+      for (const k of keys) {
+        assert.match(k, /^rnd\/\d{8}$/);
+        assert.ok(Number(k.slice(4)) < 20, k);
+      }
+    });
+
+    test('errors are counted by gRPC code and message, exit 1', async () => {
+      // 1.6 MB values pass gRPC's limit (max-request-bytes + 512 KiB) but not etcd's 1.5 MiB request limit.
+      const { code, result } = await bench(['put', '--total', '6', '--clients', '2', '--conns', '1', '--val-size', '1600000', '--key-prefix', 'big/']);
+      assert.equal(code, 1);
+      assert.equal(result.ops, 0);
+      assert.equal(result.errors, 6);
+      const [[type, n]] = Object.entries(result.errorsByType) as [[string, number]];
+      assert.equal(n, 6);
+      assert.match(type, /request is too large/);
+    });
+
+    test('range (linearizable, serializable, prefix with limit), txn, mixed and lease count exactly', async () => {
+      for (const args of [
+        ['range', '--total', '300', '--consistency', 'l', '--key-prefix', 'seq/', '--key-size', '16', '--key-space', '37'],
+        ['range', '--total', '300', '--consistency', 's', '--key-prefix', 'seq/', '--key-size', '16', '--key-space', '37'],
+        ['range', '--total', '100', '--prefix', '--limit', '10', '--key-prefix', 'seq/', '--key-size', '16', '--key-space', '37'],
+        ['mixed', '--total', '300', '--read-ratio', '0.5', '--key-prefix', 'mix/', '--key-size', '16', '--key-space', '50'],
+        ['lease', '--total', '200', '--lease-ttl', '20'],
+      ]) {
+        const { code, result } = await bench([...args, '--clients', '6', '--conns', '2']);
+        assert.equal(code, 0, args.join(' '));
+        assert.equal(result.ops, Number(args[2]), args.join(' '));
+        assert.equal(result.errors, 0, `${args.join(' ')}: ${JSON.stringify(result.errorsByType)}`);
+      }
+    });
+
+    test('txn: compare-and-swap on a few hot keys counts conflicts apart from errors', async () => {
+      const { code, result } = await bench(['txn', '--total', '300', '--clients', '12', '--conns', '3', '--key-space', '2', '--key-prefix', 'cas/', '--key-size', '8']);
+      assert.equal(code, 0);
+      assert.equal(result.ops, 300);
+      assert.equal(result.errors, 0);
+      assert.ok(result.conflicts! > 0, 'twelve clients on two keys must lose some races');
+      assert.ok(result.conflicts! < 300);
+      // Each successful swap is one put: the keys' versions add up to ops - conflicts.
+      const out = execFileSync(join(testBinDir(), version, 'etcdctl'), ['--endpoints', endpoint, 'get', 'cas/', '--prefix', '-w', 'json'], { env: { ...process.env, ETCDCTL_API: '3' }, encoding: 'utf8' });
+      const versions = ((JSON.parse(out) as { kvs: { version: number }[] }).kvs ?? []).reduce((s, kv) => s + kv.version, 0);
+      assert.equal(versions, result.ops - result.conflicts!);
+    });
+
+    test('watch: every event of every measured put reaches every watcher', async () => {
+      const { code, result } = await bench(['watch', '--total', '200', '--clients', '4', '--conns', '2', '--watchers', '30', '--key-space', '10', '--key-prefix', 'w/', '--key-size', '8']);
+      assert.equal(code, 0, JSON.stringify(result.errorsByType));
+      assert.equal(result.watch!.puts, 200);
+      // 30 watchers over 10 keys: 3 per key, so 600 events.
+      assert.equal(result.watch!.eventsExpected, 600);
+      assert.equal(result.watch!.eventsReceived, 600);
+      assert.equal(result.ops, 600);
+      assert.ok(result.latencyMs.p50 > 0);
+    });
+
+    test('--rate holds the requested rate (open loop)', async () => {
+      const { code, result } = await bench(['put', '--rate', '150', '--duration', '4s', '--clients', '8', '--conns', '2', '--key-prefix', 'rate/']);
+      assert.equal(code, 0);
+      const achieved = result.ops / result.durationSec;
+      // Generous: the box is shared; the schedule itself is exact (600 intended starts in 4 s).
+      assert.ok(Math.abs(achieved - 150) / 150 < 0.1, `achieved ${achieved} ops/s`);
+      assert.ok(Math.abs(result.ops - 600) <= 6, `ops ${result.ops}`);
+      assert.ok(result.serviceLatencyMs, 'open loop reports service time too');
+    });
+  });
+}
