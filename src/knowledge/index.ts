@@ -201,14 +201,12 @@ export function patchRulesFor(v: Version): PatchRule[] {
   return patchRuleData.filter((r) => inRange(v, r.range));
 }
 
-/** Rules for any version strictly after `from` up to and including `to` within a line. */
+/**
+ * Patch rules for switching from `from` to `to`: those whose range contains the version we land on
+ * (jumping over 3.4.10-3.4.12 to 3.4.45 does not meet the 0700 enforcement).
+ */
 export function patchRulesBetween(from: Version, to: Version): PatchRule[] {
-  return patchRuleData.filter((r) => {
-    // The range is crossed when some released version in (from, to] lies in it.
-    const lo = semver.gt(r.range.introduced, from) ? r.range.introduced : null;
-    if (lo && semver.lte(lo, to)) return true;
-    return semver.gt(to, from) && inRange(to, r.range);
-  });
+  return semver.gt(to, from) ? patchRulesFor(to) : [];
 }
 
 export function downgradeSupport(fromMinor: Minor, toMinor: Minor): DowngradeSupport | undefined {

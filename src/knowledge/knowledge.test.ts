@@ -118,7 +118,8 @@ test('upgrade rules', () => {
   assert.ok(kb.hopRules('3.4', '3.5').some((h) => h.id === 'auth-rolling-3.4-3.5' && h.severity === 'blocker'));
   assert.equal(kb.downgradeSupport('3.5', '3.4')?.minimumTarget, '3.4.32');
   assert.equal(kb.downgradeSupport('3.6', '3.5')?.mechanism, 'downgrade-api');
-  assert.deepEqual(kb.patchRulesBetween('3.4.9', '3.4.23').map((p) => p.id), ['data-dir-mode-0700']);
-  assert.deepEqual(kb.patchRulesBetween('3.4.13', '3.4.23'), []);
-  assert.deepEqual(kb.patchRulesBetween('3.3.22', '3.3.25').map((p) => p.id), ['data-dir-mode-0700']);
+  assert.deepEqual(kb.patchRulesBetween('3.4.9', '3.4.11').map((p) => p.id), ['data-dir-mode-0700']);
+  assert.deepEqual(kb.patchRulesBetween('3.3.22', '3.3.24').map((p) => p.id), ['data-dir-mode-0700']);
+  assert.deepEqual(kb.patchRulesBetween('3.4.9', '3.4.23'), [], 'jumping over the enforcing patches is fine');
+  assert.deepEqual(kb.patchRulesBetween('3.3.25', '3.4.45'), []);
 });
