@@ -7,7 +7,7 @@
 import { mkdir, rm, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { UpshiftError, UsageError } from '../core/errors.js';
+import { ExitCode, UpshiftError, UsageError } from '../core/errors.js';
 import { homePaths } from '../core/home.js';
 import { requireInstalled } from '../binaries/layout.js';
 import type { ClusterConnection, LocalCluster, MemberSpec, MemberState } from './model.js';
@@ -175,6 +175,9 @@ export async function clusterUp(home: string, opts: ClusterUpOptions): Promise<L
   } catch (e) {
     if (cluster) await killAll(cluster);
     await rm(dir, { recursive: true, force: true });
+    if (opts.signal?.aborted && !(e instanceof UpshiftError)) {
+      throw new UpshiftError('interrupted', `cluster up "${opts.name}" was interrupted; its members were stopped and ${dir} removed`, ExitCode.problem, { cause: e });
+    }
     throw e;
   }
 }
