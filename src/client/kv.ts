@@ -79,10 +79,23 @@ export interface EtcdClientOptions {
 
 const buf = (b: Bytes): Buffer => (typeof b === 'string' ? Buffer.from(b) : b);
 
+/**
+ * The range end of a request, or undefined for "just this key". Never send an empty buffer: protobufjs encodes a
+ * present-but-empty bytes field, which etcd decodes as a non-nil empty slice, and etcd's index treats a non-nil
+ * empty end as "every key >= key" (etcd@v3.6.14:server/storage/mvcc/index.go:116,141,162: `if end == nil` selects
+ * the single-key path). Found by test: a get of a deleted key returned the next key.
+ */
+function rangeEndOf(key: Bytes, o: { prefix?: boolean | undefined; rangeEnd?: Bytes | undefined }): Buffer | undefined {
+  if (o.prefix) return prefixRangeEnd(buf(key));
+  if (o.rangeEnd === undefined) return undefined;
+  const e = buf(o.rangeEnd);
+  return e.length === 0 ? undefined : e;
+}
+
 function rangeRequest(key: Bytes, o: Omit<RangeOptions, keyof CallOptions>): Record<string, unknown> {
   return {
     key: buf(key),
-    range_end: o.prefix ? prefixRangeEnd(buf(key)) : o.rangeEnd !== undefined ? buf(o.rangeEnd) : Buffer.alloc(0),
+    range_end: rangeEndOf(key, o),
     limit: String(o.limit ?? 0),
     revision: String(o.revision ?? 0),
     serializable: o.serializable ?? false,
@@ -114,7 +127,8 @@ function txnResult(r: RawTxn): TxnResult {
 
 function compareRequest(c: Compare): Record<string, unknown> {
   const out: Record<string, unknown> = { key: buf(c.key), target: c.target, result: c.result };
-  if (c.rangeEnd !== undefined) out.range_end = buf(c.rangeEnd);
+  const end = rangeEndOf(c.key, c);
+  if (end !== undefined) out.range_end = end;
   switch (c.target) {
     case 'VERSION': out.version = String(c.value); break;
     case 'CREATE': out.create_revision = String(c.value); break;
@@ -132,7 +146,7 @@ function opRequest(op: TxnOp): Record<string, unknown> {
   }
   if ('put' in op) return { request_put: { key: buf(op.put.key), value: buf(op.put.value), lease: op.put.lease ?? '0', prev_kv: op.put.prevKv ?? false } };
   const d = op.delete;
-  return { request_delete_range: { key: buf(d.key), range_end: d.prefix ? prefixRangeEnd(buf(d.key)) : d.rangeEnd !== undefined ? buf(d.rangeEnd) : Buffer.alloc(0), prev_kv: d.prevKv ?? false } };
+  return { request_delete_range: { key: buf(d.key), range_end: rangeEndOf(d.key, d), prev_kv: d.prevKv ?? false } };
 }
 
 export class EtcdClient {
@@ -305,7 +319,7 @@ export class Watcher extends EventEmitter {
       call.write({
         create_request: {
           key: buf(key),
-          range_end: o.prefix ? prefixRangeEnd(buf(key)) : o.rangeEnd !== undefined ? buf(o.rangeEnd) : Buffer.alloc(0),
+          range_end: rangeEndOf(key, o),
           start_revision: String(o.startRevision ?? 0),
           progress_notify: o.progressNotify ?? false,
           prev_kv: o.prevKv ?? false,
