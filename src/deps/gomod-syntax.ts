@@ -236,7 +236,8 @@ export function parseGoModSyntax(src: string, file = 'go.mod'): GoModSyntax {
   const stmts: Stmt[] = [];
   let k = 0;
   const peek = (): Tok => toks[k];
-  const next = (): Tok => toks[k++];
+  // Never step past EOF: callers look at the token after a line's end.
+  const next = (): Tok => (toks[k].kind === 'eof' ? toks[k] : toks[k++]);
   const err = (t: Tok, reason: string): never => {
     throw new GoModSyntaxError(file, t.pos, reason);
   };
@@ -323,7 +324,8 @@ export function parseGoModSyntax(src: string, file = 'go.mod'): GoModSyntax {
     if (bad) err(bad, bad.text === '(' ? `"(" must end the line to open a ${args[0].text} block` : 'unexpected ")"');
     stmts.push(mkLine(args, comment, args[0].pos.line));
   }
-  return { stmts, finalNewline: src.length === 0 || src.endsWith('\n') };
+  // Trailing whitespace after the last newline is not a line of its own.
+  return { stmts, finalNewline: stmts.length === 0 || /\n[^\S\n]*$/.test(src) };
 }
 
 function describe(t: Tok): string {

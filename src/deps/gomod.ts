@@ -268,10 +268,11 @@ export function removeLine(mod: GoMod, stmt: LineStmt): void {
   if (c.block && !c.block.body.some((b) => b.type === 'line')) {
     const bi = mod.syntax.stmts.indexOf(c.block);
     mod.syntax.stmts.splice(bi, 1);
-    // Collapse a double blank line left behind.
-    if (mod.syntax.stmts[bi - 1]?.type === 'blank' && mod.syntax.stmts[bi]?.type === 'blank') mod.syntax.stmts.splice(bi, 1);
+    // Collapse a double blank line (or a trailing one) left behind.
+    const st = mod.syntax.stmts;
+    if (st[bi - 1]?.type === 'blank' && (st[bi]?.type === 'blank' || bi === st.length)) st.splice(bi - 1, 1);
   } else if (!c.block) {
-    if (c.list[i - 1]?.type === 'blank' && c.list[i]?.type === 'blank') c.list.splice(i, 1);
+    if (c.list[i - 1]?.type === 'blank' && (c.list[i]?.type === 'blank' || i === c.list.length)) c.list.splice(i - 1, 1);
   }
 }
 
