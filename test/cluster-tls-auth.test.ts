@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { makeTestHome, testBinDir } from './support/home.js';
 import { runCliInProcess } from './support/cli.js';
 import { etcdProcessesUnder, trackCluster } from './support/cluster.js';
-import { loadCluster, clusterConnection } from '../src/cluster/local.js';
+import { loadCluster, clusterConnection, stopMember, startMember, probeHealth, clusterClientTls } from '../src/cluster/local.js';
 import { httpRequest } from '../src/cluster/http.js';
 import type { ClusterView } from '../src/cluster/view.js';
 
@@ -85,5 +85,15 @@ for (const version of ['3.3.25', '3.5.30']) {
     assert.equal(conn.user, 'root');
     assert.equal(conn.password, password);
     assert.equal(conn.cacert, view.tls.caCert);
+
+    if (version === '3.5.30') {
+      // Without a metrics listener, readiness is probed on the TLS client port with the cluster's client cert.
+      const m1 = cluster.members[0];
+      await stopMember(cluster, 'm1', { timeoutMs: 20_000 });
+      await startMember(th.home, cluster, 'm1', { args: m1.args.filter((a) => !a.startsWith('--listen-metrics-urls=')), wait: 'healthy', timeoutMs: 60_000 });
+      trackCluster(cluster);
+      const p = await probeHealth(m1, clusterClientTls(cluster));
+      assert.equal(p.healthy, true, p.detail);
+    }
   });
 }

@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EnvironmentError, ProblemError, UpshiftError, UsageError, ExitCode } from '../core/errors.js';
 import { requireInstalled } from '../binaries/layout.js';
-import type { ClusterConnection, LocalCluster, MemberState } from './model.js';
-import { memberArgs } from './args.js';
+import type { LocalCluster, MemberState } from './model.js';
+import { argValue, memberArgs } from './args.js';
 import { isEtcdProcess, isAlive, logTail, spawnDetached, waitForExit } from './process.js';
-import { httpRequest, isHealthyBody } from './http.js';
+import { httpRequest, isHealthyBody, type TlsFiles } from './http.js';
 import { saveCluster } from './store.js';
 
 export type MemberWait = 'none' | 'listening' | 'healthy';
@@ -97,7 +97,7 @@ export async function startMember(home: string, cluster: LocalCluster, name: str
         details: { member: m.name },
       });
     }
-    const probe = await probeHealth(m);
+    const probe = await probeHealth(m, clusterClientTls(cluster));
     if (probe.answered && (wait === 'listening' || probe.healthy)) return m;
     last = probe.detail;
     if (Date.now() >= until) break;
@@ -133,19 +133,25 @@ interface HealthProbe {
   detail: string;
 }
 
-/** GET /health on the member's plain-http metrics listener (or the client URL when there is none). */
-export async function probeHealth(m: MemberState, conn?: ClusterConnection, timeoutMs = 2000): Promise<HealthProbe> {
-  const base = m.metricsURL ?? m.clientURL;
+/**
+ * GET /health of a member: on its plain-http metrics listener when its running args have one, else on
+ * its client URL (with the cluster's CA and client cert when it is TLS).
+ */
+export async function probeHealth(m: MemberState, tls?: TlsFiles, timeoutMs = 2000): Promise<HealthProbe> {
+  const metrics = argValue(m.args, 'listen-metrics-urls')?.split(',')[0];
+  const base = metrics ?? m.clientURL;
   try {
-    const res = await httpRequest(`${base}/health`, {
-      timeoutMs,
-      ...(m.metricsURL || !conn ? {} : { tls: { cacert: conn.cacert, cert: conn.cert, key: conn.key } }),
-    });
+    const res = await httpRequest(`${base}/health`, { timeoutMs, ...(!metrics && tls ? { tls } : {}) });
     const healthy = res.status === 200 && isHealthyBody(res.body);
     return { answered: true, healthy, detail: `/health: HTTP ${res.status} ${res.body.trim().slice(0, 200)}` };
   } catch (e) {
     return { answered: false, healthy: false, detail: `/health: ${(e as Error).message}` };
   }
+}
+
+/** The TLS files a tool uses to reach the cluster's client port. */
+export function clusterClientTls(cluster: LocalCluster): TlsFiles | undefined {
+  return cluster.tls ? { cacert: cluster.tls.caCert, cert: cluster.tls.clientCert, key: cluster.tls.clientKey } : undefined;
 }
 
 /** Wait until every member's /health reports healthy. */
@@ -163,7 +169,7 @@ export async function waitClusterHealthy(cluster: LocalCluster, timeoutMs: numbe
           hint: `full log: ${m.logFile}`,
         });
       }
-      const p = await probeHealth(m);
+      const p = await probeHealth(m, clusterClientTls(cluster));
       if (p.healthy) pending.delete(name);
       else last.set(name, p.detail);
     }
