@@ -58,3 +58,26 @@ test('a failed `up` leaves no directory and no process behind; the existing clus
   const ls = JSON.parse((await runCliInProcess(['cluster', 'ls', '-o', 'json'], th.env)).stdout) as { clusters: { name: string; members: { state: string }[] }[] };
   assert.deepEqual(ls.clusters.map((c) => `${c.name}:${c.members[0].state}`), ['taken:running']);
 });
+
+test('without --version: the newest installed etcd; with none installed: exit 3 naming the install command', async () => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const empty = mkdtempSync(join(tmpdir(), 'upshift-empty-'));
+  try {
+    const r = await runCliInProcess(['cluster', 'up', '--name', 'y', '--members', '1'], { ...th.env, UPSHIFT_HOME: empty });
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /no etcd is installed[\s\S]*upshift etcd install/);
+  } finally {
+    rmSync(empty, { recursive: true, force: true });
+  }
+  const up = await runCliInProcess(['cluster', 'up', '--name', 'newest', '--members', '1', '-o', 'json'], th.env);
+  assert.equal(up.code, 0, up.stderr);
+  const c = await loadCluster(th.home, 'newest');
+  trackCluster(c);
+  const { listInstalled } = await import('../src/binaries/layout.js');
+  const versions = (await listInstalled(th.home)).map((i) => i.dir.split('/').pop()!);
+  const newest = versions.sort((a, b) => a.localeCompare(b, 'en', { numeric: true })).pop();
+  assert.equal(JSON.parse(up.stdout).version, newest);
+  const down = await runCliInProcess(['cluster', 'down', 'newest', '--purge'], th.env);
+  assert.equal(down.code, 0, down.stderr);
+});
