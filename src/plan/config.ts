@@ -195,13 +195,14 @@ export function splitWords(text: string, firstLine = 1): Word[] {
 function wordsToSettings(file: string, words: Word[], notes: Finding[]): Setting[] {
   const settings: Setting[] = [];
   let i = 0;
+  const noteVar = (w: Word): void => {
+    if (w.hasVar) notes.push({ severity: 'info', code: 'config-unresolved', message: `${file}:${w.line}: ${w.text} contains a variable; upshift cannot see its value (lint the file that defines it with --config env:FILE).`, file, line: w.line });
+  };
   // Leading words that are not flags: the binary (and wrappers such as `exec` or `/usr/bin/env`).
-  while (i < words.length && !words[i]!.text.startsWith('-')) i++;
+  while (i < words.length && !words[i]!.text.startsWith('-')) noteVar(words[i++]!);
   for (; i < words.length; i++) {
     const w = words[i]!;
-    if (w.hasVar) {
-      notes.push({ severity: 'info', code: 'config-unresolved', message: `${file}:${w.line}: ${w.text} contains a variable; upshift cannot see its value (lint the file that defines it with --config env:FILE).`, file, line: w.line });
-    }
+    noteVar(w);
     const m = /^--?([A-Za-z0-9][A-Za-z0-9._-]*)(=(.*))?$/s.exec(w.text);
     if (!m) {
       if (!w.hasVar) {
@@ -216,6 +217,7 @@ function wordsToSettings(file: string, words: Word[], notes: Finding[]): Setting
       // Go's flag package takes the next word as the value of a non-boolean flag. We do not know every
       // flag's type, so a following word that is not a flag is read as this flag's value.
       value = next.text;
+      noteVar(next);
       i++;
     }
     settings.push({ name, value, origin: 'cli', file, line: w.line, raw: `--${name}` });
