@@ -15,3 +15,5 @@ export type { ClusterUpOptions, StartMemberOptions, StopMemberOptions, StopMembe
 export * as client from './client/index.js';
 export { EndpointClient, EtcdClient, resolveConnection, isSafeToRetry, EtcdError } from './client/index.js';
 export * as knowledge from './knowledge/index.js';
+export { installVersion, alreadyInstalled, verifyInstalled, makeSource, parseSourceSpec, GithubSource, DebianSource, DirSource, AutoSource } from './binaries/index.js';
+export type { InstallReport, InstallOptions, BinarySource, AvailableReport, FetchedBinaries } from './binaries/index.js';

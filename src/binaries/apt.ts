@@ -28,6 +28,8 @@ export interface AptRunOptions {
   cwd?: string;
   deadlineMs: number;
   signal?: AbortSignal;
+  /** Let apt draw its own progress on our stderr (only when stderr is a terminal). */
+  progressToStderr?: boolean;
 }
 
 /** Run an apt tool with LC_ALL=C (parsable output) and a hard deadline (the process is killed after it). */
@@ -36,13 +38,14 @@ export function runAptTool(tool: string, args: string[], opts: AptRunOptions): P
     const child = spawn(tool, args, {
       cwd: opts.cwd,
       env: { ...process.env, LC_ALL: 'C', LANG: 'C', DEBIAN_FRONTEND: 'noninteractive' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // apt prints its progress meter only to a terminal; pointing its stdout at ours (fd 2) shows it.
+      stdio: ['ignore', opts.progressToStderr ? 2 : 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
     let timedOut = false;
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const kill = (): void => {
       if (child.exitCode === null) child.kill('SIGTERM');
     };
@@ -122,7 +125,8 @@ export class PrivateAptSuite {
       'Dir::State::status "/dev/null";',
       `Dir::Cache ${q(join(d, 'cache'))};`,
       'Dir::Cache::pkgcache "pkgcache.bin";',
-      'Dir::Cache::srcpkgcache "srcpkgcache.bin";',
+      // No source-package cache: only binary packages are read (saves ~50 MB per suite).
+      'Dir::Cache::srcpkgcache "";',
       `Dir::Etc::sourcelist ${q(join(d, 'etc/sources.list'))};`,
       `Dir::Etc::sourceparts ${q(join(d, 'etc/sources.list.d'))};`,
       `Dir::Etc::trusted ${q(join(d, 'etc/trusted.gpg'))};`,

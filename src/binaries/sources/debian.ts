@@ -294,7 +294,7 @@ export class DebianSource implements BinarySource {
         { name: CLIENT_PKG, version: offer.client },
       ],
       debDir,
-      { deadlineMs: this.opts.downloadDeadlineMs, signal: ctx.signal },
+      { deadlineMs: this.opts.downloadDeadlineMs, signal: ctx.signal, progressToStderr: ctx.interactive && ctx.stderr === process.stderr },
     );
     const root = join(workDir, 'root');
     await mkdir(root);
