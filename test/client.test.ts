@@ -133,10 +133,10 @@ describe('client against 3.5.30 with TLS and auth', () => {
     const h2 = await e.hashKV(h1.header.revision);
     assert.equal(h1.hash, h2.hash);
     await e.defragment();
-    const v = await e.downgrade('VALIDATE', '3.4.0').catch((err: unknown) => err);
+    const v: unknown = await e.downgrade('VALIDATE', '3.4.0').catch((err: unknown) => err);
     // VALIDATE to 3.4 answers with the cluster version, or refuses with a typed error (auth/version rules).
     if (v instanceof EtcdError) assert.ok(v.outcome === 'definite', v.message);
-    else assert.equal(v.version, '3.5.0');
+    else assert.equal((v as { version: string }).version, '3.5.0');
     const health = await e.health();
     assert.equal(health.healthy, true, health.error);
     assert.equal(health.grpcStatus, 'SERVING');
@@ -200,6 +200,10 @@ describe('client against 3.5.30 with TLS and auth', () => {
     const badPw = await runCliInProcess(['status', ...flags, '--user', 'root:wrong', '-o', 'json'], tc.testHome.env);
     assert.equal(badPw.code, 2, badPw.stderr + badPw.stdout);
     assert.match(badPw.stderr, /authentication failed/);
+    // No user at all: 3.5.30 keeps Status admin-only (reference etcd-versions.md §6.1) -> exit 2 with a hint.
+    const noUser = await runCliInProcess(['status', ...flags, '-o', 'json'], tc.testHome.env);
+    assert.equal(noUser.code, 2, noUser.stderr + noUser.stdout);
+    assert.match(noUser.stderr, /--user/);
     const noCert = await runCliInProcess(['status', '--endpoints', endpoint, '--user', `root:${password}`, '-o', 'json', '--dial-timeout', '1s'], tc.testHome.env);
     assert.equal(noCert.code, 3, noCert.stderr);
   });

@@ -149,8 +149,14 @@ export class EndpointClient {
       return { endpoint: this.endpoint, healthy, grpcStatus, tookMs: performance.now() - start, ...(healthy ? {} : { error: `gRPC health: ${grpcStatus}` }) };
     } catch (e) {
       const err = toEtcdError(e, { endpoint: this.endpoint });
-      // etcdctl counts permission denied as healthy: the member answered after a consensus read.
-      if (err.code === 'etcd-permission-denied') return { endpoint: this.endpoint, healthy: true, grpcStatus, tookMs: performance.now() - start };
+      // Range does the linearizable read *before* the permission check (etcd@v3.6.14:server/etcdserver/v3_server.go:125
+      // linearizableReadNotify, then :132 IsRangePermitted via doSerialize; same in 3.4.23 etcdserver/v3_server.go:117-128),
+      // so "permission denied", "user name is empty", "user name not found" (a client-cert CN without a user) or "invalid auth token" prove the member served a consensus
+      // read: healthy (etcdctl endpoint health counts permission denied the same way). Status without credentials
+      // on an auth-enabled cluster therefore still reports health truthfully.
+      if (err.grpcCode !== undefined && /^etcdserver: (permission denied|user name is empty|user name not found|invalid auth token)/.test(err.etcdMessage ?? '')) {
+        return { endpoint: this.endpoint, healthy: grpcStatus === undefined || grpcStatus === 'SERVING', grpcStatus, tookMs: performance.now() - start };
+      }
       return { endpoint: this.endpoint, healthy: false, grpcStatus, tookMs: performance.now() - start, error: err.message };
     }
   }

@@ -122,7 +122,22 @@ const DEFINITE_SERVER_MESSAGES = [
   'etcdserver: permission denied',
   'etcdserver: authentication failed',
   'etcdserver: user name is empty',
+  'etcdserver: user name not found',
+  'etcdserver: role is not granted to the user',
   'etcdserver: revision of auth store is old',
+];
+
+/**
+ * Who-are-you errors (etcd@v3.6.14:api/v3rpc/rpctypes/error.go:60-75). "user name not found" also appears when a TLS
+ * client certificate's CN is taken as the user name (etcd's --client-cert-auth) and no such user exists.
+ */
+const AUTH_MESSAGES = [
+  'etcdserver: authentication failed',
+  'etcdserver: user name is empty',
+  'etcdserver: user name not found',
+  'etcdserver: role is not granted to the user',
+  'etcdserver: invalid auth token',
+  'etcdserver: permission denied',
 ];
 
 /** Messages after which a write may still commit. */
@@ -182,7 +197,7 @@ export function toEtcdError(e: unknown, ctx: MapContext = {}): EtcdError {
           code === GrpcStatus.INVALID_ARGUMENT || code === GrpcStatus.FAILED_PRECONDITION || code === GrpcStatus.NOT_FOUND || code === GrpcStatus.ALREADY_EXISTS
           ? 'definite'
           : 'indeterminate';
-    if (code === GrpcStatus.UNAUTHENTICATED || code === GrpcStatus.PERMISSION_DENIED || details.startsWith('etcdserver: authentication failed') || details.startsWith('etcdserver: user name is empty')) {
+    if (code === GrpcStatus.UNAUTHENTICATED || code === GrpcStatus.PERMISSION_DENIED || AUTH_MESSAGES.some((m) => details.startsWith(m))) {
       const c = details.includes('invalid auth token') ? 'etcd-invalid-token' : details.includes('permission denied') ? 'etcd-permission-denied' : 'etcd-auth-failed';
       return new EtcdAuthError(c, text, info(outcome), {
         cause: e,

@@ -73,7 +73,8 @@ export async function discoverStatus(config: ConnectionConfig, opts: DiscoverOpt
     }
 
     // 3. Per member, in parallel.
-    const members = await Promise.all(targets.map((t) => observeMember(t, clientFor, config, opts)));
+    const statusErrors = new Map<MemberObservation, unknown>();
+    const members = await Promise.all(targets.map((t) => observeMember(t, clientFor, config, opts, statusErrors)));
 
     // With --endpoints-only (or no list), fill names and URLs from the list by the ID Status reported.
     if (list) {
@@ -88,6 +89,15 @@ export async function discoverStatus(config: ConnectionConfig, opts: DiscoverOpt
     }
 
     const reachable = members.filter((m) => m.status);
+    // Every member refused Status for lack of rights (e.g. no --user on 3.5.28-3.5.31, where Status is admin-only):
+    // that is a usage problem (exit 2), not an unhealthy cluster.
+    const statusAuth = members.map((m) => statusErrors.get(m)).filter((e): e is EtcdAuthError => e instanceof EtcdAuthError);
+    if (reachable.length === 0 && statusAuth.length > 0 && statusAuth.length === members.filter((m) => m.endpoint).length) {
+      const e = statusAuth[0]!;
+      throw new EtcdAuthError(e.code, `etcd refused Status: ${e.message}`, { outcome: 'definite', grpcCode: e.grpcCode, etcdMessage: e.etcdMessage, endpoint: e.endpoint, method: e.method }, {
+        hint: 'pass a user allowed to call Maintenance.Status (root on some versions): --user NAME:PASSWORD or ETCDCTL_USER/ETCDCTL_PASSWORD',
+      });
+    }
     if (!list && reachable.length === 0) {
       const errs = [...listErrors, ...members.map((m) => m.statusError)].filter((e) => e !== undefined);
       const auth = listErrors.find((e): e is EtcdAuthError => e instanceof EtcdAuthError);
@@ -128,6 +138,7 @@ async function observeMember(
   clientFor: (e: string) => EndpointClient,
   config: ConnectionConfig,
   opts: DiscoverOptions,
+  statusErrors: Map<MemberObservation, unknown>,
 ): Promise<MemberObservation> {
   const obs: MemberObservation = { member: t.member, listed: t.listed, endpoint: t.endpoint };
   if (!t.endpoint) {
@@ -143,7 +154,11 @@ async function observeMember(
     opts.metrics === false ? Promise.resolve(undefined) : getMetrics(t.endpoint, config, call),
   ]);
   if (status.status === 'fulfilled') obs.status = status.value;
-  else obs.statusError = message(toEtcdError(status.reason, { endpoint: t.endpoint }));
+  else {
+    const err = toEtcdError(status.reason, { endpoint: t.endpoint });
+    obs.statusError = message(err);
+    statusErrors.set(obs, err);
+  }
   if (health.status === 'fulfilled') obs.health = health.value;
   if (version.status === 'fulfilled') obs.version = version.value;
   else obs.versionError = message(version.reason);
