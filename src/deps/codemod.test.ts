@@ -37,10 +37,10 @@ test('rewrites paths, adds the package-name alias, keeps existing aliases, comme
       'import (',
       '\t"context"',
       '',
+      '\t// the client',
       '\t"github.com/coreos/etcd/clientv3/naming"',
       '\tpb "go.etcd.io/etcd/api/v3/etcdserverpb" // protos',
       '\t_ `go.etcd.io/etcd/api/v3/mvccpb`',
-      '\t// the client',
       '\tclientv3 "go.etcd.io/etcd/client/v3"',
       '\t"go.etcd.io/etcd/client/v3/concurrency"',
       '',
@@ -85,4 +85,13 @@ test('go.mod: adds the target modules, drops legacy requires and stop-gap replac
   // Target 3.4: the canonical pseudo-version of the tag's commit.
   const r34 = analyzeModule(inp, { target: 'v3.4.45' });
   assert.deepEqual(r34.targetRequires, [{ path: 'go.etcd.io/etcd', version: 'v0.5.0-alpha.5.0.20260601203031-6e72c68a3199' }]);
+});
+
+test('trailing comments of a rewritten run are re-aligned like gofmt', () => {
+  const src = 'package a\n\nimport (\n\t"go.etcd.io/etcd/clientv3"   // client\n\t"go.etcd.io/etcd/pkg/types" // types\n\t"zzz"\n\t"zzzz" // lone\n)\n';
+  const e = rewriteGoFile(file('a.go', src), 'v3.5.33').edit!;
+  assert.equal(
+    e.after,
+    'package a\n\nimport (\n\t"go.etcd.io/etcd/client/pkg/v3/types" // types\n\tclientv3 "go.etcd.io/etcd/client/v3"  // client\n\t"zzz"\n\t"zzzz" // lone\n)\n',
+  );
 });

@@ -4,8 +4,9 @@
  * Go files: only import path literals change (plus an alias where the last path element changes, so
  * identifiers in the code keep resolving: `clientv3 "go.etcd.io/etcd/client/v3"`, as etcd's README
  * writes it). Runs of imports that contain a rewritten path are re-sorted by path the way gofmt does
- * (go/ast.SortImports: each run of consecutive import lines in a parenthesized declaration, separated by
- * blank lines, is sorted by path, then name; exact duplicates are removed). Other runs are not touched.
+ * (go/ast.SortImports: each run of import specs on consecutive lines in a parenthesized declaration is
+ * sorted by path, then name; blank and comment lines end a run; exact duplicates are removed). Other
+ * runs are not touched.
  */
 import type { DepsReport } from './analyze.js';
 import type { GoSourceFile } from './discover.js';
@@ -87,31 +88,26 @@ function sortImportRuns(text: string, h: GoFileHeader, decls: Set<number>, chang
     const lastLine = specs[specs.length - 1].line;
     const specLines = new Map<number, number>(); // line -> specs on it
     for (const s of specs) specLines.set(s.line, (specLines.get(s.line) ?? 0) + 1);
-    // Walk runs: consecutive non-blank lines.
+    // Walk runs. go/ast.SortImports starts a new run when a spec begins more than one line after the
+    // previous spec ends, so blank lines and comment-only lines both separate runs (and never move).
+    const separator = (t: string): boolean => t.trim() === '' || /^\s*(\/\/|\/\*)/.test(t);
     let ln = firstLine;
-    // Include comment lines directly above the first spec.
-    while (ln - 1 > 0 && /^\s*\/\//.test(lines[ln - 2]) && !lines[ln - 2].includes('(')) ln--;
     while (ln <= lastLine) {
-      if (lines[ln - 1].trim() === '') {
+      if (separator(lines[ln - 1])) {
         ln++;
         continue;
       }
       const start = ln;
-      while (ln <= lastLine && lines[ln - 1].trim() !== '') ln++;
+      while (ln <= lastLine && !separator(lines[ln - 1])) ln++;
       const end = ln - 1; // inclusive
       let hasChange = false;
       for (let k = start; k <= end; k++) if (changedLines.has(k)) hasChange = true;
       if (!hasChange) continue;
-      // Build items: comment lines attach to the next spec line; bail out on anything else.
       const items: { lines: string[]; path: string; name: string }[] = [];
-      let pending: string[] = [];
       let ok = true;
       for (let k = start; k <= end; k++) {
         const t = lines[k - 1];
-        if (/^\s*\/\//.test(t)) {
-          pending.push(t);
-          continue;
-        }
+        // One spec per line, or we leave the run as it is.
         if ((specLines.get(k) ?? 0) !== 1) {
           ok = false;
           break;
@@ -121,13 +117,13 @@ function sortImportRuns(text: string, h: GoFileHeader, decls: Set<number>, chang
           ok = false;
           break;
         }
-        items.push({ lines: [...pending, t], path: m[3], name: m[1] ?? '' });
-        pending = [];
+        items.push({ lines: [t], path: m[3], name: m[1] ?? '' });
       }
-      if (!ok || pending.length) continue;
+      if (!ok) continue;
       const sorted = [...items].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      const dedup = sorted.filter((it, i) => i === 0 || !(it.path === sorted[i - 1].path && it.name === sorted[i - 1].name && it.lines.length === 1));
-      const replacement = dedup.flatMap((it) => it.lines);
+      // Exact duplicates (same name and path) collapse; a trailing comment keeps its line.
+      const dedup = sorted.filter((it, i) => i === 0 || !(it.path === sorted[i - 1].path && it.name === sorted[i - 1].name && !it.lines[0].includes('//')));
+      const replacement = alignTrailingComments(dedup.flatMap((it) => it.lines));
       lines.splice(start - 1, end - start + 1, ...replacement);
       const removed = end - start + 1 - replacement.length;
       if (removed) {
@@ -138,6 +134,35 @@ function sortImportRuns(text: string, h: GoFileHeader, decls: Set<number>, chang
     }
   }
   return lines.join('\n');
+}
+
+/**
+ * gofmt aligns the trailing comments of consecutive lines (go/printer feeds a text/tabwriter whose
+ * column blocks are runs of adjacent lines having that cell; padding is spaces, minimum one). Paths
+ * change length when rewritten, so the comments of a rewritten run are re-aligned the same way.
+ */
+function alignTrailingComments(block: string[]): string[] {
+  const parsed = block.map((t) => {
+    const m = /^(\s*)((?:(?:[\p{L}_][\p{L}\p{Nd}_]*|\.|_)\s+)?(?:"(?:[^"\\]|\\.)*"|`[^`]*`))\s*(\/\/.*)?$/u.exec(t);
+    return m && m[3] ? { indent: m[1], code: m[2].replace(/\s+(?=["`])/, ' '), comment: m[3] } : undefined;
+  });
+  const out = [...block];
+  let i = 0;
+  while (i < parsed.length) {
+    if (!parsed[i]) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < parsed.length && parsed[j]) j++;
+    const width = Math.max(...parsed.slice(i, j).map((p) => [...p!.code].length));
+    for (let k = i; k < j; k++) {
+      const p = parsed[k]!;
+      out[k] = `${p.indent}${p.code}${' '.repeat(width - [...p.code].length + 1)}${p.comment}`;
+    }
+    i = j;
+  }
+  return out;
 }
 
 export interface GoModEdit {
