@@ -15,6 +15,11 @@ import * as tar from 'tar';
 import { runCliInProcess, runCliSubprocess, type CliRun } from './support/cli.js';
 import { testBinDir, hasTestVersion } from './support/home.js';
 import { sha256File } from '../src/binaries/probe.js';
+import { installVersion } from '../src/binaries/install.js';
+import { DirSource } from '../src/binaries/sources/dir.js';
+import type { BinarySource } from '../src/binaries/sources/source.js';
+import { renameSync, utimesSync } from 'node:fs';
+import { Writable } from 'node:stream';
 
 const scratch = mkdtempSync(join(tmpdir(), 'upshift-etcd-install-'));
 let homeN = 0;
@@ -241,6 +246,35 @@ test('concurrent installs of one version: one installs, the other waits and find
   }
   await assertManifestMatchesFiles(join(home, 'etcd', '3.5.30'));
   assert.deepEqual(readdirSync(join(home, 'etcd')), ['3.5.30'], 'no work dirs or locks left behind');
+});
+
+test('an installer that loses the final rename keeps the winner\'s install; old work dirs are swept', async () => {
+  const winner = freshHome();
+  const loser = freshHome();
+  const src = join(testBinDir(), '3.5.30');
+  const ctxOf = (home: string) => ({ home, env: process.env, signal: new AbortController().signal, interactive: false, stderr: new Writable({ write: (_c, _e, cb) => cb() }) });
+  await installVersion('3.5.30', () => new DirSource(src), ctxOf(winner.home), { lockWaitMs: 60_000 });
+  // A work dir left by a crashed installer long ago.
+  mkdirSync(join(loser.home, 'etcd', '.3.5.30.tmp-crashed'), { recursive: true });
+  const past = new Date(Date.now() - 2 * 3_600_000);
+  utimesSync(join(loser.home, 'etcd', '.3.5.30.tmp-crashed'), past, past);
+  // Simulates a second installer that did not see the lock (e.g. it went stale): the complete install
+  // appears at the target while this one is still fetching.
+  const dir = new DirSource(src);
+  const racing: BinarySource = {
+    name: dir.name,
+    available: (c) => dir.available(c),
+    async fetch(v, work, c) {
+      renameSync(join(winner.home, 'etcd', '3.5.30'), join(loser.home, 'etcd', '3.5.30'));
+      return dir.fetch(v, work, c);
+    },
+  };
+  const winnerManifest = readFileSync(join(winner.home, 'etcd', '3.5.30', 'manifest.json'), 'utf8');
+  const r = await installVersion('3.5.30', () => racing, ctxOf(loser.home), { lockWaitMs: 60_000 });
+  assert.equal(r.action, 'already-installed');
+  assert.equal(readFileSync(join(loser.home, 'etcd', '3.5.30', 'manifest.json'), 'utf8'), winnerManifest, 'the winner\'s install is kept');
+  await assertManifestMatchesFiles(join(loser.home, 'etcd', '3.5.30'));
+  assert.deepEqual(readdirSync(join(loser.home, 'etcd')), ['3.5.30'], 'own and crashed work dirs removed');
 });
 
 test('debian without apt-get exits 3 and says so', async () => {

@@ -28,6 +28,8 @@ export interface AptRunOptions {
   cwd?: string;
   deadlineMs: number;
   signal?: AbortSignal;
+  /** The command's environment (proxy variables, PATH); default process.env. */
+  env?: NodeJS.ProcessEnv;
   /** Let apt draw its own progress on our stderr (only when stderr is a terminal). */
   progressToStderr?: boolean;
 }
@@ -37,7 +39,7 @@ export function runAptTool(tool: string, args: string[], opts: AptRunOptions): P
   return new Promise((resolve, reject) => {
     const child = spawn(tool, args, {
       cwd: opts.cwd,
-      env: { ...process.env, LC_ALL: 'C', LANG: 'C', DEBIAN_FRONTEND: 'noninteractive' },
+      env: { ...(opts.env ?? process.env), LC_ALL: 'C', LANG: 'C', DEBIAN_FRONTEND: 'noninteractive' },
       // apt prints its progress meter only to a terminal; pointing its stdout at ours (fd 2) shows it.
       stdio: ['ignore', opts.progressToStderr ? 2 : 'pipe', 'pipe'],
     });
@@ -161,7 +163,11 @@ export class PrivateAptSuite {
 
   /** `apt-get update` for this suite. Throws with apt's own error lines (signature, fetch) on failure. */
   async update(opts: AptRunOptions): Promise<{ warnings: string[] }> {
+    const asked = Date.now();
     return withLock(this.lockPath(), opts.deadlineMs, async () => {
+      // Another upshift process updated this suite while we waited for the lock: that is fresh enough.
+      const at = await this.updatedAt();
+      if (at && at.getTime() >= asked) return { warnings: [] };
       await this.prepare();
       const run = await runAptTool('apt-get', ['-c', this.conf, '-q', 'update'], opts);
       const { errors, warnings } = aptProblems(run);

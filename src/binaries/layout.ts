@@ -69,7 +69,8 @@ export async function listInstalled(home: string): Promise<InstalledEtcd[]> {
   }
   const out: InstalledEtcd[] = [];
   for (const n of names) {
-    const i = await readInstalled(home, n);
+    // A damaged manifest is skipped here (requireInstalled/readInstalled still report it for that version).
+    const i = await readInstalled(home, n).catch(() => undefined);
     if (i) out.push(i);
   }
   return out;

@@ -126,7 +126,7 @@ export class DebianSource implements BinarySource {
 
   /** Fail early (exit 3) when this machine cannot use the Debian route at all. */
   private async checkTools(ctx: SourceContext): Promise<void> {
-    await runAptTool('apt-get', ['--version'], { deadlineMs: 15_000, signal: ctx.signal });
+    await runAptTool('apt-get', ['--version'], { deadlineMs: 15_000, signal: ctx.signal, env: ctx.env });
     const keyring = this.opts.keyring ?? DEBIAN_ARCHIVE_KEYRING;
     if (!existsSync(keyring)) {
       throw new EnvironmentError('keyring-missing', `the Debian archive keyring ${keyring} is missing, so signatures cannot be verified`, {
@@ -218,7 +218,7 @@ export class DebianSource implements BinarySource {
         limit(async () => {
           note(ctx, `  apt-get update (private state): ${st.apt.label}`);
           try {
-            await st.apt.update({ deadlineMs: this.opts.downloadDeadlineMs, signal: ctx.signal });
+            await st.apt.update({ deadlineMs: this.opts.downloadDeadlineMs, signal: ctx.signal, env: ctx.env });
             delete st.error;
           } catch (e) {
             if (!isUpshiftError(e)) throw e;
@@ -246,7 +246,7 @@ export class DebianSource implements BinarySource {
       if (st.offers || st.error) continue;
       try {
         await st.apt.prepare();
-        const q = { deadlineMs: this.opts.requestDeadlineMs, signal: ctx.signal };
+        const q = { deadlineMs: this.opts.requestDeadlineMs, signal: ctx.signal, env: ctx.env };
         st.offers = offersOf(st.suite, await st.apt.versions(SERVER_PKG, q), await st.apt.versions(CLIENT_PKG, q));
       } catch (e) {
         if (!isUpshiftError(e)) throw e;
@@ -282,7 +282,7 @@ export class DebianSource implements BinarySource {
       throw unknownVersion('debian', version, offered, where);
     }
     const st = states.find((s) => s.suite === offer.suite)!;
-    const q = { deadlineMs: this.opts.requestDeadlineMs, signal: ctx.signal };
+    const q = { deadlineMs: this.opts.requestDeadlineMs, signal: ctx.signal, env: ctx.env };
     const records = { [SERVER_PKG]: await st.apt.show(SERVER_PKG, offer.server, q), [CLIENT_PKG]: await st.apt.show(CLIENT_PKG, offer.client, q) };
     const debDir = join(workDir, 'debs');
     await mkdir(debDir);
@@ -294,7 +294,7 @@ export class DebianSource implements BinarySource {
         { name: CLIENT_PKG, version: offer.client },
       ],
       debDir,
-      { deadlineMs: this.opts.downloadDeadlineMs, signal: ctx.signal, progressToStderr: ctx.interactive && ctx.stderr === process.stderr },
+      { deadlineMs: this.opts.downloadDeadlineMs, signal: ctx.signal, env: ctx.env, progressToStderr: ctx.interactive && ctx.stderr === process.stderr },
     );
     const root = join(workDir, 'root');
     await mkdir(root);
