@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../core/files.js';
 import { homePaths } from '../core/home.js';
-import { UsageError } from '../core/errors.js';
+import { EnvironmentError, UsageError } from '../core/errors.js';
 import type { LocalCluster } from './model.js';
 
 export const CLUSTER_FILE = 'cluster.json';
@@ -39,7 +39,14 @@ export async function loadCluster(home: string, name: string): Promise<LocalClus
       hint: known ? `known clusters: ${known}` : 'create one with: upshift cluster up --name ' + name,
     });
   }
-  return JSON.parse(text) as LocalCluster;
+  try {
+    return JSON.parse(text) as LocalCluster;
+  } catch (e) {
+    throw new EnvironmentError('cluster-file-unreadable', `${file} is not valid JSON: ${(e as Error).message}`, {
+      cause: e,
+      hint: `the cluster's processes (if any) are not tracked any more; stop them by hand and remove ${homePaths.clusterDir(home, name)}`,
+    });
+  }
 }
 
 /** Write cluster.json crash-safely (.part, fsync, rename). */

@@ -1,6 +1,8 @@
 /** `upshift cluster ls`: local clusters and the state of each member (running = live PID that is this etcd). */
 import type { CommandContext } from '../core/context.js';
-import { listClusters } from '../cluster/local.js';
+import { note } from '../core/context.js';
+import { errorMessage } from '../core/errors.js';
+import { listClusterNames, loadCluster } from '../cluster/local.js';
 import { clusterView, renderMembers, type ClusterView } from '../cluster/view.js';
 
 export interface ClusterLsOpts {
@@ -9,10 +11,22 @@ export interface ClusterLsOpts {
 
 export interface ClusterLsResult {
   clusters: ClusterView[];
+  /** Cluster directories whose cluster.json cannot be read. */
+  unreadable: { name: string; error: string }[];
 }
 
 export async function run(_opts: ClusterLsOpts, ctx: CommandContext): Promise<ClusterLsResult> {
-  return { clusters: (await listClusters(ctx.home)).map(clusterView) };
+  const result: ClusterLsResult = { clusters: [], unreadable: [] };
+  for (const name of await listClusterNames(ctx.home)) {
+    try {
+      result.clusters.push(clusterView(await loadCluster(ctx.home, name)));
+    } catch (e) {
+      // Removed meanwhile (concurrent `down --purge`) or damaged: report, keep listing the others.
+      result.unreadable.push({ name, error: errorMessage(e) });
+      note(ctx, `upshift: cluster "${name}": ${errorMessage(e)}`);
+    }
+  }
+  return result;
 }
 
 export function render(r: ClusterLsResult): string {
