@@ -40,6 +40,8 @@ export interface BenchConfig {
   leaseTtlSec: number;
   commandTimeoutMs: number;
   dialTimeoutMs: number;
+  /** `raw` (default): h2raw.ts; `node-http2`: transport.ts (for comparison). */
+  transport?: 'raw' | 'node-http2';
 }
 
 export interface WorkerShare {
@@ -139,6 +141,7 @@ export function validateConfig(c: BenchConfig): BenchConfig {
   }
   if (c.valSize < 1 || !Number.isInteger(c.valSize)) bad('--val-size', `must be a positive integer, got ${c.valSize}`);
   if (c.workload === 'watch' && c.valSize < 8) bad('--val-size', 'watch needs at least 8 bytes to carry the put time', 'use --val-size 8 or more');
+  if (c.transport !== undefined && c.transport !== 'raw' && c.transport !== 'node-http2') bad('--transport', `must be raw or node-http2, got "${c.transport}"`);
   if (c.conns > c.clients && c.workload !== 'watch') bad('--conns', `${c.conns} connections for ${c.clients} clients leaves connections idle`, 'use --conns <= --clients');
   return c;
 }

@@ -44,6 +44,24 @@ export interface ChannelOptions {
   dialTimeoutMs: number;
 }
 
+/** What the workloads need from a connection; implemented by RawH2Channel (default) and H2Channel. */
+export interface Channel {
+  readonly opts: ChannelOptions;
+  token: string | undefined;
+  connect(): Promise<void>;
+  unary(path: string, msg: Uint8Array, timeoutMs: number, cb: UnaryCallback): void;
+  unaryFramed(path: string, framed: Buffer, timeoutMs: number, cb: UnaryCallback): void;
+  bidi(path: string, onMessage: (body: Buffer) => void, onEnd: (status: number, message: string) => void): BidiHandle;
+  sweep(now: number): void;
+  close(): void;
+}
+
+export interface BidiHandle {
+  write(msg: Uint8Array): boolean;
+  writeFramed(framed: Buffer): boolean;
+  close(): void;
+}
+
 interface Pending {
   deadline: number;
   stream: http2.ClientHttp2Stream;
@@ -64,7 +82,8 @@ function decodeGrpcMessage(v: unknown): string {
 }
 
 /** One HTTP/2 connection (one TCP connection) to one etcd member. */
-export class H2Channel {
+/** The same over node:http2 (kept for comparison: `--transport node-http2`). */
+export class H2Channel implements Channel {
   private session: http2.ClientHttp2Session | undefined;
   private connecting: Promise<void> | undefined;
   private readonly pending = new Set<Pending>();
@@ -261,7 +280,7 @@ export class H2Channel {
   }
 }
 
-export class BidiStream {
+export class BidiStream implements BidiHandle {
   private buf: Buffer = Buffer.alloc(0);
   private ended = false;
   constructor(

@@ -5,7 +5,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { BenchConfig } from './config.js';
-import { H2Channel, statusName } from './transport.js';
+import { H2Channel, statusName, type Channel } from './transport.js';
+import { RawH2Channel } from './h2raw.js';
 import { Path, encodeAuthenticate, decodeAuthenticateToken } from './wire.js';
 import { createWorkload, epochMs, localWatchersOnKey, OK, CONFLICT, type Outcome } from './workloads.js';
 import { newHistogram, encodeHistogram } from './histogram.js';
@@ -15,7 +16,7 @@ const init = workerData as WorkerInit;
 const port = parentPort!;
 const post = (m: FromWorker): void => port.postMessage(m);
 
-async function authenticate(ch: H2Channel, user: string, password: string, timeoutMs: number): Promise<string> {
+async function authenticate(ch: Channel, user: string, password: string, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) =>
     ch.unary(Path.authenticate, encodeAuthenticate(user, password), timeoutMs, (st, msg, body) => {
       if (st !== 0) reject(new Error(`authenticate as ${user} at ${ch.opts.url}: ${statusName(st)}: ${msg}`));
@@ -27,10 +28,11 @@ async function authenticate(ch: H2Channel, user: string, password: string, timeo
 async function main(): Promise<void> {
   const c: BenchConfig = init.config;
   const share = init.share;
-  const channels: H2Channel[] = [];
+  const channels: Channel[] = [];
   for (let i = 0; i < share.conns; i++) {
     const url = c.endpoints[(share.connOffset + i) % c.endpoints.length]!;
-    channels.push(new H2Channel({ url, dialTimeoutMs: c.dialTimeoutMs, ...(init.tls ? { tls: init.tls } : {}) }));
+    const o = { url, dialTimeoutMs: c.dialTimeoutMs, ...(init.tls ? { tls: init.tls } : {}) };
+    channels.push(c.transport === 'node-http2' ? new H2Channel(o) : new RawH2Channel(o));
   }
   await Promise.all(channels.map((ch) => ch.connect()));
   if (init.auth) {

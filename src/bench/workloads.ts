@@ -4,7 +4,7 @@
  */
 import type { BenchConfig, WorkerShare } from './config.js';
 import { keyOf } from './config.js';
-import type { H2Channel, BidiStream } from './transport.js';
+import type { Channel, BidiHandle } from './transport.js';
 import { GrpcStatus } from './transport.js';
 import {
   Path,
@@ -35,7 +35,7 @@ export const epochMs = (): number => performance.timeOrigin + performance.now();
 export interface WorkloadEnv {
   config: BenchConfig;
   share: WorkerShare;
-  channels: H2Channel[];
+  channels: Channel[];
   /** Watch events (watch workload): latency in us from the put's send time, at receive time `at` (epoch ms). */
   onEvent?: (latencyUs: number, at: number) => void;
   /** Epoch ms from which puts count as measured (events of earlier puts are warmup). */
@@ -185,7 +185,7 @@ function watchWorkload(env: WorkloadEnv): WorkloadImpl {
   const tpl = new KeyedTemplate(framed, key0, c.keySize);
   const pick = keyPicker(c, env.share, hot);
   const putsPerKey = new Array<number>(hot).fill(0);
-  const streams: BidiStream[] = [];
+  const streams: BidiHandle[] = [];
   let eventsReceived = 0;
   let watchErrors = 0;
   const impl: WorkloadImpl = {
@@ -278,10 +278,10 @@ function leaseWorkload(env: WorkloadEnv): WorkloadImpl {
   const t = c.commandTimeoutMs;
   const ids: string[] = [];
   const reqs: Buffer[] = [];
-  const streams: BidiStream[] = [];
+  const streams: BidiHandle[] = [];
   const pending = new Map<string, { done: OpDone; deadline: number }>();
   let granted = 0;
-  const grant = (ch: H2Channel): Promise<string> =>
+  const grant = (ch: Channel): Promise<string> =>
     new Promise((resolve, reject) =>
       ch.unary(Path.leaseGrant, encodeLeaseGrant(c.leaseTtlSec), t, (st, msg, body) => {
         if (st !== GrpcStatus.OK) return reject(new Error(`lease grant: ${msg} (status ${st})`));

@@ -34,6 +34,7 @@ function withBenchOptions(cmd: Command): Command {
     .option('--read-ratio <0..1>', 'mixed: fraction of reads', '0.9')
     .option('--watchers <n>', 'watch: number of watchers', '64')
     .option('--lease-ttl <seconds>', 'lease: TTL of the granted leases', '30')
+    .option('--transport <raw|node-http2>', 'HTTP/2 client: raw (lean, default) or node-http2 (for comparison)', 'raw')
     .option('--out <file>', 'also write the JSON result to FILE (crash-safe), for `bench compare`')
     .option('--html <file>', 'also write a self-contained HTML report');
   withConnectionOptions(cmd);

@@ -37,6 +37,7 @@ export interface BenchOptions extends ConnectionFlags {
   readRatio?: string;
   watchers?: string;
   leaseTtl?: string;
+  transport?: string;
   out?: string;
   html?: string;
   output?: string;
@@ -81,6 +82,7 @@ export function benchConfigFrom(opts: BenchOptions, endpoints: string[], timeout
   };
   if (total !== undefined) c.total = total;
   if (durationMs !== undefined) c.durationMs = durationMs;
+  if (opts.transport !== undefined) c.transport = opts.transport as 'raw' | 'node-http2';
   if (opts.rate !== undefined) c.rate = num(opts.rate, '--rate', 1000, false);
   return validateConfig(c);
 }
