@@ -17,3 +17,4 @@ export { EndpointClient, EtcdClient, resolveConnection, isSafeToRetry, EtcdError
 export * as knowledge from './knowledge/index.js';
 export { installVersion, alreadyInstalled, verifyInstalled, makeSource, parseSourceSpec, GithubSource, DebianSource, DirSource, AutoSource } from './binaries/index.js';
 export type { InstallReport, InstallOptions, BinarySource, AvailableReport, FetchedBinaries } from './binaries/index.js';
+export * as deps from './deps/index.js';
