@@ -152,3 +152,25 @@ test('clusterUp with prepareDataDirs boots a 3-member cluster from `etcdutl snap
   }
   assert.deepEqual(etcdProcessesUnder(th.home), []);
 });
+
+test('a 3.3.25 member restarted with 3.4.23 gets 3.4 flags (regenerated from its spec) and keeps its data', async () => {
+  const { argValue } = await import('../src/cluster/args.js');
+  const one = await startTestCluster({ version: '3.3.25', members: 1 });
+  try {
+    const c = one.cluster;
+    const m = c.members[0];
+    assert.equal(argValue(m.args, 'logger'), undefined);
+    const put = await httpRequest(`${m.clientURL}/v3beta/kv/put`, { method: 'POST', body: { key: Buffer.from('k').toString('base64'), value: Buffer.from('v33').toString('base64') }, timeoutMs: 5000 });
+    assert.equal(put.status, 200, put.body);
+    await stopMember(c, 'm1', { timeoutMs: 20_000 });
+    await startMember(one.home, c, 'm1', { version: '3.4.23', timeoutMs: 60_000 });
+    trackCluster(c);
+    assert.equal(argValue(m.args, 'logger'), 'zap');
+    assert.equal(await serverVersion(m.clientURL), '3.4.23');
+    const get = await httpRequest(`${m.clientURL}/v3/kv/range`, { method: 'POST', body: { key: Buffer.from('k').toString('base64') }, timeoutMs: 5000 });
+    const kv = (JSON.parse(get.body) as { kvs: { value: string }[] }).kvs[0];
+    assert.equal(Buffer.from(kv.value, 'base64').toString(), 'v33');
+  } finally {
+    await one.stop();
+  }
+});
