@@ -18,3 +18,7 @@ export * as knowledge from './knowledge/index.js';
 export { installVersion, alreadyInstalled, verifyInstalled, makeSource, parseSourceSpec, GithubSource, DebianSource, DirSource, AutoSource } from './binaries/index.js';
 export type { InstallReport, InstallOptions, BinarySource, AvailableReport, FetchedBinaries } from './binaries/index.js';
 export * as deps from './deps/index.js';
+export { plan, upgradePath, requireKnownVersion } from './plan/planner.js';
+export { parseConfigText, readConfigFile } from './plan/config.js';
+export { discover as discoverForPlan } from './plan/discover.js';
+export type { Plan, PlanInput, Hop, PlanAction, Finding as PlanFinding, ConfigSource, ClusterFacts } from './plan/types.js';

@@ -162,6 +162,11 @@ describe('config linting', () => {
     const gate = p.hops[1]!.flagChanges.find((x) => x.flag === '--experimental-compact-hash-check-enabled');
     assert.equal(gate?.replacement, '--feature-gates=CompactHashCheck=true');
   });
+  test('old and new form of a 3.6 rename together: etcd 3.6 refuses to start', () => {
+    const p = plan({ from: '3.5.33', to: '3.6.14', configs: [cfg('f', 'etcd --experimental-corrupt-check-time=1m --corrupt-check-time=1m --experimental-initial-corrupt-check --feature-gates=InitialCorruptCheck=true')] });
+    const c = p.findings.filter((f) => f.code === 'flag-conflict');
+    assert.deepEqual(c.map((f) => [f.flag, f.severity]), [['experimental-corrupt-check-time', 'blocker'], ['experimental-initial-corrupt-check', 'blocker']]);
+  });
   test('a flag no etcd knows is reported once, as a blocker on the command line', () => {
     const p = plan({ from: '3.4.23', to: '3.6.14', authEnabled: false, configs: [cfg('f', 'etcd --name a --no-such-flag=1')] });
     const f = p.findings.filter((x) => x.code === 'flag-unknown');

@@ -74,6 +74,15 @@ function findingCode(rule: FlagRule, reaction: FlagReaction): string {
   return `flag-${rule.kind}`;
 }
 
+/** The setting in `cfg` that is the replacement of a renamed flag (`corrupt-check-time`, or the gate in --feature-gates). */
+function conflictingReplacement(cfg: ConfigSource, replacement: string): Setting | undefined {
+  if (replacement.startsWith('feature-gates=')) {
+    const gate = replacement.slice('feature-gates='.length).split('=')[0]!;
+    return cfg.settings.find((x) => flagNameOf(x) === 'feature-gates' && (x.value ?? '').split(',').some((kv) => kv.trim().split('=')[0] === gate));
+  }
+  return cfg.settings.find((x) => flagNameOf(x) === replacement);
+}
+
 function capitalize(t: string): string {
   return t.charAt(0).toUpperCase() + t.slice(1);
 }
@@ -108,6 +117,21 @@ export function lintConfigsForHop(configs: readonly ConfigSource[], from: string
           ...(s.line !== undefined ? { line: s.line } : {}),
           flag,
         });
+        if (rule.kind === 'renamed' && rule.replacement) {
+          const conflict = conflictingReplacement(cfg, rule.replacement);
+          if (conflict) {
+            findings.push({
+              severity: 'blocker',
+              code: 'flag-conflict',
+              message: `${where(s)}: ${s.raw} and ${where(conflict)}: ${conflict.raw} are both set; etcd ${to} refuses to start ("cannot set --${flag} and --${rule.replacement.split('=')[0]} at the same time"). Keep only --${rule.replacement}.`,
+              source: 'etcd@v3.6.14:server/embed/config.go:1184-1190 (Validate); etcd@v3.6.14:server/embed/config.go:1131-1157 (SetFeatureGatesFromExperimentalFlags)',
+              hop,
+              file: s.file,
+              ...(s.line !== undefined ? { line: s.line } : {}),
+              flag,
+            });
+          }
+        }
         if (rule.kind === 'removed' || rule.kind === 'renamed') {
           handledAsRemoved = true;
           changes.push({ file: s.file, flag: s.raw, origin: s.origin, change: rule.replacement ? 'rename' : 'remove', ...(rule.replacement ? { replacement: `--${rule.replacement}` } : {}), reaction });

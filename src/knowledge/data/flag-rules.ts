@@ -22,7 +22,13 @@ const rejectedValue: Reaction = { cli: 'exits', yaml: 'exits', env: 'exits' };
 
 const R36 = 'web:content/en/docs/v3.6/upgrades/upgrade_3_6.md; etcd@v3.6.14:server/etcdmain/config.go:60-80 (deprecatedFlags)';
 
-/** 3.6: non-boolean --experimental-* flags that lost the prefix (old name still accepted in 3.6). */
+/**
+ * 3.6: non-boolean --experimental-* flags that lost the prefix (old name still accepted in 3.6;
+ * etcd@v3.6.14:server/embed/config.go:150-167 experimentalFlagMigrationMap, plus
+ * warning-unary-request-duration handled in etcdmain). `warned`: listed in etcdmain's deprecatedFlags, so
+ * 3.6 logs a deprecation warning; the others are accepted silently. The 3.6 upgrade guide also lists
+ * --experimental-max-learners, but no release ever defined that flag (git grep of v3.5.x/v3.6.x tags).
+ */
 const experimentalRenames36: readonly { old: string; to: string; warned: boolean; yamlKey?: string }[] = [
   { old: 'experimental-bootstrap-defrag-threshold-megabytes', to: 'bootstrap-defrag-threshold-megabytes', warned: true },
   { old: 'experimental-compaction-batch-limit', to: 'compaction-batch-limit', warned: true },
@@ -44,7 +50,7 @@ const experimentalRenames36: readonly { old: string; to: string; warned: boolean
   { old: 'experimental-watch-progress-notify-interval', to: 'watch-progress-notify-interval', warned: true },
 ];
 
-/** 3.6: boolean --experimental-* flags replaced by feature gates (etcd@v3.6.14:server/features/etcd_features.go). */
+/** 3.6: boolean --experimental-* flags replaced by feature gates (etcd@v3.6.14:server/features/etcd_features.go:92-99). */
 const featureGates36: readonly { old: string; gate: string; warned: boolean }[] = [
   { old: 'experimental-compact-hash-check-enabled', gate: 'CompactHashCheck=true', warned: true },
   { old: 'experimental-initial-corrupt-check', gate: 'InitialCorruptCheck=true', warned: false },
@@ -207,7 +213,7 @@ const curated: FlagRule[] = [
       detail: `--${g.old} is replaced by the feature gate ${g.gate.split('=')[0]} in 3.6 (old flag still accepted) and removed in 3.7`,
       action: `use --feature-gates=${g.gate}; setting both fails ("cannot specify both flags")`,
       reaction: deprecatedIn36(g.warned),
-      source: `${R36}; etcd@v3.6.14:server/features/etcd_features.go:81-87; etcd@v3.6.14:server/embed/config.go:1134-1190`,
+      source: `${R36}; etcd@v3.6.14:server/features/etcd_features.go:92-99; etcd@v3.6.14:server/embed/config.go:1131-1157`,
     }),
   ),
   {
