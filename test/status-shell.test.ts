@@ -10,7 +10,7 @@ import { runCliInProcess } from './support/cli.js';
 import { resolveConnection } from '../src/client/connection.js';
 import { EndpointClient } from '../src/client/endpoint.js';
 import { EtcdError } from '../src/client/errors.js';
-import { clusterStatus } from '../src/status/index.js';
+import { clusterStatus, statusProbe } from '../src/status/index.js';
 import type { StatusResult } from '../src/status/model.js';
 
 describe('status on a shell-started 3.5.30 cluster', () => {
@@ -47,8 +47,15 @@ describe('status on a shell-started 3.5.30 cluster', () => {
       viaFollower.close();
       viaLeader.close();
     }
-    const after = await clusterStatus(config, { metrics: false });
-    assert.equal(after.leader, follower.id);
-    assert.equal(after.healthy, true);
+    // A probe keeps its connections between checks (what the upgrade gates poll with).
+    const probe = statusProbe(config);
+    try {
+      const after = await probe.check({ metrics: false });
+      assert.equal(after.leader, follower.id);
+      assert.equal(after.healthy, true);
+      assert.equal((await probe.check()).leader, follower.id);
+    } finally {
+      probe.close();
+    }
   });
 });

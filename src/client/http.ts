@@ -9,7 +9,7 @@ import * as https from 'node:https';
 import type { ConnectionConfig } from './connection.js';
 import { EtcdDeadlineError, EtcdServerError, EtcdUnavailableError, EtcdCancelledError } from './errors.js';
 import type { VersionInfo } from './types.js';
-import { parsePrometheus, type MetricFamily } from './prometheus.js';
+import { parsePrometheus, type MetricFamily, type ParseOptions } from './prometheus.js';
 
 export interface HttpOptions {
   timeoutMs?: number;
@@ -107,9 +107,9 @@ export async function getHealth(endpoint: string, config: Pick<ConnectionConfig,
   }
 }
 
-/** GET /metrics, parsed. */
-export async function getMetrics(endpoint: string, config: Pick<ConnectionConfig, 'tls' | 'commandTimeoutMs'>, opts: HttpOptions = {}): Promise<Map<string, MetricFamily>> {
+/** GET /metrics, parsed (only the families in `only`, when given: see ParseOptions). */
+export async function getMetrics(endpoint: string, config: Pick<ConnectionConfig, 'tls' | 'commandTimeoutMs'>, opts: HttpOptions & ParseOptions = {}): Promise<Map<string, MetricFamily>> {
   const r = await httpGet(endpoint, '/metrics', config, opts);
   if (r.status !== 200) throw new EtcdServerError('etcd-http-status', `GET ${endpoint}/metrics answered ${r.status}`, { outcome: 'definite', endpoint });
-  return parsePrometheus(r.body);
+  return parsePrometheus(r.body, opts.only !== undefined ? { only: opts.only } : {});
 }

@@ -23,6 +23,6 @@ export {
   type OperationKind,
 } from './errors.js';
 export { httpGet, getVersion, getHealth, getMetrics, type HttpHealth, type HttpOptions } from './http.js';
-export { parsePrometheus, metricValue, metricLabel, histogram, histogramQuantile, PrometheusParseError, type MetricFamily, type Sample, type HistogramData } from './prometheus.js';
+export { parsePrometheus, metricValue, metricLabel, histogram, histogramQuantile, PrometheusParseError, type MetricFamily, type ParseOptions, type Sample, type HistogramData } from './prometheus.js';
 export * from './types.js';
 export { etcdServices, PROTO_DIR } from './proto.js';

@@ -94,3 +94,12 @@ test('malformed input fails with the line number', () => {
   }
   assert.throws(() => parseValue('1e'), /not a number/);
 });
+
+test('only: keeps the named families (with their _bucket/_sum/_count) and skips the rest', () => {
+  const m = parsePrometheus(ETCD_SAMPLE, { only: ['etcd_cluster_version', 'etcd_disk_wal_fsync_duration_seconds'] });
+  assert.deepEqual([...m.keys()], ['etcd_cluster_version', 'etcd_disk_wal_fsync_duration_seconds']);
+  assert.equal(m.get('etcd_disk_wal_fsync_duration_seconds')!.samples.length, 6);
+  assert.equal(m.get('etcd_disk_wal_fsync_duration_seconds')!.type, 'histogram');
+  // A malformed line of a skipped family does not matter.
+  assert.equal(parsePrometheus('skipped{bad\nkept 1\n', { only: new Set(['kept']) }).size, 1);
+});

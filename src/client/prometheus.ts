@@ -103,8 +103,19 @@ function parseLabels(s: string, lineNo: number): { labels: Record<string, string
   }
 }
 
-/** Parse a whole exposition into families keyed by family name, in order of appearance. */
-export function parsePrometheus(text: string): Map<string, MetricFamily> {
+export interface ParseOptions {
+  /**
+   * Only these families (names without _bucket/_sum/_count). Other lines are skipped after reading their name,
+   * which makes picking 3 gauges out of etcd's ~150 KB exposition several times cheaper than a full parse.
+   */
+  only?: ReadonlySet<string> | readonly string[];
+}
+
+/** Parse an exposition into families keyed by family name, in order of appearance. */
+export function parsePrometheus(text: string, opts: ParseOptions = {}): Map<string, MetricFamily> {
+  const only = opts.only === undefined ? undefined : opts.only instanceof Set ? (opts.only as ReadonlySet<string>) : new Set(opts.only as readonly string[]);
+  const wanted = (series: string): boolean =>
+    only === undefined || only.has(series) || ['_bucket', '_sum', '_count'].some((sfx) => series.endsWith(sfx) && only.has(series.slice(0, -sfx.length)));
   const families = new Map<string, MetricFamily>();
   const family = (name: string): MetricFamily => {
     let f = families.get(name);
@@ -133,6 +144,7 @@ export function parsePrometheus(text: string): Map<string, MetricFamily> {
     if (line.startsWith('#')) {
       const m = /^#\s*(HELP|TYPE)\s+([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\s+(.*))?$/.exec(line);
       if (!m) continue; // a plain comment
+      if (!wanted(m[2]!)) continue;
       const f = family(m[2]!);
       if (m[1] === 'HELP') f.help = unescapeHelp(m[3] ?? '');
       else {
@@ -145,6 +157,7 @@ export function parsePrometheus(text: string): Map<string, MetricFamily> {
     const nm = NAME_RE.exec(line);
     if (!nm) throw new PrometheusParseError(lineNo, `bad metric name at "${line.slice(0, 30)}"`);
     const name = nm[0];
+    if (!wanted(name)) continue;
     let rest = line.slice(name.length);
     let labels: Record<string, string> = {};
     if (rest.startsWith('{')) ({ labels, rest } = parseLabels(rest, lineNo));
