@@ -22,3 +22,5 @@ export { plan, upgradePath, requireKnownVersion } from './plan/planner.js';
 export { parseConfigText, readConfigFile } from './plan/config.js';
 export { discover as discoverForPlan } from './plan/discover.js';
 export type { Plan, PlanInput, Hop, PlanAction, Finding as PlanFinding, ConfigSource, ClusterFacts } from './plan/types.js';
+export { clusterStatus, statusProbe, discoverStatus, assessStatus, renderStatus, EndpointPool } from './status/index.js';
+export type { StatusResult, MemberStatus, StatusAlarm, Finding as StatusFinding } from './status/index.js';
