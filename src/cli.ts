@@ -22,6 +22,8 @@ export function buildProgram(io: CliIO): Command {
     .description('Safe, observable etcd upgrades: see, back up, plan, execute, prove.')
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
+    // Root options (-V/--version) must come before the subcommand, so `cluster up --version 3.4.23` reaches the subcommand.
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),

@@ -3,10 +3,6 @@ import { runCommand, type CliIO } from './run.js';
 import { withOutputOption } from './common.js';
 
 export function registerCluster(program: Command, io: CliIO): void {
-  // `cluster up --version V` (SPEC) would otherwise be taken by the root's -V/--version. With positional
-  // options, root options count only before the subcommand (`upshift --version` still works).
-  // Belongs in src/cli.ts's buildProgram; done here until it is moved there (idempotent).
-  program.enablePositionalOptions();
   const cluster = program.command('cluster').description('local etcd clusters on 127.0.0.1 (data under $UPSHIFT_HOME/clusters/NAME)');
 
   withOutputOption(
