@@ -1,13 +1,55 @@
 import type { Command } from 'commander';
 import { runCommand, type CliIO } from './run.js';
-import { withOutputOption } from './common.js';
+import { collect, withConnectionOptions, withOutputOption } from './common.js';
 
 export function registerUpgrade(program: Command, io: CliIO): void {
+  const upgrade = withOutputOption(
+    withConnectionOptions(
+      program
+        .command('upgrade')
+        .description('rolling upgrade under a canary load: backup, member by member (leader last), gated, journaled, verified')
+        .option('--to <version>', 'target etcd version (installed under $UPSHIFT_HOME/etcd)')
+        .option('--via <version>', 'pin an intermediate version (repeatable), e.g. --via 3.4.23', collect, [])
+        .option('--driver <driver>', 'how members are stopped/installed/started: local (a cluster from `upshift cluster up`) or exec')
+        .option('--driver-config <file>', 'exec driver YAML: stop/install/start templates, per-member overrides')
+        .option('--load <ops>', 'canary load in ops/s (0 = none)', '50')
+        .option('--soak <duration>', 'gate each upgraded member for this long (e.g. 10s)', '5s')
+        .option('--on-failure <policy>', 'rollback (while the cluster is mixed) or pause', 'rollback')
+        .option('--no-backup', 'skip the snapshot before the upgrade (explicitly)')
+        .option('--no-drain', 'do not move canary traffic off a member before it stops')
+        .option('--leader-transfer <method>', 'auto (graceful stop when possible), move-leader, graceful-stop', 'auto')
+        .option('--baseline <duration>', 'baseline measurement window', '3s')
+        .option('--max-error-rate <ratio>', 'gate: error rate over the window (default 0.01)')
+        .option('--max-p99 <duration>', 'gate: absolute P99 (default 1s)')
+        .option('--max-failed-health-checks <n>', 'gate: failed health checks per window (default 2)')
+        .option('--max-applied-lag <entries>', 'gate: applied-index distance to the leader (default 100)')
+        .option('--ready-timeout <duration>', 'how long a restarted member may take to be ready', '60s')
+        .option('--dry-run', 'print the exact steps without touching anything')
+        .option('--yes', 'do not ask for confirmation'),
+    ),
+  ).action(async (opts: Record<string, unknown>) => {
+    await runCommand(io, () => import('../commands/upgrade.js'), opts);
+  });
+
+  withOutputOption(
+    withConnectionOptions(upgrade.command('resume').description('continue a killed or paused upgrade run from its journal and the cluster\'s state').option('--run <id>', 'run id (default: the newest open run)')),
+  ).action(async (opts: Record<string, unknown>) => {
+    await runCommand(io, () => import('../commands/upgrade-resume.js'), opts);
+  });
+  withOutputOption(
+    withConnectionOptions(upgrade.command('abort').description('stop the current run safely and release the cluster upgrade lock').option('--run <id>', 'run id (default: the newest open run)')),
+  ).action(async (opts: Record<string, unknown>) => {
+    await runCommand(io, () => import('../commands/upgrade-abort.js'), opts);
+  });
+  withOutputOption(upgrade.command('status').description('where the current upgrade run is').option('--run <id>', 'run id (default: the newest open run)')).action(async (opts: Record<string, unknown>) => {
+    await runCommand(io, () => import('../commands/upgrade-status.js'), opts);
+  });
+
   withOutputOption(
     program
       .command('verify')
       .description('check a recorded operation history: no lost writes, linearizable per key, watch complete and ordered')
-      .argument('<history>', 'history file (JSONL), e.g. $UPSHIFT_HOME/runs/<id>/history.jsonl')
+      .argument('<history>', 'history file (JSONL), e.g. $UPSHIFT_HOME/runs/<id>/history-1.jsonl')
       .option('--lenient', 'accept a torn last line (a run killed while writing)'),
   ).action(async (history: string, opts: { output?: string; lenient?: boolean }) => {
     await runCommand(io, () => import('../commands/verify.js'), { ...opts, history });

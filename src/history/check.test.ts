@@ -206,3 +206,15 @@ test('parse errors name the line and field', () => {
   assert.throws(() => parseHistory(torn, 'x'));
   assert.equal(parseHistory(torn, 'x', { lenient: true }).ops.length, h.ops.length);
 });
+
+test('a truncated history owes watch events only up to where its watch got', () => {
+  const h = simulateHistory([
+    { key: 'a', type: 'write', start: 0, duration: 2, at: 0.5, outcome: 'ok' },
+    { key: 'a', type: 'write', start: 5, duration: 2, at: 0.5, outcome: 'ok' },
+  ]);
+  const m = cloneHistory(h);
+  m.ops = m.ops.filter((o) => !(o.kind === 'watch-event' && o.revision === 3));
+  assert.deepEqual(codes(m), ['watch-gap']);
+  m.watch = [m.watch[0]!, { type: 'watch', action: 'end', revision: 2, at: 20, truncated: true }];
+  assert.equal(checkHistory(m).ok, true);
+});

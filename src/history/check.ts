@@ -264,10 +264,14 @@ function checkWatch(
       add({ code: 'watch-revision-mismatch', key: e.key, revision: e.revision, opIds: [atRev.id, e.id], message: `watch event #${e.id} shows ${e.key}=${JSON.stringify(e.value)} at revision ${e.revision}, where write #${atRev.id} (${atRev.key}) was acknowledged` });
     }
   }
-  // Gaps: every acknowledged write at or after the start revision must have arrived.
+  // Gaps: every acknowledged write at or after the start revision must have arrived (up to where a
+  // truncated history's watch got).
+  const cut = h.watch.find((w) => w.action === 'end' && w.truncated);
+  const upper = cut?.revision ?? Infinity;
   for (const p of puts) {
     if (p.outcome !== 'ok' || p.revision === undefined) continue;
     if (Number.isFinite(startRev) && p.revision < startRev) continue;
+    if (p.revision > upper) continue;
     if (!seenRevisions.has(p.revision)) {
       add({ code: 'watch-gap', key: p.key, revision: p.revision, opIds: [p.id], message: `write #${p.id} of ${p.key} was acknowledged at revision ${p.revision} but the watch never delivered it` });
     }

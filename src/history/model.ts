@@ -90,6 +90,8 @@ export const watchRecordSchema = z.object({
   error: z.string().optional(),
   /** On `end`: the highest acknowledged write revision the watch should have delivered. */
   expected: z.number().int().nonnegative().optional(),
+  /** On `end`: the history was cut short (the recording process died); events are owed only up to `revision`. */
+  truncated: z.boolean().optional(),
 });
 
 /** The final read-back: the whole prefix, read linearizably at one revision. */

@@ -1,0 +1,89 @@
+/**
+ * `upshift upgrade status [--run ID]`: where the current (or named) run is, from its journal: steps done,
+ * the step in flight, the last error and decision, whether its process is alive.
+ */
+import { hostname } from 'node:os';
+import type { CommandContext } from '../core/context.js';
+import { ProblemError } from '../core/errors.js';
+import { renderTable } from '../core/output.js';
+import { findRun } from '../upgrade/runs.js';
+import { isAlive } from '../cluster/process.js';
+import type { StepEndRecord, DecisionRecord } from '../upgrade/journal.js';
+
+export interface UpgradeStatusOptions {
+  run?: string;
+  output?: string;
+}
+
+export interface UpgradeStatusResult {
+  runId: string;
+  state: 'running' | 'paused' | 'interrupted' | 'finished';
+  result: string | null;
+  from: string;
+  to: string;
+  path: string[];
+  driver: string;
+  startedAt: string;
+  steps: { total: number; done: number; current: string | null; next: string | null };
+  lastError: { step: string; error: string } | null;
+  lastDecision: { decision: string; reason: string } | null;
+  pid: number;
+  host: string;
+  journal: string;
+  report: string | null;
+}
+
+export async function run(opts: UpgradeStatusOptions, ctx: CommandContext): Promise<UpgradeStatusResult> {
+  const r = await findRun(ctx.home, opts.run);
+  if (!r) throw new ProblemError('no-run', `no upgrade run under ${ctx.home}/runs`, { hint: 'start one with `upshift upgrade --to V`' });
+  const lastProc = [...r.records].reverse().find((x) => x.type === 'resume' || x.type === 'run-begin') as { pid: number } | undefined;
+  const pid = lastProc?.pid ?? r.begin.pid;
+  const done = new Set<string>();
+  let current: string | null = null;
+  for (const rec of r.records) {
+    if (rec.type === 'step-begin') current = rec.step;
+    if (rec.type === 'step-end') {
+      if (rec.ok) done.add(rec.step);
+      if (current === rec.step) current = null;
+    }
+  }
+  const alive = r.begin.host === hostname() && isAlive(pid);
+  const endIdx = r.records.map((x) => x.type).lastIndexOf('run-end');
+  const ended = endIdx >= 0 && !r.records.slice(endIdx + 1).some((x) => x.type === 'resume');
+  const state: UpgradeStatusResult['state'] = ended ? (r.end?.result === 'paused' ? 'paused' : 'finished') : alive ? 'running' : 'interrupted';
+  const lastErr = [...r.records].reverse().find((x): x is StepEndRecord => x.type === 'step-end' && !x.ok);
+  const lastDec = [...r.records].reverse().find((x): x is DecisionRecord => x.type === 'decision');
+  const next = r.begin.steps.find((s) => !done.has(s.id))?.id ?? null;
+  return {
+    runId: r.runId,
+    state,
+    result: ended ? (r.end?.result ?? null) : null,
+    from: r.begin.from,
+    to: r.begin.to,
+    path: r.begin.path,
+    driver: r.begin.driver,
+    startedAt: r.begin.at,
+    steps: { total: r.begin.steps.length, done: done.size, current: state === 'running' ? current : null, next: state === 'finished' ? null : next },
+    lastError: lastErr ? { step: lastErr.step, error: lastErr.error ?? '' } : null,
+    lastDecision: lastDec ? { decision: lastDec.decision, reason: lastDec.reason } : null,
+    pid,
+    host: r.begin.host,
+    journal: r.paths.journal,
+    report: ended ? r.paths.report : null,
+  };
+}
+
+export function render(s: UpgradeStatusResult): string {
+  const rows: (string | number)[][] = [
+    ['run', s.runId],
+    ['state', `${s.state}${s.result ? ` (${s.result})` : ''}`],
+    ['path', s.path.join(' -> ')],
+    ['steps', `${s.steps.done}/${s.steps.total} done${s.steps.current ? `, now: ${s.steps.current}` : ''}${s.steps.next && !s.steps.current ? `, next: ${s.steps.next}` : ''}`],
+    ['process', `pid ${s.pid} on ${s.host}`],
+  ];
+  if (s.lastError) rows.push(['last error', `${s.lastError.step}: ${s.lastError.error}`]);
+  if (s.lastDecision) rows.push(['last decision', `${s.lastDecision.decision}: ${s.lastDecision.reason}`]);
+  rows.push(['journal', s.journal]);
+  const hint = s.state === 'interrupted' || s.state === 'paused' ? 'continue with `upshift upgrade resume`, or stop with `upshift upgrade abort`\n' : '';
+  return renderTable({ head: ['', ''], rows }) + hint;
+}

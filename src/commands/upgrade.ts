@@ -1,0 +1,197 @@
+/**
+ * `upshift upgrade --to V [--driver local|exec] [--driver-config FILE] [--load OPS] [--soak D]
+ *  [--on-failure pause|rollback] [--dry-run] [--yes]`: discover -> plan (pure) -> preflight (pure) ->
+ * execute (journaled). Exit 0 succeeded, 1 refused or verification failed, 2 bad input, 3 cannot
+ * connect / binaries missing, 4 stopped safely (paused, rolled back), 5 needs attention.
+ */
+import { createInterface } from 'node:readline/promises';
+import type { CommandContext } from '../core/context.js';
+import { note } from '../core/context.js';
+import { ExitCode, ProblemError, UsageError } from '../core/errors.js';
+import type { CommandOutcome } from '../core/errors.js';
+import { parseDuration } from '../core/duration.js';
+import { renderTable } from '../core/output.js';
+import type { ConnectionFlags } from '../cli/common.js';
+import { outcome } from './command.js';
+import { resolveConnection, type ConnectionConfig } from '../client/connection.js';
+import { requireInstalled } from '../binaries/layout.js';
+import { plan as makePlan } from '../plan/planner.js';
+import { discover } from '../plan/discover.js';
+import { observeCluster } from '../upgrade/observe.js';
+import { preflight, type PreflightFinding } from '../upgrade/preflight.js';
+import { UpgradeExecutor, DEFAULT_SETTINGS, exitCodeFor, type UpgradeReport, type UpgradeSettings } from '../upgrade/executor.js';
+import { DEFAULT_GATES, type GateThresholds } from '../upgrade/gates.js';
+import { LocalDriver } from '../upgrade/drivers/local.js';
+import { ExecDriver, loadExecConfig } from '../upgrade/drivers/exec.js';
+import type { MemberOps } from '../upgrade/drivers/types.js';
+import type { Step } from '../upgrade/steps.js';
+import type { LeaderTransferPolicy } from '../upgrade/order.js';
+
+export interface UpgradeOptions extends ConnectionFlags {
+  to?: string;
+  via?: string[];
+  driver?: string;
+  driverConfig?: string;
+  load?: string;
+  soak?: string;
+  onFailure?: string;
+  dryRun?: boolean;
+  yes?: boolean;
+  backup?: boolean;
+  drain?: boolean;
+  leaderTransfer?: string;
+  baseline?: string;
+  maxErrorRate?: string;
+  maxP99?: string;
+  maxFailedHealthChecks?: string;
+  maxAppliedLag?: string;
+  readyTimeout?: string;
+  output?: string;
+}
+
+export interface DryRunResult {
+  dryRun: true;
+  from: string;
+  to: string;
+  path: string[];
+  driver: string;
+  preflight: { ok: boolean; findings: PreflightFinding[] };
+  steps: { id: string; description: string; command?: string }[];
+}
+
+export type UpgradeResult = UpgradeReport | DryRunResult;
+
+function num(v: string | undefined, flag: string, min: number, max: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < min || n > max) throw new UsageError(`${flag}: "${v}" is not a number in ${min}..${max}`, { hint: `e.g. ${flag} ${min === 0 ? 50 : min}` });
+  return n;
+}
+
+/** Everything the flags say, validated (exit 2) before any I/O. */
+export function settingsFromFlags(opts: UpgradeOptions): Omit<UpgradeSettings, 'from' | 'path' | 'hops'> {
+  if (!opts.to) throw new UsageError('--to is required: the etcd version to upgrade to', { hint: 'e.g. upshift upgrade --cluster demo --to 3.5.30' });
+  const onFailure = opts.onFailure ?? 'rollback';
+  if (onFailure !== 'rollback' && onFailure !== 'pause') throw new UsageError(`--on-failure: "${onFailure}" is not a policy`, { hint: 'use rollback (default) or pause' });
+  const lt = opts.leaderTransfer ?? 'auto';
+  if (!['auto', 'move-leader', 'graceful-stop'].includes(lt)) throw new UsageError(`--leader-transfer: "${lt}" is not a method`, { hint: 'use auto, move-leader or graceful-stop' });
+  const gates: GateThresholds = { ...DEFAULT_GATES };
+  const rate = num(opts.maxErrorRate, '--max-error-rate', 0, 1);
+  if (rate !== undefined) gates.maxErrorRate = rate;
+  if (opts.maxP99 !== undefined) gates.maxP99Ms = parseDuration(opts.maxP99, '--max-p99');
+  const fh = num(opts.maxFailedHealthChecks, '--max-failed-health-checks', 1, 1000);
+  if (fh !== undefined) gates.maxFailedHealthChecks = fh;
+  const lag = num(opts.maxAppliedLag, '--max-applied-lag', 0, 1e9);
+  if (lag !== undefined) gates.maxAppliedLag = lag;
+  return {
+    ...DEFAULT_SETTINGS,
+    to: opts.to,
+    loadOpsPerSec: num(opts.load, '--load', 0, 10_000) ?? DEFAULT_SETTINGS.loadOpsPerSec,
+    soakMs: opts.soak !== undefined ? parseDuration(opts.soak, '--soak') : DEFAULT_SETTINGS.soakMs,
+    baselineMs: opts.baseline !== undefined ? parseDuration(opts.baseline, '--baseline') : DEFAULT_SETTINGS.baselineMs,
+    readyTimeoutMs: opts.readyTimeout !== undefined ? parseDuration(opts.readyTimeout, '--ready-timeout') : DEFAULT_SETTINGS.readyTimeoutMs,
+    onFailure,
+    leaderTransfer: lt as LeaderTransferPolicy,
+    backup: opts.backup !== false,
+    drain: opts.drain !== false,
+    gates,
+  };
+}
+
+/** The driver the flags ask for (exit 2 on a bad combination). */
+export async function driverFromFlags(opts: { driver?: string | undefined; driverConfig?: string | undefined; cluster?: string | undefined }, ctx: CommandContext): Promise<MemberOps> {
+  const kind = opts.driver ?? (opts.driverConfig ? 'exec' : 'local');
+  if (kind === 'local') {
+    if (!opts.cluster) throw new UsageError('--driver local needs --cluster NAME (a cluster made by `upshift cluster up`)', { hint: 'for other deployments use --driver exec --driver-config FILE' });
+    if (opts.driverConfig) throw new UsageError('--driver-config is for --driver exec');
+    return new LocalDriver(ctx.home, opts.cluster);
+  }
+  if (kind === 'exec') {
+    if (!opts.driverConfig) throw new UsageError('--driver exec needs --driver-config FILE (stop/install/start templates)', { hint: 'see SPEC "upgrade" for the YAML' });
+    return new ExecDriver(await loadExecConfig(opts.driverConfig), { home: ctx.home, env: ctx.env });
+  }
+  throw new UsageError(`--driver: "${kind}" is not a driver`, { hint: 'use local or exec' });
+}
+
+export async function run(opts: UpgradeOptions, ctx: CommandContext): Promise<UpgradeResult | CommandOutcome<UpgradeResult>> {
+  const base = settingsFromFlags(opts);
+  const driver = await driverFromFlags(opts, ctx);
+  const config = resolveConnection(opts, ctx.env, ctx.home);
+  note(ctx, `upshift upgrade: reading the cluster at ${config.endpoints.join(', ')}`);
+  const [obs, facts] = await Promise.all([observeCluster(config, { signal: ctx.signal }), discover(config)]);
+  const p = makePlan({ from: facts.from, to: base.to, via: opts.via ?? [], authEnabled: facts.authEnabled, v2Store: facts.v2Store, cluster: facts.cluster });
+  if (p.direction === 'downgrade') throw new ProblemError('downgrade', `${base.to} is older than the cluster's ${facts.from}: upshift upgrade only goes up`, { hint: '`upshift plan --to V` describes the supported downgrade procedure' });
+  const blockers = p.findings.filter((f) => f.severity === 'blocker');
+  if (blockers.length > 0) {
+    throw new ProblemError('plan-blocked', `the plan from ${facts.from} to ${base.to} has blockers: ${blockers.map((b) => `${b.code}: ${b.message}`).join('; ')}`, { hint: 'run `upshift plan --to V` for details and sources' });
+  }
+  // Every version on the way must be installed locally ({{binDir}} for exec, the binary for local).
+  for (const v of p.path.slice(1)) await requireInstalled(ctx.home, v);
+  const settings: UpgradeSettings = { ...base, from: facts.from, path: p.path, hops: p.hops.map((h) => ({ from: h.from, to: h.to })) };
+
+  if (opts.dryRun) return dryRun(obs, settings, driver, config);
+  if (p.direction === 'none') throw new ProblemError('nothing-to-do', `every member already runs ${base.to}`, { hint: 'nothing to upgrade' });
+  await confirm(opts, ctx, settings);
+  const report = await UpgradeExecutor.start(
+    { config, driver, home: ctx.home, target: { cluster: opts.cluster, endpoints: config.endpoints }, driverConfig: opts.driverConfig, log: (l) => note(ctx, l), signal: ctx.signal },
+    settings,
+    obs,
+  );
+  const code = exitCodeFor(report);
+  return code === ExitCode.ok ? report : outcome(report, code);
+}
+
+function dryRun(obs: Awaited<ReturnType<typeof observeCluster>>, settings: UpgradeSettings, driver: MemberOps, config: ConnectionConfig): DryRunResult | CommandOutcome<DryRunResult> {
+  const pf = preflight(obs);
+  const steps = UpgradeExecutor.plan(obs, settings).map((s: Step) => {
+    const out: { id: string; description: string; command?: string } = { id: s.id, description: s.description };
+    if (driver instanceof ExecDriver && s.member && (s.kind === 'stop' || s.kind === 'install' || s.kind === 'start')) {
+      const m = obs.members.find((x) => x.name === s.member);
+      const client = m?.clientURLs.find((u) => config.endpoints.includes(u)) ?? m?.clientURLs[0] ?? '';
+      out.command = driver.command(s.kind, { name: s.member, clientURL: client, peerURL: m?.peerURLs[0] ?? '' }, s.kind === 'stop' ? s.from! : s.to!);
+    }
+    return out;
+  });
+  const result: DryRunResult = { dryRun: true, from: settings.from, to: settings.to, path: settings.path, driver: driver.kind, preflight: { ok: pf.ok, findings: pf.findings }, steps };
+  return pf.ok ? result : outcome(result, ExitCode.problem);
+}
+
+async function confirm(opts: UpgradeOptions, ctx: CommandContext, s: UpgradeSettings): Promise<void> {
+  if (opts.yes) return;
+  if (!ctx.interactive || !process.stdin.isTTY) {
+    throw new UsageError('upgrade changes the cluster: pass --yes to proceed (or --dry-run to see the steps)', { code: 'confirmation-required' });
+  }
+  const rl = createInterface({ input: process.stdin, output: ctx.stderr });
+  try {
+    const a = await rl.question(`Upgrade ${s.path.join(' -> ')} now (backup ${s.backup ? 'on' : 'OFF'}, load ${s.loadOpsPerSec}/s, on failure: ${s.onFailure})? [y/N] `);
+    if (!/^y(es)?$/i.test(a.trim())) throw new UsageError('not confirmed: nothing was changed', { code: 'not-confirmed' });
+  } finally {
+    rl.close();
+  }
+}
+
+export function render(r: UpgradeResult): string {
+  if ('dryRun' in r) {
+    const lines = [`dry run: ${r.path.join(' -> ')} with the ${r.driver} driver (nothing was touched)`];
+    for (const f of r.preflight.findings) lines.push(`${f.severity.toUpperCase()} ${f.code}: ${f.message}`);
+    r.steps.forEach((s, i) => lines.push(`${String(i + 1).padStart(3)}. ${s.id}: ${s.description}${s.command ? `\n       $ ${s.command}` : ''}`));
+    return lines.join('\n') + '\n';
+  }
+  return renderReport(r);
+}
+
+export function renderReport(r: UpgradeReport): string {
+  const lines = [`upgrade ${r.result}: ${r.path.join(' -> ')} (cluster version ${r.clusterVersion ?? 'unknown'})`];
+  if (r.message) lines.push(r.message);
+  if (r.downgradePath) lines.push(`way back: ${r.downgradePath}`);
+  if (r.backup) lines.push(`backup: ${r.backup.file}`);
+  if (r.members.length > 0) lines.push(renderTable({ head: ['member', 'hop', 'from', 'to', 'took'], rows: r.members.map((m) => [m.name, m.hop, m.from, m.to, `${(m.durationMs / 1000).toFixed(1)} s`]) }).trimEnd());
+  if (r.workload) {
+    const w = r.workload;
+    lines.push(`canary: ${w.ops} ops, ${w.failed} failed, ${w.indeterminate} indeterminate, ${w.retries} safe retries, ${w.stalled} stalled > 1 s; longest write gap ${w.maxWriteGapMs} ms; P99 ${w.p99Ms ?? '-'} ms (baseline ${w.baselineP99Ms ?? '-'} ms)`);
+  }
+  const v = r.verification;
+  lines.push(`verification: ${v.ok === null ? 'not run' : v.ok ? 'ok' : 'FAILED'}; lost writes ${v.lostWrites}, watch violations ${v.watchViolations}, linearizability violations ${v.linearizabilityViolations}, consistent ${v.consistent ?? 'not checked'}`);
+  lines.push(`journal: ${r.journal}`);
+  return lines.join('\n') + '\n';
+}

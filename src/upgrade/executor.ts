@@ -1,0 +1,691 @@
+/**
+ * The upgrade executor: runs a step plan (steps.ts) against a live cluster through a driver, under the
+ * canary workload, journaling every step before and after (journal.ts), gating each member (gates.ts),
+ * and applying the failure policy (policy.ts). All decisions are pure functions of observations; this
+ * module only gathers observations and carries decisions out.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { hostname } from 'node:os';
+import type { ConnectionConfig } from '../client/connection.js';
+import { EndpointClient } from '../client/endpoint.js';
+import { EtcdClient } from '../client/kv.js';
+import { errorMessage, ProblemError, UpshiftError, ExitCode, type ExitCodeValue } from '../core/errors.js';
+import { homePaths } from '../core/home.js';
+import { writeFileAtomic, type JsonlJournal } from '../core/files.js';
+import { discoverTarget, saveSnapshot } from '../backup/save.js';
+import { UPSHIFT_VERSION } from '../backup/version.js';
+import { checkConsistency } from '../check/consistency.js';
+import { readHistory } from '../history/io.js';
+import { checkHistory, type HistoryReport } from '../history/check.js';
+import { CanaryWorkload, type CanaryReport } from '../workload/canary.js';
+import type { MemberOps, DriverMember, DriverResult } from './drivers/types.js';
+import { observeCluster, memberEndpoint } from './observe.js';
+import { minorOf, sameVersion, appliedIndex, voters, type ClusterObservation } from './observation.js';
+import { preflight } from './preflight.js';
+import { quorumGuard } from './quorum.js';
+import { leadershipAction, type LeaderTransferPolicy } from './order.js';
+import { evaluateGates, READY_GATES, DEFAULT_GATES, type GateThresholds, type GateReport } from './gates.js';
+import { decideOnFailure, type FailurePolicy, type FailureDecision } from './policy.js';
+import { planRun, type Hop, type Step } from './steps.js';
+import { memberDurations, reconstruct, type JournalRecord, type RunBeginRecord, type RunResult } from './journal.js';
+import { createRun, nextHistorySegment, runPaths, type RunPaths, type RunSummary } from './runs.js';
+import { UpgradeLock } from './lock.js';
+import { JsonlJournal as Journal } from '../core/files.js';
+
+export interface UpgradeSettings {
+  to: string;
+  from: string;
+  /** Versions along the way, from first to last. */
+  path: string[];
+  hops: Hop[];
+  loadOpsPerSec: number;
+  soakMs: number;
+  onFailure: FailurePolicy;
+  gates: GateThresholds;
+  leaderTransfer: LeaderTransferPolicy;
+  drain: boolean;
+  backup: boolean;
+  baselineMs: number;
+  readyTimeoutMs: number;
+  clusterVersionTimeoutMs: number;
+  stopTimeoutMs: number;
+  startTimeoutMs: number;
+  installTimeoutMs: number;
+}
+
+export const DEFAULT_SETTINGS: Omit<UpgradeSettings, 'to' | 'from' | 'path' | 'hops'> = {
+  loadOpsPerSec: 50,
+  soakMs: 5000,
+  onFailure: 'rollback',
+  gates: DEFAULT_GATES,
+  leaderTransfer: 'auto',
+  drain: true,
+  backup: true,
+  baselineMs: 3000,
+  readyTimeoutMs: 60_000,
+  // The leader re-checks member versions every ~4 s (etcd@v3.6.14:server/etcdserver/server.go monitorClusterVersions).
+  clusterVersionTimeoutMs: 30_000,
+  stopTimeoutMs: 30_000,
+  startTimeoutMs: 60_000,
+  installTimeoutMs: 300_000,
+};
+
+export interface ExecutorEnv {
+  config: ConnectionConfig;
+  driver: MemberOps;
+  home: string;
+  /** How to reach the cluster again (journaled; never credentials). */
+  target: { cluster?: string | undefined; endpoints: string[] };
+  driverConfig?: string | undefined;
+  log: (line: string) => void;
+  signal: AbortSignal;
+}
+
+export interface UpgradeReport {
+  result: RunResult;
+  runId: string;
+  from: string;
+  to: string;
+  path: string[];
+  clusterVersion: string | null;
+  backup: { file: string } | null;
+  members: { name: string; hop: number; from: string; to: string; durationMs: number }[];
+  workload: {
+    ops: number;
+    failed: number;
+    indeterminate: number;
+    retries: number;
+    stalled: number;
+    maxWriteGapMs: number;
+    p99Ms: number | null;
+    baselineP99Ms: number | null;
+    firstAttemptFailures: Record<string, number>;
+  } | null;
+  verification: { lostWrites: number; watchViolations: number; linearizabilityViolations: number; consistent: boolean | null; ok: boolean | null; histories: string[] };
+  journal: string;
+  message?: string | undefined;
+  downgradePath?: string | undefined;
+}
+
+/** A step failed; carries the step for the failure policy. */
+class StepFailure extends Error {
+  constructor(
+    readonly step: Step,
+    override readonly cause: unknown,
+  ) {
+    super(`${step.id}: ${errorMessage(cause)}`);
+  }
+}
+
+const iso = (): string => new Date().toISOString();
+const EXIT: Record<RunResult, ExitCodeValue> = { succeeded: ExitCode.ok, paused: ExitCode.stoppedSafely, 'rolled-back': ExitCode.stoppedSafely, failed: ExitCode.needsAttention, aborted: ExitCode.stoppedSafely };
+
+export class UpgradeExecutor {
+  private lock: UpgradeLock | undefined;
+  private lockLost: string | undefined;
+  private workload: CanaryWorkload | undefined;
+  private workloadReport: CanaryReport | undefined;
+  private baseline: { p99Ms?: number | undefined; alarms: string[] } | undefined;
+  private backupFile: string | undefined;
+  private consistent: boolean | undefined;
+  private verification: HistoryReport | undefined;
+  private histories: string[] = [];
+  private lastObs: ClusterObservation | undefined;
+  private readonly memberFrom = new Map<string, string>();
+
+  private constructor(
+    private readonly env: ExecutorEnv,
+    private readonly settings: UpgradeSettings,
+    private readonly paths: RunPaths,
+    private readonly journal: JsonlJournal,
+    private readonly begin: RunBeginRecord,
+    private readonly records: JournalRecord[],
+  ) {}
+
+  private get steps(): Step[] {
+    return this.begin.steps;
+  }
+
+  private append(r: JournalRecord): void {
+    this.journal.append(r as unknown as Record<string, unknown>);
+    this.records.push(r);
+  }
+
+  private log(line: string): void {
+    this.env.log(line);
+  }
+
+  // ---------------------------------------------------------------- entry points
+
+  /** Plan the steps for the observed cluster without touching anything (--dry-run, and the start of a real run). */
+  static plan(obs: ClusterObservation, settings: UpgradeSettings): Step[] {
+    return planRun(obs, settings.hops, { backup: settings.backup, loadOpsPerSec: settings.loadOpsPerSec, soakMs: settings.soakMs, drain: settings.drain });
+  }
+
+  /** A fresh run: preflight (refuses with exit 1 before anything is touched), then every step. */
+  static async start(env: ExecutorEnv, settings: UpgradeSettings, obs: ClusterObservation): Promise<UpgradeReport> {
+    const pf = preflight(obs);
+    if (!pf.ok) {
+      const blockers = pf.findings.filter((f) => f.severity === 'blocker');
+      throw new ProblemError('preflight-failed', `the cluster is not fit for a rolling upgrade: ${blockers.map((b) => b.message).join('; ')}`, {
+        hint: pf.down.length > 0 ? `bring ${pf.down.join(', ')} back first; nothing was touched` : 'fix the findings above; nothing was touched',
+        details: { findings: pf.findings, down: pf.down },
+      });
+    }
+    const steps = UpgradeExecutor.plan(obs, settings);
+    const { paths, journal } = await createRun(env.home);
+    const begin: RunBeginRecord = {
+      type: 'run-begin',
+      at: iso(),
+      runId: paths.runId,
+      from: settings.from,
+      to: settings.to,
+      path: settings.path,
+      target: { ...env.target, clusterId: obs.clusterId },
+      driver: env.driver.kind,
+      driverConfig: env.driverConfig,
+      options: settingsForJournal(settings),
+      steps,
+      memberVersions: Object.fromEntries(obs.members.map((m) => [m.name, m.version ?? settings.from])),
+      pid: process.pid,
+      host: hostname(),
+    };
+    const ex = new UpgradeExecutor(env, settings, paths, journal, begin, []);
+    ex.append(begin);
+    ex.lastObs = obs;
+    ex.log(`upshift upgrade: run ${paths.runId}: ${settings.path.join(' -> ')}, ${steps.length} steps; journal ${paths.journal}`);
+    return ex.runFrom(0);
+  }
+
+  /** Resume a run after a kill or a pause: reconstruct from the journal and the cluster as it is now. */
+  static async resume(env: ExecutorEnv, run: RunSummary): Promise<UpgradeReport> {
+    const obs = await observeCluster(env.config, { signal: env.signal });
+    const point = reconstruct(run.records, obs);
+    if (point.state !== 'resumable') throw new ProblemError('nothing-to-resume', `run ${run.runId}: ${point.message}`, { hint: 'start a new run with `upshift upgrade --to V`' });
+    const b = point.begin;
+    const opts = b.options as Partial<UpgradeSettings>;
+    const settings: UpgradeSettings = { ...DEFAULT_SETTINGS, ...opts, gates: { ...DEFAULT_GATES, ...(opts.gates ?? {}) }, to: b.to, from: b.from, path: b.path, hops: (opts.hops as Hop[] | undefined) ?? [] };
+    const journal = new Journal(run.paths.journal);
+    const ex = new UpgradeExecutor(env, settings, run.paths, journal, b, [...run.records]);
+    ex.lastObs = obs;
+    ex.append({ type: 'resume', at: iso(), pid: process.pid, fromStep: b.steps[point.nextIndex]?.id, reason: point.message });
+    ex.log(`upshift upgrade: resuming run ${run.runId}: ${point.message}`);
+    // Facts of finished steps.
+    const f = point.facts;
+    if (typeof f.backup?.file === 'string') ex.backupFile = f.backup.file;
+    if (f.baseline) ex.baseline = { p99Ms: f.baseline.p99Ms as number | undefined, alarms: (f.baseline.alarms as string[] | undefined) ?? [] };
+    if (typeof f['stop-workload']?.historyFile === 'string') ex.histories.push(f['stop-workload'].historyFile);
+    // The lock is re-taken before anything else, if the run had it.
+    if (point.done.includes('acquire-lock') && !point.done.includes('release-lock')) {
+      await ex.acquireLock(true);
+    }
+    if (point.rollback) {
+      return ex.finishRollback(point.rollback.member, point.rollback.toVersion);
+    }
+    return ex.runFrom(point.nextIndex);
+  }
+
+  // ---------------------------------------------------------------- the loop
+
+  private async runFrom(index: number): Promise<UpgradeReport> {
+    try {
+      // A resumed run with load needs a workload again (the old process and its streams are gone).
+      const baselineIdx = this.steps.findIndex((s) => s.kind === 'baseline');
+      const stopIdx = this.steps.findIndex((s) => s.kind === 'stop-workload');
+      if (baselineIdx >= 0 && index > baselineIdx && index <= stopIdx) await this.startWorkload();
+      for (let i = index; i < this.steps.length; i++) {
+        await this.runStep(this.steps[i]!);
+      }
+      return await this.finish('succeeded');
+    } catch (e) {
+      if (!(e instanceof StepFailure)) {
+        await this.teardown();
+        throw e;
+      }
+      return this.onFailure(e);
+    }
+  }
+
+  private async runStep(s: Step): Promise<void> {
+    if (this.env.signal.aborted) throw new StepFailure(s, new UpshiftError('interrupted', 'interrupted by a signal before this step', ExitCode.stoppedSafely));
+    if (this.lockLost) throw new StepFailure(s, new ProblemError('lock-lost', `the upgrade lock was lost (${this.lockLost})`));
+    const attempt = this.records.filter((r) => r.type === 'step-begin' && r.step === s.id).length + 1;
+    this.append({ type: 'step-begin', at: iso(), step: s.id, attempt });
+    const t0 = performance.now();
+    const n = this.steps.indexOf(s) + 1;
+    this.log(`[${n}/${this.steps.length}] ${s.id}: ${s.description}`);
+    try {
+      const detail = await this.execute(s);
+      const durationMs = Math.round(performance.now() - t0);
+      this.append({ type: 'step-end', at: iso(), step: s.id, ok: true, durationMs, ...(detail ? { detail } : {}) });
+    } catch (e) {
+      const durationMs = Math.round(performance.now() - t0);
+      const detail = e instanceof UpshiftError && e.details ? (JSON.parse(JSON.stringify(e.details)) as Record<string, unknown>) : undefined;
+      this.append({ type: 'step-end', at: iso(), step: s.id, ok: false, durationMs, error: errorMessage(e), ...(detail ? { detail } : {}) });
+      this.log(`    FAILED: ${errorMessage(e)}`);
+      throw new StepFailure(s, e);
+    }
+  }
+
+  private async observe(): Promise<ClusterObservation> {
+    this.lastObs = await observeCluster(this.env.config, { signal: this.env.signal });
+    return this.lastObs;
+  }
+
+  private driverMember(name: string, obs?: ClusterObservation): DriverMember {
+    const m = (obs ?? this.lastObs)?.members.find((x) => x.name === name);
+    if (!m) throw new ProblemError('member-unknown', `member ${name} is not in the cluster's member list`);
+    return { name, id: m.id, clientURL: memberEndpoint(m, this.env.config.endpoints) ?? '', peerURL: m.peerURLs[0] ?? '' };
+  }
+
+  private async execute(s: Step): Promise<Record<string, unknown> | undefined> {
+    switch (s.kind) {
+      case 'preflight': {
+        const pf = preflight(await this.observe());
+        if (!pf.ok) throw new ProblemError('preflight-failed', pf.findings.filter((f) => f.severity === 'blocker').map((f) => f.message).join('; '), { details: { down: pf.down } });
+        return { findings: pf.findings.length };
+      }
+      case 'acquire-lock':
+        await this.acquireLock(false);
+        return { key: '/upshift/locks/upgrade', lease: this.lock?.leaseId };
+      case 'backup':
+        return this.takeBackup();
+      case 'baseline':
+        return this.measureBaseline();
+      case 'quorum-check': {
+        const v = quorumGuard(await this.observe(), s.member!);
+        if (!v.ok) throw new ProblemError('quorum-guard', v.message, { details: { down: v.down, quorum: v.quorum, voters: v.voters } });
+        return { healthyAfter: v.healthyAfter, quorum: v.quorum };
+      }
+      case 'leadership':
+        return this.handleLeadership(s);
+      case 'drain': {
+        const ep = this.driverMember(s.member!).clientURL;
+        const drained = this.workload ? await this.workload.drain(ep, 2000) : true;
+        return { endpoint: ep, drained };
+      }
+      case 'stop': {
+        const member = this.driverMember(s.member!);
+        this.memberFrom.set(s.member!, s.from!);
+        const r = await this.env.driver.stop(member, { graceful: true, version: s.from!, deadlineMs: this.settings.stopTimeoutMs, signal: this.env.signal });
+        await this.waitMemberGone(s.member!);
+        return driverDetail(r);
+      }
+      case 'install':
+        return driverDetail(await this.env.driver.install(this.driverMember(s.member!), s.to!, { deadlineMs: this.settings.installTimeoutMs, signal: this.env.signal }));
+      case 'start': {
+        const obs = await this.observe();
+        const m = obs.members.find((x) => x.name === s.member);
+        if (m?.reachable && sameVersion(m.version, s.to!)) return { skipped: `${s.member} already runs ${s.to}` };
+        return driverDetail(await this.env.driver.start(this.driverMember(s.member!, obs), { version: s.to!, deadlineMs: this.settings.startTimeoutMs, signal: this.env.signal }));
+      }
+      case 'wait-ready':
+        return this.waitReady(s.member!, s.to!);
+      case 'undrain': {
+        const ep = this.driverMember(s.member!).clientURL;
+        this.workload?.undrain(ep);
+        return { endpoint: ep };
+      }
+      case 'soak':
+        return this.soak(s);
+      case 'wait-cluster-version':
+        return this.waitClusterVersion(s.to!);
+      case 'check-consistency': {
+        const r = await checkConsistency(this.env.config, { retries: 3, signal: this.env.signal });
+        this.consistent = r.consistent;
+        if (!r.consistent) throw new ProblemError('inconsistent', `HashKV differs between members at revision ${r.revision}: ${r.differing.join(', ')}`, { details: { revision: r.revision, problems: r.problems } });
+        return { revision: r.revision, members: r.members.length };
+      }
+      case 'stop-workload': {
+        if (!this.workload) return { skipped: 'no workload running' };
+        this.workloadReport = await this.workload.stop();
+        this.workload = undefined;
+        return { historyFile: this.workloadReport.historyFile, ops: this.workloadReport.ops, failed: this.workloadReport.failed, indeterminate: this.workloadReport.indeterminate };
+      }
+      case 'verify':
+        return this.verify();
+      case 'release-lock':
+        await this.lock?.release();
+        this.lock = undefined;
+        this.append({ type: 'lock', at: iso(), action: 'released', key: '/upshift/locks/upgrade' });
+        return undefined;
+    }
+  }
+
+  // ---------------------------------------------------------------- steps
+
+  private async acquireLock(takeOver: boolean): Promise<void> {
+    this.lock = await UpgradeLock.acquire(this.env.config, { runId: this.paths.runId, to: this.settings.to }, { takeOver: takeOver ? this.paths.runId : undefined, onLost: (why) => (this.lockLost = why) });
+    this.append({ type: 'lock', at: iso(), action: 'acquired', key: '/upshift/locks/upgrade', lease: this.lock.leaseId });
+  }
+
+  private async takeBackup(): Promise<Record<string, unknown>> {
+    const target = await discoverTarget(this.env.config, undefined, this.env.signal);
+    const dir = homePaths.backupsDir(this.env.home, target.clusterId);
+    const r = await saveSnapshot(this.env.config, target, { dir, inactivityTimeoutMs: 30_000, signal: this.env.signal, upshiftVersion: UPSHIFT_VERSION });
+    this.backupFile = r.file;
+    this.log(`    backup ${r.file} (revision ${r.manifest.revision}, ${r.manifest.size} bytes, sha256 verified)`);
+    return { file: r.file, revision: r.manifest.revision, size: r.manifest.size, sha256: r.manifest.sha256 };
+  }
+
+  private async startWorkload(): Promise<void> {
+    const segment = await nextHistorySegment(this.paths);
+    const file = this.paths.history(segment);
+    this.workload = new CanaryWorkload({
+      config: this.env.config,
+      prefix: `/upshift/canary/${this.paths.runId}/${segment}/`,
+      historyFile: file,
+      opsPerSec: this.settings.loadOpsPerSec,
+      runId: this.paths.runId,
+      log: (l) => this.log(`    ${l}`),
+    });
+    this.histories.push(file);
+    await this.workload.start();
+  }
+
+  private async measureBaseline(): Promise<Record<string, unknown>> {
+    if (!this.workload) await this.startWorkload();
+    await sleep(this.settings.baselineMs, undefined, { signal: this.env.signal }).catch(() => undefined);
+    const w = this.workload!.windowStats(this.settings.baselineMs);
+    const obs = await this.observe();
+    const alarms = obs.alarms.map((a) => `${a.alarm}@${a.memberId}`);
+    this.baseline = { p99Ms: w.p99Ms, alarms };
+    this.log(`    baseline: ${w.ops} ops, ${w.errors} errors, P99 ${w.p99Ms?.toFixed(1) ?? '-'} ms`);
+    return { ops: w.ops, errors: w.errors, p99Ms: w.p99Ms, alarms };
+  }
+
+  private async handleLeadership(s: Step): Promise<Record<string, unknown>> {
+    const obs = await this.observe();
+    const a = leadershipAction(obs, s.member!, s.to!, this.settings.leaderTransfer);
+    if (a.action === 'none' || a.action === 'graceful-stop') return { action: a.action, reason: a.reason };
+    let toName: string;
+    let toId: string;
+    if (a.action === 'move-leader') {
+      toName = a.to;
+      toId = a.toId;
+    } else {
+      // Leadership moved onto a member still on the old version with no upgraded member to take it:
+      // hand it to the most caught-up healthy voter, which is upgraded later in its turn.
+      const cand = voters(obs)
+        .filter((m) => m.name !== s.member && m.reachable && m.healthy)
+        .sort((x, y) => (appliedIndex(y) ?? -1) - (appliedIndex(x) ?? -1))[0];
+      if (!cand) throw new ProblemError('no-transferee', `${s.member} leads and no other healthy voting member can take over`);
+      toName = cand.name;
+      toId = cand.id;
+    }
+    this.append({ type: 'decision', at: iso(), step: s.id, decision: 'reorder', member: s.member, reason: `${a.reason}: MoveLeader to ${toName}` });
+    const leader = obs.members.find((m) => m.name === s.member)!;
+    const client = new EndpointClient(memberEndpoint(leader, this.env.config.endpoints)!, this.env.config);
+    try {
+      await client.moveLeader(toId, { timeoutMs: 10_000, signal: this.env.signal });
+    } finally {
+      client.close();
+    }
+    const until = Date.now() + 10_000;
+    while (Date.now() < until) {
+      const o = await this.observe();
+      if (o.leaderId === toId) return { action: 'move-leader', to: toName };
+      await sleep(100);
+    }
+    throw new ProblemError('leader-transfer-timeout', `leadership did not move from ${s.member} to ${toName} within 10 s`);
+  }
+
+  /** After the driver's stop returned, the member must stop answering (a stop that did nothing is a failure). */
+  private async waitMemberGone(name: string): Promise<void> {
+    const until = Date.now() + 10_000;
+    while (true) {
+      const obs = await this.observe();
+      const m = obs.members.find((x) => x.name === name);
+      if (!m || !m.reachable) return;
+      if (Date.now() >= until) throw new ProblemError('member-still-running', `the stop command finished but ${name} still answers (etcd ${m.version ?? '?'})`, { hint: 'check the driver\'s stop command' });
+      await sleep(200);
+    }
+  }
+
+  private async waitReady(member: string, version: string): Promise<Record<string, unknown>> {
+    const until = Date.now() + this.settings.readyTimeoutMs;
+    const t0 = Date.now();
+    let last: GateReport | undefined;
+    while (true) {
+      this.env.signal.throwIfAborted();
+      const obs = await this.observe();
+      last = evaluateGates({ member, target: version, observations: [obs] }, this.settings.gates, READY_GATES);
+      if (last.ok) return { readyAfterMs: Date.now() - t0, checks: last.checks.map((c) => `${c.name}: ${c.message}`) };
+      if (Date.now() >= until) break;
+      await sleep(250);
+    }
+    throw new ProblemError('member-not-ready', `${member} did not become ready on etcd ${version} within ${this.settings.readyTimeoutMs} ms: ${last!.checks.filter((c) => !c.ok).map((c) => c.message).join('; ')}`, { details: { gates: last!.checks } });
+  }
+
+  private async soak(s: Step): Promise<Record<string, unknown>> {
+    const until = Date.now() + (s.durationMs ?? 0);
+    const observations: ClusterObservation[] = [];
+    while (Date.now() < until) {
+      this.env.signal.throwIfAborted();
+      observations.push(await this.observe());
+      const early = evaluateGates({ member: s.member!, target: s.to!, observations }, this.settings.gates, ['health']);
+      if (!early.ok && observations.length >= this.settings.gates.maxFailedHealthChecks) break;
+      await sleep(Math.min(1000, Math.max(0, until - Date.now())));
+    }
+    if (observations.length === 0) observations.push(await this.observe());
+    const workload = this.workload ? this.workload.windowStats(s.durationMs) : undefined;
+    const report = evaluateGates({ member: s.member!, target: s.to!, observations, workload, baseline: this.baseline }, this.settings.gates);
+    const summary = report.checks.map((c) => `${c.name}=${c.ok ? 'ok' : 'FAIL'}${c.value !== undefined ? `(${c.value})` : ''}`).join(' ');
+    this.log(`    gates: ${summary}`);
+    if (!report.ok) throw new ProblemError('gate-failed', `gates failed for ${s.member}: ${report.checks.filter((c) => !c.ok).map((c) => c.message).join('; ')}`, { details: { gates: report.checks } });
+    return { gates: report.checks };
+  }
+
+  private async waitClusterVersion(to: string): Promise<Record<string, unknown>> {
+    const until = Date.now() + this.settings.clusterVersionTimeoutMs;
+    const t0 = Date.now();
+    while (true) {
+      const obs = await this.observe();
+      if (obs.clusterVersion && minorOf(obs.clusterVersion) === minorOf(to)) return { clusterVersion: obs.clusterVersion, afterMs: Date.now() - t0 };
+      if (Date.now() >= until) {
+        const silent = obs.members.filter((m) => !m.reachable).map((m) => m.name);
+        throw new ProblemError('cluster-version-not-raised', `the cluster version is still ${obs.clusterVersion ?? 'unknown'} after ${this.settings.clusterVersionTimeoutMs} ms${silent.length ? ` (not answering: ${silent.join(', ')}; the leader raises it only when every member reports a version)` : ''}`);
+      }
+      await sleep(500);
+    }
+  }
+
+  /** Check every history of the run; interrupted segments (killed runs) get their read-back now. */
+  private async verify(): Promise<Record<string, unknown>> {
+    const reports: HistoryReport[] = [];
+    for (const file of this.histories) {
+      const h = await readHistory(file, { lenient: true });
+      if (!h.readback) {
+        // A segment cut short by a kill: read its prefix back now, and check the watch only as far as it got.
+        const c = new EtcdClient(this.env.config);
+        try {
+          const start = performance.timeOrigin + performance.now();
+          const r = await c.range(h.header.prefix, { prefix: true, timeoutMs: 10_000 });
+          h.readback = { type: 'readback', start, end: performance.timeOrigin + performance.now(), revision: r.header.revision, entries: r.kvs.map((kv) => ({ key: kv.key.toString('utf8'), value: kv.value.toString('utf8'), modRevision: kv.modRevision, ...(kv.lease !== '0' ? { lease: kv.lease } : {}) })) };
+        } finally {
+          c.close();
+        }
+        if (!h.watch.some((w) => w.action === 'end')) {
+          const seen = h.ops.filter((o) => o.kind === 'watch-event').reduce((m, o) => Math.max(m, o.revision ?? 0), 0);
+          h.watch.push({ type: 'watch', action: 'end', revision: seen, at: h.readback.start, truncated: true });
+        }
+      }
+      reports.push(checkHistory(h));
+    }
+    const lostWrites = sum(reports, (r) => r.summary.lostWrites);
+    const watchViolations = sum(reports, (r) => r.summary.watchViolations);
+    const lin = sum(reports, (r) => r.summary.linearizabilityViolations);
+    const ok = reports.every((r) => r.ok);
+    this.verification = reports.length === 1 ? reports[0] : { ok, operations: sum(reports, (r) => r.operations), violations: reports.flatMap((r) => r.violations), summary: { ...reports[0]!.summary, lostWrites, watchViolations, linearizabilityViolations: lin } };
+    // The canary keys served their purpose: remove them (an explicit prefix range, never an open one).
+    await this.removeCanaryKeys();
+    this.log(`    verification: ${ok ? 'ok' : 'FAILED'}: ${lostWrites} lost writes, ${watchViolations} watch violations, ${lin} linearizability violations over ${reports.length} history file(s)`);
+    return { ok, lostWrites, watchViolations, linearizabilityViolations: lin, violations: reports.reduce((a, r) => a + r.violations.length, 0), histories: this.histories };
+  }
+
+  private async removeCanaryKeys(): Promise<void> {
+    const c = new EtcdClient(this.env.config);
+    try {
+      await c.deleteRange(`/upshift/canary/${this.paths.runId}/`, { prefix: true, timeoutMs: 10_000 });
+    } catch (e) {
+      this.log(`    could not remove the canary keys under /upshift/canary/${this.paths.runId}/: ${errorMessage(e)}`);
+    } finally {
+      c.close();
+    }
+  }
+
+  // ---------------------------------------------------------------- failure
+
+  private async onFailure(f: StepFailure): Promise<UpgradeReport> {
+    const s = f.step;
+    let obs: ClusterObservation | undefined;
+    try {
+      obs = await observeCluster(this.env.config);
+    } catch {
+      obs = this.lastObs;
+    }
+    const hop = s.hop !== undefined ? this.settings.hops[s.hop - 1] : undefined;
+    const interrupted = f.cause instanceof UpshiftError && (f.cause.code === 'interrupted' || f.cause.code === 'lock-lost');
+    const decision: FailureDecision = interrupted
+      ? { action: 'pause', reason: `${errorMessage(f.cause)}; \`upshift upgrade resume\` continues` }
+      : decideOnFailure({ policy: this.settings.onFailure, from: hop?.from ?? this.settings.from, to: hop?.to ?? this.settings.to, clusterVersion: obs?.clusterVersion, member: s.member, stepKind: s.kind });
+    this.append({ type: 'decision', at: iso(), step: s.id, decision: decision.action === 'rollback-member' ? 'rollback' : decision.action === 'pause' ? 'pause' : 'stop', reason: decision.reason, member: s.member });
+    this.log(`upshift upgrade: ${s.id} failed: ${errorMessage(f.cause)}`);
+    this.log(`upshift upgrade: decision: ${decision.reason}`);
+    if (decision.action === 'rollback-member') return this.finishRollback(decision.member, decision.toVersion, errorMessage(f.cause));
+    if (decision.action === 'pause') return this.finish('paused', `${s.id} failed: ${errorMessage(f.cause)}. ${decision.reason}`);
+    // After the bump: never pretend. Stopped safely if the cluster is healthy, else it needs attention.
+    const healthy = obs ? preflightHealthy(obs) : false;
+    return this.finish(healthy ? 'paused' : 'failed', `${s.id} failed: ${errorMessage(f.cause)}. ${decision.reason}`, decision.downgradePath);
+  }
+
+  /** Put `member` back on `version` (stop, install, start, wait ready), then end the run rolled back. */
+  private async finishRollback(member: string, version: string, why?: string): Promise<UpgradeReport> {
+    this.append({ type: 'rollback', at: iso(), member, phase: 'begin', toVersion: version });
+    this.log(`upshift upgrade: rolling ${member} back to etcd ${version}`);
+    try {
+      const obs = await this.observe();
+      const dm = this.driverMember(member, obs);
+      const cur = obs.members.find((m) => m.name === member);
+      if (!(cur?.reachable && sameVersion(cur.version, version))) {
+        if (cur?.reachable) {
+          await this.env.driver.stop(dm, { graceful: true, version: cur.version ?? version, deadlineMs: this.settings.stopTimeoutMs });
+          await this.waitMemberGone(member);
+        } else {
+          // It may still be a process that never became ready: stop is idempotent.
+          await this.env.driver.stop(dm, { graceful: true, version, deadlineMs: this.settings.stopTimeoutMs }).catch(() => undefined);
+        }
+        await this.env.driver.install(dm, version, { deadlineMs: this.settings.installTimeoutMs });
+        await this.env.driver.start(dm, { version, deadlineMs: this.settings.startTimeoutMs });
+      }
+      await this.waitReady(member, version);
+      this.workload?.undrain(dm.clientURL);
+      this.append({ type: 'rollback', at: iso(), member, phase: 'end', toVersion: version, ok: true });
+      return this.finish('rolled-back', `${why ? `${why}. ` : ''}${member} was put back on etcd ${version}; the cluster is healthy`);
+    } catch (e) {
+      this.append({ type: 'rollback', at: iso(), member, phase: 'end', toVersion: version, ok: false, error: errorMessage(e) });
+      // Replacing a member whose data the old binary cannot open (remove, re-add, start empty) is not automated yet.
+      return this.finish('failed', `rollback of ${member} to ${version} failed: ${errorMessage(e)}. The member needs attention: if etcd ${version} cannot open its data, remove it (etcdctl member remove), re-add it (member add), and start it with an empty data dir so it catches up`);
+    }
+  }
+
+  // ---------------------------------------------------------------- end
+
+  private async teardown(): Promise<void> {
+    this.workload?.abort();
+    this.workload = undefined;
+    await this.lock?.release().catch(() => undefined);
+    this.lock = undefined;
+  }
+
+  private async finish(result: RunResult, message?: string, downgradePath?: string): Promise<UpgradeReport> {
+    // Stop the canary and check its history even when the run stopped early: the proof matters most then.
+    if (this.workload) {
+      try {
+        this.workloadReport = await this.workload.stop();
+        this.workload = undefined;
+        if (!this.verification) await this.verify();
+      } catch (e) {
+        this.log(`    canary: ${errorMessage(e)}`);
+        this.workload?.abort();
+        this.workload = undefined;
+      }
+    }
+    if (this.lock) {
+      await this.lock.release().catch(() => undefined);
+      this.append({ type: 'lock', at: iso(), action: 'released', key: '/upshift/locks/upgrade' });
+      this.lock = undefined;
+    }
+    let clusterVersion: string | null = this.lastObs?.clusterVersion ?? null;
+    try {
+      clusterVersion = (await observeCluster(this.env.config)).clusterVersion ?? clusterVersion;
+    } catch {
+      /* keep the last known */
+    }
+    const w = this.workloadReport;
+    const v = this.verification;
+    const report: UpgradeReport = {
+      result,
+      runId: this.paths.runId,
+      from: this.settings.from,
+      to: this.settings.to,
+      path: this.settings.path,
+      clusterVersion,
+      backup: this.backupFile ? { file: this.backupFile } : null,
+      members: memberDurations(this.records, this.steps).map(({ name, hop, from, to, durationMs }) => ({ name, hop, from, to, durationMs })),
+      workload: w
+        ? {
+            ops: w.ops,
+            failed: w.failed,
+            indeterminate: w.indeterminate,
+            retries: w.retries,
+            stalled: w.stalled,
+            maxWriteGapMs: w.maxWriteGapMs,
+            p99Ms: w.p99Ms !== undefined ? Math.round(w.p99Ms * 100) / 100 : null,
+            baselineP99Ms: this.baseline?.p99Ms !== undefined ? Math.round(this.baseline.p99Ms * 100) / 100 : null,
+            firstAttemptFailures: w.firstAttemptFailures,
+          }
+        : null,
+      verification: {
+        lostWrites: v?.summary.lostWrites ?? 0,
+        watchViolations: v?.summary.watchViolations ?? 0,
+        linearizabilityViolations: v?.summary.linearizabilityViolations ?? 0,
+        consistent: this.consistent ?? null,
+        ok: v ? v.ok : null,
+        histories: this.histories,
+      },
+      journal: this.paths.journal,
+      ...(message ? { message } : {}),
+      ...(downgradePath ? { downgradePath } : {}),
+    };
+    const exitCode = result === 'succeeded' && v && !v.ok ? ExitCode.problem : EXIT[result];
+    this.append({ type: 'run-end', at: iso(), result, exitCode, ...(message ? { message } : {}), report: { verification: report.verification, workload: report.workload } });
+    await writeFileAtomic(this.paths.report, JSON.stringify(report, null, 2) + '\n');
+    this.journal.close();
+    return report;
+  }
+}
+
+export function exitCodeFor(r: UpgradeReport): ExitCodeValue {
+  if (r.result === 'succeeded' && r.verification.ok === false) return ExitCode.problem;
+  return EXIT[r.result];
+}
+
+function preflightHealthy(obs: ClusterObservation): boolean {
+  return obs.members.every((m) => m.reachable && m.healthy) && obs.members.some((m) => m.isLeader);
+}
+
+function driverDetail(r: DriverResult): Record<string, unknown> {
+  return { durationMs: Math.round(r.durationMs), ...(r.command ? { command: r.command } : {}), ...(r.stdout ? { stdout: r.stdout } : {}), ...(r.stderr ? { stderr: r.stderr } : {}), ...(r.detail ?? {}) };
+}
+
+function sum<T>(xs: T[], f: (x: T) => number): number {
+  return xs.reduce((a, x) => a + f(x), 0);
+}
+
+/** What of the settings goes into the journal (all of it: no secrets live there). */
+function settingsForJournal(s: UpgradeSettings): Record<string, unknown> {
+  return { ...s };
+}
+
+export { runPaths };
