@@ -49,6 +49,8 @@ export interface EtcdModuleReport {
   selected?: string;
   release?: EtcdRelease;
   pseudo?: { base: string; time: string; commit: string };
+  /** The version the build really uses: the replacement's when `replace` swaps in another version of the same module. */
+  effective?: string;
   /** Requirement chains from the main module (module graph, not the import graph `go mod why -m` walks). */
   requiredBy?: string[];
   line?: number;
@@ -105,7 +107,7 @@ export function resolveTarget(t: string | undefined, fallback: string): string {
   if (!t) return fallback;
   const s = t.startsWith('v') ? t : `v${t}`;
   const m = /^v3\.(\d+)$/.exec(s);
-  if (m && LATEST_PATCH[`3.${m[1]}`]) return LATEST_PATCH[`3.${m[1]}`];
+  if (m) return Number(m[1]) >= 4 && LATEST_PATCH[`3.${m[1]}`] ? LATEST_PATCH[`3.${m[1]}`] : '';
   const sv = parseSemver(s);
   if (!sv || sv.short || sv.major !== 3 || sv.minor < 4 || sv.minor > 7 || compareSemver(s, LATEST_PATCH[`3.${sv.minor}`]) > 0) return '';
   if (sv.minor === 4 && !pseudoVersionFor34(s)) return '';
@@ -169,9 +171,12 @@ export function analyzeModule(inp: ModuleInputs, opts: AnalyzeOptions): DepsRepo
       const l = opts.goList.find((m) => m.Path === e.path)?.Replace;
       if (l) e.replacedBy = l.Version ? `${l.Path} ${l.Version}` : l.Path;
     }
-    const rel = etcdReleaseOf(e.path, rep?.newVersion && etcdModuleOf(rep.newPath) ? rep.newVersion : effective);
+    // `replace go.etcd.io/etcd => go.etcd.io/etcd <pseudo>` (kubernetes-style pins) swaps the code in use.
+    const inUse = rep?.newVersion && rep.newPath === e.path ? rep.newVersion : effective;
+    if (inUse !== e.version) e.effective = inUse;
+    const rel = etcdReleaseOf(e.path, rep?.newVersion && etcdModuleOf(rep.newPath) ? rep.newVersion : inUse);
     if (rel && e.family !== 'bbolt' && e.family !== 'bbolt-coreos' && e.family !== 'raft') e.release = rel;
-    const pv = decodePseudoVersion(effective);
+    const pv = decodePseudoVersion(inUse);
     if (pv) e.pseudo = { base: pv.base, time: pv.time, commit: pv.commit };
     if (graph) {
       const chain = requirementChain(graph, e.path);
@@ -258,26 +263,27 @@ export function analyzeModule(inp: ModuleInputs, opts: AnalyzeOptions): DepsRepo
       add({
         severity: 'warning',
         code: 'legacy-module-requirement',
-        message: `go.mod requires ${e.path} ${e.version}${e.release ? ` (etcd ${e.release.release}${e.release.ahead > 0 ? ` +${e.release.ahead} commits` : ''})` : ''}; the ${lineOf(target)} client lives in go.etcd.io/etcd/client/v3`,
+        message: `go.mod requires ${e.path} ${e.version}${e.effective ? ` (replaced: ${e.effective} in use)` : ''}${e.release ? ` (etcd ${e.release.release}${e.release.ahead > 0 ? ` +${e.release.ahead} commits` : ''})` : ''}; the ${lineOf(target)} client lives in go.etcd.io/etcd/client/v3`,
         fix: `go get ${e.path}@none after moving the imports`,
         ...loc,
       });
     }
     // Invalid versions (reference §2.4).
-    if (e.path === 'go.etcd.io/etcd' && !isIncompatible(e.version) && (parseSemver(e.version)?.major ?? 0) >= 2) {
-      add({ severity: 'blocker', code: 'invalid-version', message: `go.etcd.io/etcd ${e.version} cannot resolve: "module contains a go.mod file, so major version must be compatible: should be v0 or v1, not v3"`, fix: `use a pseudo-version (${pseudoVersionFor34(e.version.replace(/\+.*/, '')) ?? 'v0.5.0-alpha.5.0.<ts>-<sha>'}) or migrate to go.etcd.io/etcd/client/v3`, source: 'etcd-io/etcd#11154, #12109', ...loc });
+    const used = e.effective ?? e.version;
+    if (e.path === 'go.etcd.io/etcd' && !isIncompatible(used) && (parseSemver(used)?.major ?? 0) >= 2) {
+      add({ severity: 'blocker', code: 'invalid-version', message: `go.etcd.io/etcd ${used} cannot resolve: "module contains a go.mod file, so major version must be compatible: should be v0 or v1, not v3"`, fix: `use a pseudo-version (${pseudoVersionFor34(used.replace(/\+.*/, '')) ?? 'v0.5.0-alpha.5.0.<ts>-<sha>'}) or migrate to go.etcd.io/etcd/client/v3`, source: 'etcd-io/etcd#11154, #12109', ...loc });
     }
-    if ((e.path === 'go.etcd.io/etcd' || e.path === 'github.com/coreos/etcd') && /^v3\.3\.(14|23)\+incompatible$/.test(e.version)) {
-      add({ severity: 'blocker', code: 'invalid-version', message: `${e.path} ${e.version} is a tag with a go.mod file, unusable as +incompatible and as v3`, fix: 'pick another 3.3 patch or migrate', source: 'git show v3.3.14:go.mod, v3.3.23:go.mod (reference §2.4)', ...loc });
+    if ((e.path === 'go.etcd.io/etcd' || e.path === 'github.com/coreos/etcd') && /^v3\.3\.(14|23)\+incompatible$/.test(used)) {
+      add({ severity: 'blocker', code: 'invalid-version', message: `${e.path} ${used} is a tag with a go.mod file, unusable as +incompatible and as v3`, fix: 'pick another 3.3 patch or migrate', source: 'git show v3.3.14:go.mod, v3.3.23:go.mod (reference §2.4)', ...loc });
     }
     if (e.path === 'go.etcd.io/etcd/client/v2' && parseSemver(e.version)?.major === 3) {
       add({ severity: 'blocker', code: 'invalid-version', message: `go.etcd.io/etcd/client/v2 ${e.version}: "should be v2, not v3" — client/v2 is versioned v2.305.N for etcd 3.5.N`, source: 'etcd-io/etcd#13026', ...loc });
     }
-    if (e.path === 'go.etcd.io/etcd' && isIncompatible(e.version)) {
+    if (e.path === 'go.etcd.io/etcd' && isIncompatible(used)) {
       add({
         severity: 'warning',
         code: 'incompatible-latest',
-        message: `go.etcd.io/etcd ${e.version} is 3.3 code that \`go get …@latest\` picks (the newest v0/v1 tag is v0.5.0-alpha.5 of 2014); it imports github.com/coreos/etcd, so both paths end up in the build with distinct types`,
+        message: `go.etcd.io/etcd ${used} is 3.3 code that \`go get …@latest\` picks (the newest v0/v1 tag is v0.5.0-alpha.5 of 2014); it imports github.com/coreos/etcd, so both paths end up in the build with distinct types`,
         fix: 'move to go.etcd.io/etcd/client/v3',
         source: 'etcd-io/etcd#12276, #10398; go.dev/ref/mod#incompatible-versions',
         ...loc,
@@ -289,7 +295,7 @@ export function analyzeModule(inp: ModuleInputs, opts: AnalyzeOptions): DepsRepo
       add({
         severity: 'info',
         code: 'pseudo-version-not-a-tag',
-        message: `${e.path} ${e.version} is ${e.release.describe ?? `${e.release.release}+${e.release.ahead}`}, not ${e.release.release}${misleading ? ' (a comment in go.mod says otherwise)' : ''}`,
+        message: `${e.path} ${e.effective ?? e.version} is ${e.release.describe ?? `${e.release.release}+${e.release.ahead}`}, not ${e.release.release}${misleading ? ' (a comment in go.mod says otherwise)' : ''}`,
         ...loc,
       });
     } else if (e.release?.via === 'timestamp-estimate' && LEGACY_FAMILIES.has(e.family)) {
@@ -318,7 +324,7 @@ export function analyzeModule(inp: ModuleInputs, opts: AnalyzeOptions): DepsRepo
   const generations = new Set<string>();
   for (const e of inBuild) {
     if (e.family === 'coreos') generations.add('github.com/coreos/etcd');
-    if (e.family === 'etcd-root') generations.add(isIncompatible(e.version) ? 'go.etcd.io/etcd (3.3 +incompatible)' : 'go.etcd.io/etcd');
+    if (e.family === 'etcd-root') generations.add(isIncompatible(e.effective ?? e.version) ? 'go.etcd.io/etcd (3.3 +incompatible)' : 'go.etcd.io/etcd');
     if (e.family === 'etcd-v3-master') generations.add('go.etcd.io/etcd/v3');
     if (e.path === 'go.etcd.io/etcd/api/v3') generations.add('go.etcd.io/etcd/api/v3');
   }
@@ -421,7 +427,7 @@ export function analyzeModule(inp: ModuleInputs, opts: AnalyzeOptions): DepsRepo
   const advisories: AdvisoryHit[] = [];
   for (const e of inBuild) {
     if (e.family === 'bbolt' || e.family === 'bbolt-coreos' || e.family === 'raft') continue;
-    const v = e.selected && compareSemver(e.selected, e.version) > 0 ? e.selected : e.version;
+    const v = e.effective ?? e.version;
     const rel = e.release ?? etcdReleaseOf(e.path, v);
     for (const h of advisoriesFor(e.path, v, rel)) {
       advisories.push(h);
