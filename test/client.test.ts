@@ -173,6 +173,21 @@ describe('client against 3.5.30 with TLS and auth', () => {
     assert.equal((await skip.status()).version, '3.5.30');
   });
 
+  test('deadlines, cancellation and explicit failover: no hidden retry, the next call moves on', async () => {
+    const { allocateFreePorts } = await import('../src/cluster/ports.js');
+    const [dead] = await allocateFreePorts(1);
+    const c = track(new EtcdClient({ ...config, endpoints: [`https://127.0.0.1:${dead}`, endpoint] }));
+    await assert.rejects(c.put('/f', '1'), (e: unknown) => e instanceof EtcdUnavailableError && e.outcome === 'definite' && isSafeToRetry(e, 'write'));
+    assert.equal(c.currentEndpoint, endpoint, 'moved to the next endpoint for the next call');
+    await c.put('/f', '2');
+    const ac = new AbortController();
+    ac.abort();
+    await assert.rejects(c.get('/f', { signal: ac.signal }), (e: unknown) => e instanceof EtcdError && e.code === 'etcd-cancelled');
+    // A 1 ms deadline on a linearizable read: either it beats the clock or it is reported as a deadline error.
+    const r = await c.range('/', { prefix: true, timeoutMs: 1 }).catch((e: unknown) => e);
+    if (r instanceof EtcdError) assert.equal(r.code, 'etcd-deadline');
+  });
+
   test('upshift status over TLS+auth: --cluster, explicit flags, env vars; bad password exits 2', async () => {
     const viaCluster = await runCliInProcess(['status', '--cluster', tc.cluster.name, '-o', 'json'], tc.testHome.env);
     assert.equal(viaCluster.code, 0, viaCluster.stderr);
