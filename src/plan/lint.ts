@@ -83,6 +83,33 @@ function conflictingReplacement(cfg: ConfigSource, replacement: string): Setting
   return cfg.settings.find((x) => flagNameOf(x) === replacement);
 }
 
+/** How a setting is written, for change lists: `--logger=capnslog`, `ETCD_ENABLE_V2`, `enable-v2` (YAML). */
+function display(s: Setting, withValue: boolean): string {
+  if (s.origin === 'yaml') return s.name;
+  if (s.origin === 'env') return s.raw;
+  return withValue && s.value !== undefined ? `${s.raw}=${s.value}` : s.raw;
+}
+
+/** A replacement flag (`corrupt-check-time`, `feature-gates=X=true`) as it is written in the same kind of config. */
+function written(origin: Setting['origin'], replacement: string): string {
+  const eq = replacement.indexOf('=');
+  const [name, value] = eq < 0 ? [replacement, undefined] : [replacement.slice(0, eq), replacement.slice(eq + 1)];
+  if (origin === 'yaml') return value === undefined ? name : `${name}: ${value}`;
+  if (origin === 'env') return value === undefined ? kb.flagToEnv(name) : `${kb.flagToEnv(name)}=${value}`;
+  return `--${replacement}`;
+}
+
+/**
+ * When a config edit can be made: `before` the hop on every member (the source version already accepts
+ * the new form, or the edit is a removal), or `with-binary` — together with each member's switch, because
+ * the source version does not know the replacement (e.g. --feature-gates on 3.5).
+ */
+function changeTiming(replacement: string | undefined, from: string): FlagChange['when'] {
+  if (!replacement) return 'before';
+  const name = replacement.split('=')[0]!;
+  return kb.flagExists(name, from) ? 'before' : 'with-binary';
+}
+
 function capitalize(t: string): string {
   return t.charAt(0).toUpperCase() + t.slice(1);
 }
@@ -134,9 +161,12 @@ export function lintConfigsForHop(configs: readonly ConfigSource[], from: string
         }
         if (rule.kind === 'removed' || rule.kind === 'renamed') {
           handledAsRemoved = true;
-          changes.push({ file: s.file, flag: s.raw, origin: s.origin, change: rule.replacement ? 'rename' : 'remove', ...(rule.replacement ? { replacement: `--${rule.replacement}` } : {}), reaction });
+          changes.push({
+            file: s.file, flag: display(s, rule.value !== undefined), origin: s.origin, change: rule.replacement ? 'rename' : 'remove',
+            ...(rule.replacement ? { replacement: written(s.origin, rule.replacement) } : {}), reaction, when: changeTiming(rule.replacement, from),
+          });
         } else if (reaction !== 'accepted') {
-          changes.push({ file: s.file, flag: s.raw, origin: s.origin, change: 'review', reaction });
+          changes.push({ file: s.file, flag: display(s, rule.value !== undefined), origin: s.origin, change: 'review', reaction, when: 'before' });
         }
       }
       if (handledAsRemoved) continue;
@@ -157,20 +187,7 @@ export function lintConfigsForHop(configs: readonly ConfigSource[], from: string
         ...(s.line !== undefined ? { line: s.line } : {}),
         flag,
       });
-      changes.push({ file: s.file, flag: s.raw, origin: s.origin, change: 'remove', reaction });
-    }
-    // Default changes matter only where the config leaves the setting unset.
-    for (const rule of rulesInHop.filter((r) => r.kind === 'default-changed')) {
-      if (setNames.has(rule.flag)) continue;
-      findings.push({
-        severity: 'info',
-        code: 'flag-default-changed',
-        message: `${cfg.file}: --${rule.flag} is not set, so its default applies and changes in ${rule.since} from ${rule.oldDefault} to ${rule.newDefault} (${rule.detail}). ${capitalize(rule.action)}.`.replace(/\.\./g, '.'),
-        source: rule.source,
-        hop,
-        file: cfg.file,
-        flag: rule.flag,
-      });
+      changes.push({ file: s.file, flag: display(s, false), origin: s.origin, change: 'remove', reaction, when: 'before' });
     }
     // --config-file makes etcd ignore the other flags and ETCD_* variables (they are still parsed).
     if (cfg.kind !== 'yaml' && cfg.settings.some((s) => s.name === 'config-file') && cfg.settings.length > 1 && firstHop) {
@@ -181,6 +198,21 @@ export function lintConfigsForHop(configs: readonly ConfigSource[], from: string
         source: 'etcd@v3.5.33:server/etcdmain/config.go:360-370 ("other configuration command line flags and environment variables will be ignored")',
         hop,
         file: cfg.file,
+      });
+    }
+  }
+  // Default changes matter only where no given config sets the flag (one finding per hop, not per file).
+  if (configs.length > 0) {
+    const setAnywhere = new Set(configs.flatMap((c) => c.settings.map(flagNameOf)));
+    for (const rule of rulesInHop.filter((r) => r.kind === 'default-changed')) {
+      if (setAnywhere.has(rule.flag)) continue;
+      findings.push({
+        severity: 'info',
+        code: 'flag-default-changed',
+        message: `--${rule.flag} is not set in ${configs.map((c) => c.file).join(', ')}, so its default applies, and it changes in ${rule.since} from ${rule.oldDefault} to ${rule.newDefault} (${rule.detail}). ${capitalize(rule.action)}.`.replace(/\.\./g, '.'),
+        source: rule.source,
+        hop,
+        flag: rule.flag,
       });
     }
   }

@@ -189,17 +189,21 @@ function hopActions(from: string, to: string, kind: Hop['kind'], prechecks: Plan
     ...prechecks,
     { type: 'backup', command: 'etcdctl --endpoints=<leader> snapshot save backup.db   # or: upshift backup save' },
   ];
-  if (changes.length > 0) actions.push({ type: 'update-config', version: to, changes });
+  const before = changes.filter((c) => c.when === 'before');
+  const withBinary = changes.filter((c) => c.when === 'with-binary');
+  if (before.length > 0) actions.push({ type: 'update-config', version: to, when: 'before', changes: before });
+  if (withBinary.length > 0) actions.push({ type: 'update-config', version: to, when: 'with-binary', changes: withBinary });
   const members = orderedMembers(ctx);
+  const nc = withBinary.length > 0 ? { newConfig: true } : {};
   if (members) {
     for (const m of members) {
       if (m.role === 'leader') actions.push({ type: 'move-leader', member: m.name, role: 'leader', command: 'etcdctl --endpoints=<leader> move-leader <member id of an upgraded member>' });
-      actions.push({ type: 'upgrade-member', member: m.name, role: m.role, version: to });
+      actions.push({ type: 'upgrade-member', member: m.name, role: m.role, version: to, ...nc });
     }
   } else {
-    actions.push({ type: 'upgrade-member', role: 'follower', version: to });
+    actions.push({ type: 'upgrade-member', role: 'follower', version: to, ...nc });
     actions.push({ type: 'move-leader', role: 'leader', command: 'etcdctl --endpoints=<leader> move-leader <member id of an upgraded member>' });
-    actions.push({ type: 'upgrade-member', role: 'leader', version: to });
+    actions.push({ type: 'upgrade-member', role: 'leader', version: to, ...nc });
   }
   if (kind === 'minor') {
     actions.push({ type: 'wait-cluster-version', version: kb.minorOf(to), command: 'curl <client-url>/version   # etcdcluster must read ' + kb.minorOf(to) + '.0' });
@@ -223,13 +227,15 @@ export function describeAction(a: PlanAction, from: string, to: string): string 
       const parts = (a.changes ?? []).map((c) =>
         c.change === 'remove' ? `remove ${c.flag} (${c.file})` : c.change === 'rename' ? `replace ${c.flag} with ${c.replacement} (${c.file})` : `review ${c.flag} (${c.file})`,
       );
-      return `Update each member's configuration for ${a.version}: ${parts.join('; ')}.`;
+      return a.when === 'with-binary'
+        ? `Prepare each member's configuration for ${a.version} and apply it when that member switches binaries (${from} does not accept the new form): ${parts.join('; ')}.`
+        : `Edit each member's configuration before its upgrade (${from} accepts the edited form too, so a restart in between is safe): ${parts.join('; ')}.`;
     }
     case 'move-leader':
       return `Move leadership away from ${a.member ? `the leader ${a.member}` : 'the leader'} to an upgraded member: \`${a.command}\`.`;
     case 'upgrade-member': {
       const who = a.member ? `Member ${a.member}${a.role === 'leader' ? ' (leader, last)' : ''}` : a.role === 'leader' ? 'Then the leader (last)' : 'Each follower, one at a time';
-      return `${who}: stop etcd ${from}, install etcd ${to}, start it with the same data dir and flags, and wait until it is healthy and caught up before the next member.`;
+      return `${who}: stop etcd ${from}, install etcd ${to}, start it with the same data dir and ${a.newConfig ? 'the prepared configuration' : 'flags'}, and wait until it is healthy and caught up before the next member.`;
     }
     case 'wait-cluster-version':
       return `Wait for the leader to raise the cluster version to ${a.version} (it checks about every 4s once every member reports ${a.version}): \`${a.command}\`.`;

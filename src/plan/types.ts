@@ -106,6 +106,10 @@ export interface PlanAction {
   command?: string;
   /** Flag edits for update-config. */
   changes?: FlagChange[];
+  /** For upgrade-member: start with the configuration prepared by the `with-binary` update-config step. */
+  newConfig?: boolean;
+  /** For update-config: before the hop, or with each member's binary switch. */
+  when?: 'before' | 'with-binary';
 }
 
 export interface FlagChange {
@@ -115,6 +119,8 @@ export interface FlagChange {
   change: 'remove' | 'rename' | 'review';
   replacement?: string;
   reaction: FlagReaction;
+  /** `before`: edit every member's config before the hop (the old version accepts it); `with-binary`: edit it as each member switches binaries. */
+  when: 'before' | 'with-binary';
 }
 
 export interface Hop {

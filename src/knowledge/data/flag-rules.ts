@@ -109,7 +109,7 @@ const curated: FlagRule[] = [
   },
   {
     flag: 'pre-vote', since: '3.4', kind: 'added', newDefault: 'false',
-    detail: 'added with default false (3.5 changes the default to true)', action: 'none', reaction: stillAccepted,
+    detail: 'added with default false (3.5 changes the default to true)', action: 'nothing to do', reaction: stillAccepted,
     source: 'etcd@v3.4.45:embed/config.go:446 (PreVote: false)',
   },
   {
@@ -179,7 +179,7 @@ const curated: FlagRule[] = [
   },
   {
     flag: 'v2-deprecation', since: '3.5', kind: 'added', newDefault: 'not-yet',
-    detail: 'v2store deprecation stage; 3.6 moves the default to write-only', action: 'none', reaction: stillAccepted,
+    detail: 'v2store deprecation stage; 3.6 moves the default to write-only', action: 'nothing to do', reaction: stillAccepted,
     source: 'web:content/en/docs/v3.6/upgrades/upgrade_3_6.md',
   },
   // ---- 3.6
@@ -230,7 +230,7 @@ const curated: FlagRule[] = [
   },
   {
     flag: 'discovery-fallback', since: '3.6', kind: 'default-changed', oldDefault: 'proxy', newDefault: 'exit',
-    detail: 'v2 proxy fallback is gone; discovery failures exit', action: 'none unless you relied on proxy fallback', reaction: stillAccepted,
+    detail: 'v2 proxy fallback is gone; discovery failures exit', action: 'nothing to do unless you relied on proxy fallback', reaction: stillAccepted,
     source: 'etcd@v3.5.33:server/etcdmain/config.go:129-131; etcd@v3.6.0:server/etcdmain/config.go:115-117',
   },
   {
