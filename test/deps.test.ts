@@ -257,3 +257,12 @@ test('--graph - reads go mod graph from stdin (whole process)', () => {
   const r = JSON.parse(res.stdout);
   assert.ok(r.etcd.find((e: { path: string }) => e.path === 'go.etcd.io/bbolt').requiredBy);
 });
+
+test('--go-list: selected versions from `go list -m -json all`', async () => {
+  const { code, out } = await cli(['deps', join(FIX, 'k8s-style'), '--go-list', join(FIX, 'k8s-style', 'go-list.json'), '-o', 'json']);
+  assert.equal(code, 0);
+  const r = JSON.parse(out);
+  const bbolt = r.etcd.find((e: { path: string }) => e.path === 'go.etcd.io/bbolt');
+  assert.deepEqual([bbolt.version, bbolt.seenIn], ['v1.3.5', ['go-list', 'go.sum']]);
+  assert.equal(r.grpc.selected, 'v1.27.1');
+});

@@ -76,7 +76,7 @@ export interface DepsReport {
   toolchain?: string;
   target: string;
   etcd: EtcdModuleReport[];
-  grpc: { version: string | null; replacedBy?: string; selected?: string; effective?: string } | null;
+  grpc: { version: string | null; replacedBy?: string; selected?: string; effective?: string };
   imports: ImportReport[];
   findings: DepsFinding[];
   advisories: AdvisoryHit[];
@@ -200,7 +200,7 @@ export function analyzeModule(inp: ModuleInputs, opts: AnalyzeOptions): DepsRepo
         ...(grpcSel ? { selected: grpcSel } : {}),
         ...(grpcEffective ? { effective: grpcEffective } : {}),
       }
-    : null;
+    : { version: null };
 
   // ---- imports ----
   const imports: ImportReport[] = [];
@@ -478,7 +478,7 @@ export function analyzeModule(inp: ModuleInputs, opts: AnalyzeOptions): DepsRepo
     }
   }
   const legacyRequires = is34
-    ? inBuild.filter((e) => (e.family === 'coreos' || e.family === 'etcd-v3-master') && e.seenIn.includes('go.mod')).map((e) => e.path)
+    ? inBuild.filter((e) => (e.family === 'coreos' || e.family === 'etcd-v3-master' || e.family === 'bbolt-coreos') && e.seenIn.includes('go.mod')).map((e) => e.path)
     : inBuild
         .filter((e) => (LEGACY_FAMILIES.has(e.family) || e.family === 'bbolt-coreos' || (e.path === 'go.etcd.io/etcd/raft/v3' && compareSemver(target, 'v3.6.0') >= 0)) && e.seenIn.includes('go.mod'))
         .map((e) => e.path);

@@ -32,7 +32,7 @@ export function renderDepsTable(r: DepsResult): string {
       );
       for (const e of m.etcd) if (e.requiredBy && e.requiredBy.length > 2) out.push(`  ${e.path} required via: ${e.requiredBy.join(' -> ')}`);
     } else out.push('  no etcd modules required');
-    if (m.grpc) out.push(`grpc: ${m.grpc.version ?? '(not required directly)'}${m.grpc.selected && m.grpc.selected !== m.grpc.version ? ` (selected ${m.grpc.selected})` : ''}${m.grpc.replacedBy ? ` => ${m.grpc.replacedBy}` : ''}`);
+    if (m.grpc.version || m.grpc.replacedBy) out.push(`grpc: ${m.grpc.version ?? '(not required directly)'}${m.grpc.selected && m.grpc.selected !== m.grpc.version ? ` (selected ${m.grpc.selected})` : ''}${m.grpc.replacedBy ? ` => ${m.grpc.replacedBy}` : ''}`);
     const moves = m.imports.filter((i) => i.newPath || i.kind !== 'unchanged');
     if (moves.length) {
       const files = new Set(moves.map((i) => i.file)).size;
