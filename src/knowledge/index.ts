@@ -272,3 +272,5 @@ export function securityKeyExists(key: string, v: Version): boolean | undefined 
 export function flagToEnv(flag: string): string {
   return `ETCD_${flag.toUpperCase().replace(/-/g, '_')}`;
 }
+
+export { auditVersion, type VersionFinding, type AuditOptions } from './audit.js';

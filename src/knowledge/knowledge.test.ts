@@ -123,3 +123,20 @@ test('upgrade rules', () => {
   assert.deepEqual(kb.patchRulesBetween('3.4.9', '3.4.23'), [], 'jumping over the enforcing patches is fine');
   assert.deepEqual(kb.patchRulesBetween('3.3.25', '3.4.45'), []);
 });
+
+test('auditVersion: EOL, known-bad, minimum, outdated, advisories, unknown', () => {
+  const codes = (v: string) => kb.auditVersion(v).map((f) => f.code);
+  assert.ok(codes('3.4.23').includes('version-eol'));
+  assert.ok(codes('3.4.23').includes('version-outdated'));
+  assert.ok(codes('3.4.23').includes('cve-cve-2026-73500'));
+  assert.ok(codes('3.5.1').includes('known-bad-patch'));
+  assert.ok(!codes('3.5.1').includes('below-recommended-minimum') || codes('3.5.1').filter((c) => c === 'known-bad-patch').length > 0);
+  assert.ok(codes('3.4.19').includes('below-recommended-minimum'));
+  assert.deepEqual(kb.auditVersion('3.6.14'), []);
+  assert.deepEqual(codes('3.5.99'), ['version-unknown']);
+  assert.match(kb.auditVersion('3.5.99', { subject: 'member m1' })[0]!.message, /member m1 runs 3\.5\.99, which was never released/);
+  assert.deepEqual(codes('weird'), ['version-unknown']);
+  const eolMsg = kb.auditVersion('3.4.45').find((f) => f.code === 'cve-cve-2026-73499');
+  assert.match(eolMsg?.message ?? '', /no fix on the 3\.4 line \(end-of-life\)/);
+  for (const f of kb.auditVersion('3.3.10')) assert.ok(f.source, f.code);
+});

@@ -323,7 +323,7 @@ function downgradeFindings(info: DowngradeInfo, input: PlanInput): Finding[] {
     },
   ];
   if (info.pairs.length > 1) {
-    f.push({ severity: 'blocker', code: 'downgrade-multiple-minors', message: `Downgrades go one minor at a time (${info.pairs.map((p) => `${p.fromMinor} -> ${p.toMinor}`).join(', ')}); each step has its own procedure.`, source: 'etcd@v3.6.14:server/etcdserver/version/version.go (allowed downgrade = minor - 1)' });
+    f.push({ severity: 'blocker', code: 'downgrade-multiple-minors', message: `Downgrades go one minor at a time (${info.pairs.map((p) => `${p.fromMinor} -> ${p.toMinor}`).join(', ')}); each step has its own procedure.`, source: 'etcd@v3.6.14:server/etcdserver/version/downgrade.go:57 (allowedDowngradeVersion = minor - 1)' });
   }
   for (const p of info.pairs) {
     if (!p.supported) {
