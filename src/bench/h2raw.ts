@@ -154,15 +154,20 @@ export class RawH2Channel implements Channel {
       }
       sock.setNoDelay(true);
       const timer = setTimeout(() => {
+        this.connectFailed?.(`no HTTP/2 handshake within ${this.opts.dialTimeoutMs} ms`);
         sock.destroy();
-        reject(new Error(`connect ${this.opts.url}: no connection within ${this.opts.dialTimeoutMs} ms`));
       }, this.opts.dialTimeoutMs);
       const ready = u.protocol === 'https:' ? 'secureConnect' : 'connect';
-      sock.once(ready, () => {
+      this.connectFailed = (why: string) => {
         clearTimeout(timer);
+        this.connecting = undefined;
+        this.connectFailed = undefined;
+        this.onPeerSettings = undefined;
+        reject(new Error(`connect ${this.opts.url}: ${why}`));
+      };
+      sock.once(ready, () => {
         this.reset();
         this.socket = sock;
-        this.connecting = undefined;
         // Preface, our SETTINGS (no push, big stream window), and a big connection window.
         const settings = Buffer.alloc(12);
         settings.writeUInt16BE(0x2, 0); // ENABLE_PUSH
@@ -172,18 +177,21 @@ export class RawH2Channel implements Channel {
         const wu = Buffer.allocUnsafe(4);
         wu.writeUInt32BE(CONN_WINDOW - 65535, 0);
         sock.write(Buffer.concat([PREFACE, frameHeader(12, T.SETTINGS, 0, 0), settings, frameHeader(4, T.WINDOW_UPDATE, 0, 0), wu]));
-        resolve();
+        // Ready once the server's SETTINGS arrived: before that, its stream limit is unknown.
+        this.onPeerSettings = () => {
+          clearTimeout(timer);
+          this.connecting = undefined;
+          this.connectFailed = undefined;
+          resolve();
+        };
       });
       sock.on('data', (chunk: Buffer) => this.onData(chunk));
       sock.once('error', (e) => {
-        clearTimeout(timer);
-        if (this.connecting) {
-          this.connecting = undefined;
-          reject(new Error(`connect ${this.opts.url}: ${e.message}`));
-        }
-        this.fail(`connection to ${this.opts.url} failed: ${e.message}`);
+        this.connectFailed?.(e.message);
+        if (this.socket === sock) this.fail(`connection to ${this.opts.url} failed: ${e.message}`);
       });
       sock.once('close', () => {
+        this.connectFailed?.('connection closed during the HTTP/2 handshake');
         if (this.socket === sock) this.fail(`connection to ${this.opts.url} closed`);
       });
     });
@@ -337,15 +345,17 @@ export class RawH2Channel implements Channel {
 
   /** A unary call; `framed` (gRPC length prefix included) is only read, so constant requests may be reused. */
   unaryFramed(path: string, framed: Buffer, timeoutMs: number, cb: UnaryCallback): void {
-    if (!this.socket || this.goaway) {
-      // Not connected (or the server is going away): this call fails now, later calls reconnect.
-      const why = this.failure || `not connected to ${this.opts.url}`;
+    if (!this.socket || this.goaway || this.connecting) {
+      // Not connected (lost, or the server is going away): reconnect, and send this call once connected.
+      // Nothing was sent yet, so this is not a retry; if the connection cannot be made, the call fails.
       if (!this.connecting) {
         this.socket?.end();
         this.socket = undefined;
-        this.connect().catch(() => undefined);
       }
-      cb(GrpcStatus.UNAVAILABLE, why, undefined);
+      this.connect().then(
+        () => this.unaryFramed(path, framed, timeoutMs, cb),
+        (e: Error) => cb(GrpcStatus.UNAVAILABLE, e.message, undefined),
+      );
       return;
     }
     if (this.streams.size >= this.peerMaxStreams) {
@@ -506,6 +516,9 @@ export class RawH2Channel implements Channel {
         }
         this.write(frameHeader(0, T.SETTINGS, ACK, 0));
         this.drainQueue();
+        const ready = this.onPeerSettings;
+        this.onPeerSettings = undefined;
+        ready?.();
         return;
       }
       case T.PING: {
@@ -538,6 +551,8 @@ export class RawH2Channel implements Channel {
     }
   }
 
+  private onPeerSettings: (() => void) | undefined;
+  private connectFailed: ((why: string) => void) | undefined;
   private orphanBlock: Buffer[] | undefined;
   private continuationFor = 0;
 

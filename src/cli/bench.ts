@@ -27,7 +27,7 @@ function withBenchOptions(cmd: Command): Command {
     .option('--key-prefix <p>', 'prefix of every key', 'bench/')
     .option('--sequential-keys', 'walk the key-space in order instead of random keys')
     .option('--warmup <d>', 'unmeasured load before the measurement, e.g. 2s', '0s')
-    .option('--workers <n>', 'worker threads (default: min(cores, conns, clients))')
+    .option('--workers <n>', 'worker threads, each with its own connections (default: a quarter of the cores, at least 1)')
     .option('--consistency <l|s>', 'reads: l linearizable, s serializable', 'l')
     .option('--prefix', 'range: read the whole key prefix')
     .option('--limit <n>', 'range: at most this many keys (0 = no limit)', '0')
