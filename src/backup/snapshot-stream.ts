@@ -1,0 +1,226 @@
+/**
+ * Maintenance.Snapshot over a bare HTTP/2 stream (node:http2), written by hand for speed and memory:
+ * measured on a 313 MiB db on the shared 2-core machine, grpc-js took 2.3-3.0 s and 135-142 MiB RSS to
+ * receive the stream (even with an identity deserializer), node:http2 1.4-2.0 s and 64 MiB — while
+ * `etcdctl snapshot save` took 1.75 s in all. The protocol part is small: a server-streaming gRPC call
+ * is one POST whose response body is length-prefixed messages (5-byte prefix: compressed flag, u32 BE
+ * length) and whose trailers carry grpc-status/grpc-message (grpc/doc/PROTOCOL-HTTP2.md). Unary calls
+ * (Status, HashKV, Authenticate) keep using the shared grpc-js client layer.
+ *
+ * SnapshotResponse (etcd@v3.6.14:api/etcdserverpb/rpc.proto): 1 header (message), 2 remaining_bytes
+ * (uint64), 3 blob (bytes), 4 version (string, 3.6+). Only blob and version are needed.
+ */
+import * as http2 from 'node:http2';
+import { Readable } from 'node:stream';
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import type { ConnectionConfig } from '../client/connection.js';
+import { toEtcdError, EtcdCancelledError, EtcdDeadlineError } from '../client/errors.js';
+
+export interface RawSnapshotStream {
+  /** The snapshot bytes (db + 32-byte sha256 trailer), with backpressure down to HTTP/2 flow control. */
+  stream: Readable;
+  /** The 3.6+ storage version, once the stream has ended. */
+  version(): string | undefined;
+}
+
+const WINDOW = 4 << 20;
+
+/**
+ * Streaming decoder of a gRPC response body made of SnapshotResponse messages. Blob bytes are passed on
+ * as slices of the incoming HTTP/2 chunks, never copied or reassembled: a 32 KiB message usually spans
+ * several 16 KiB DATA frames, and reassembling each one cost ~20 MiB of extra RSS (allocation churn)
+ * per snapshot in measurements. Only the few small non-blob bytes (prefixes, tags, lengths, the
+ * version string) are buffered.
+ */
+export class SnapshotBodyDecoder {
+  private state: 'prefix' | 'tag' | 'len' | 'varint' | 'blob' | 'small' = 'prefix';
+  private small: number[] = [];
+  /** Bytes of the current message not yet consumed. */
+  private msgLeft = 0;
+  /** Bytes of the current length-delimited field not yet consumed. */
+  private fieldLeft = 0;
+  private field = 0;
+  version: string | undefined;
+
+  constructor(private readonly onBlob: (bytes: Buffer) => void) {}
+
+  /** True when the body ended on a message boundary. */
+  get atBoundary(): boolean {
+    return this.state === 'prefix' && this.small.length === 0;
+  }
+
+  push(chunk: Buffer): void {
+    let pos = 0;
+    while (pos < chunk.length) {
+      switch (this.state) {
+        case 'prefix': {
+          this.small.push(chunk[pos++]!);
+          if (this.small.length === 5) {
+            if (this.small[0] !== 0) throw new Error('compressed gRPC message received but none was negotiated');
+            this.msgLeft = ((this.small[1]! << 24) >>> 0) + (this.small[2]! << 16) + (this.small[3]! << 8) + this.small[4]!;
+            this.small = [];
+            this.state = this.msgLeft > 0 ? 'tag' : 'prefix';
+          }
+          break;
+        }
+        case 'tag':
+        case 'len':
+        case 'varint': {
+          const b = chunk[pos++]!;
+          this.msgLeft--;
+          this.small.push(b);
+          if (this.small.length > 10) throw new Error('bad varint in SnapshotResponse');
+          if (b >= 0x80) break;
+          const v = this.small.reduce((acc, x, i) => acc + (x & 0x7f) * 2 ** (7 * i), 0);
+          this.small = [];
+          if (this.state === 'tag') {
+            this.field = Math.floor(v / 8);
+            const wire = v & 7;
+            if (wire === 0) this.state = 'varint';
+            else if (wire === 2) this.state = 'len';
+            else throw new Error(`unexpected wire type ${wire} in SnapshotResponse`);
+          } else if (this.state === 'len') {
+            this.fieldLeft = v;
+            if (v > this.msgLeft) throw new Error('field longer than its SnapshotResponse message');
+            this.state = v === 0 ? this.next() : this.field === 3 ? 'blob' : 'small';
+          } else {
+            this.state = this.next();
+          }
+          break;
+        }
+        case 'blob':
+        case 'small': {
+          const n = Math.min(this.fieldLeft, chunk.length - pos);
+          if (this.state === 'blob') this.onBlob(chunk.subarray(pos, pos + n));
+          else if (this.field === 4) for (let i = 0; i < n; i++) this.small.push(chunk[pos + i]!);
+          pos += n;
+          this.fieldLeft -= n;
+          this.msgLeft -= n;
+          if (this.fieldLeft === 0) {
+            if (this.state === 'small' && this.field === 4) this.version = Buffer.from(this.small).toString('utf8');
+            this.small = [];
+            this.state = this.next();
+          }
+          break;
+        }
+      }
+    }
+  }
+
+  private next(): 'prefix' | 'tag' {
+    if (this.msgLeft < 0) throw new Error('SnapshotResponse fields overrun the message');
+    return this.msgLeft === 0 ? 'prefix' : 'tag';
+  }
+}
+
+function authority(endpoint: string): string {
+  const u = new URL(endpoint);
+  return `${u.protocol}//${u.host}`;
+}
+
+/**
+ * Open the stream. `token` is an etcd auth token (from the client layer's TokenSource) or undefined.
+ * The session is closed when the stream ends, fails or is destroyed.
+ */
+export function openSnapshotStream(config: ConnectionConfig, endpoint: string, token: string | undefined, signal?: AbortSignal): RawSnapshotStream {
+  const ctx = { endpoint, method: 'Maintenance.Snapshot' };
+  const tls = config.tls;
+  const https = endpoint.startsWith('https:');
+  const session = http2.connect(authority(endpoint), {
+    settings: { initialWindowSize: WINDOW },
+    ...(https
+      ? {
+          ca: tls?.ca,
+          cert: tls?.cert,
+          key: tls?.key,
+          rejectUnauthorized: tls?.insecureSkipVerify !== true,
+          ...(tls?.insecureSkipVerify ? { checkServerIdentity: () => undefined } : {}),
+          ALPNProtocols: ['h2'],
+        }
+      : {}),
+  });
+  let req: http2.ClientHttp2Stream | undefined;
+  let finished = false;
+  const fail = (e: Error): void => {
+    if (finished) return;
+    finished = true;
+    out.destroy(e);
+  };
+  const grpcError = (code: number, message: string): Error => toEtcdError({ code, details: message, metadata: undefined, name: 'Error', message } as never, ctx);
+  const out = new Readable({
+    highWaterMark: 1 << 20,
+    read() {
+      if (paused) {
+        paused = false;
+        req?.resume();
+      }
+    },
+    destroy(err, cb) {
+      clearTimeout(dialTimer);
+      signal?.removeEventListener('abort', onAbort);
+      if (req && !req.closed) req.close(http2.constants.NGHTTP2_CANCEL);
+      if (!session.closed) session.close();
+      session.destroy();
+      cb(err);
+    },
+  });
+  const onAbort = (): void => fail(new EtcdCancelledError(`snapshot from ${endpoint} cancelled`, { outcome: 'definite', ...ctx }));
+  if (signal?.aborted) queueMicrotask(onAbort);
+  else signal?.addEventListener('abort', onAbort, { once: true });
+  const dialTimer = setTimeout(() => {
+    fail(new EtcdDeadlineError(`cannot connect to ${endpoint} within the dial timeout (${config.dialTimeoutMs} ms)`, { outcome: 'definite', ...ctx }));
+  }, config.dialTimeoutMs);
+  session.on('error', (e) => fail(toEtcdError(Object.assign(e, { code: GrpcStatus.UNAVAILABLE, details: e.message }), { ...ctx, notSent: req === undefined })));
+  session.on('connect', () => {
+    clearTimeout(dialTimer);
+    session.setLocalWindowSize(WINDOW * 4);
+  });
+  let paused = false;
+  const frames = new SnapshotBodyDecoder((blob) => {
+    if (!out.push(blob) && !paused) {
+      paused = true;
+      req?.pause();
+    }
+  });
+  const headers: http2.OutgoingHttpHeaders = {
+    ':method': 'POST',
+    ':path': '/etcdserverpb.Maintenance/Snapshot',
+    'content-type': 'application/grpc',
+    te: 'trailers',
+    'user-agent': 'upshift',
+  };
+  if (token) headers.token = token;
+  req = session.request(headers);
+  let status: { code: number; message: string } | undefined;
+  const readStatus = (h: http2.IncomingHttpHeaders): void => {
+    const s = h['grpc-status'];
+    if (s !== undefined) status = { code: Number(s), message: decodeURIComponent(String(h['grpc-message'] ?? '')) };
+  };
+  req.on('response', (h) => {
+    const httpStatus = Number(h[':status']);
+    if (httpStatus !== 200) fail(grpcError(GrpcStatus.UNAVAILABLE, `HTTP ${httpStatus} from ${endpoint} (not a gRPC endpoint?)`));
+    readStatus(h); // a Trailers-Only error answer puts grpc-status in the headers
+  });
+  req.on('trailers', readStatus);
+  req.on('data', (chunk: Buffer) => {
+    try {
+      frames.push(chunk);
+    } catch (e) {
+      fail(grpcError(GrpcStatus.INTERNAL, (e as Error).message));
+    }
+  });
+  req.on('error', (e) => fail(toEtcdError(Object.assign(e, { code: GrpcStatus.UNAVAILABLE, details: e.message }), ctx)));
+  req.on('end', () => {
+    if (finished) return;
+    if (!status) return fail(grpcError(GrpcStatus.UNAVAILABLE, `the snapshot stream from ${endpoint} ended without a gRPC status`));
+    if (status.code !== 0) return fail(grpcError(status.code, status.message));
+    if (!frames.atBoundary) return fail(grpcError(GrpcStatus.INTERNAL, `the snapshot stream from ${endpoint} ended inside a message`));
+    finished = true;
+    clearTimeout(dialTimer);
+    signal?.removeEventListener('abort', onAbort);
+    out.push(null);
+    session.close();
+  });
+  req.end(Buffer.from([0, 0, 0, 0, 0])); // an empty SnapshotRequest
+  return { stream: out, version: () => frames.version };
+}
