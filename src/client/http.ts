@@ -14,6 +14,23 @@ import { parsePrometheus, type MetricFamily, type ParseOptions } from './prometh
 export interface HttpOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** A keep-alive agent (see `httpAgent`) to reuse connections across requests; default: one connection per request. */
+  agent?: http.Agent | undefined;
+}
+
+/** A keep-alive agent for `endpoint`'s scheme with the connection's TLS material. Destroy it when done. */
+export function httpAgent(endpoint: string, config: Pick<ConnectionConfig, 'tls'>): http.Agent {
+  if (!endpoint.startsWith('https:')) return new http.Agent({ keepAlive: true, maxSockets: 4 });
+  const tls = config.tls;
+  return new https.Agent({
+    keepAlive: true,
+    maxSockets: 4,
+    ca: tls?.ca,
+    cert: tls?.cert,
+    key: tls?.key,
+    rejectUnauthorized: !(tls?.insecureSkipVerify ?? false),
+    ...(tls?.insecureSkipVerify ? { checkServerIdentity: () => undefined } : {}),
+  });
 }
 
 export interface HttpResult {
@@ -41,7 +58,7 @@ export function httpGet(endpoint: string, path: string, config: Pick<ConnectionC
             ...(tls?.insecureSkipVerify ? { checkServerIdentity: () => undefined } : {}),
           }
         : {}),
-      agent: false,
+      agent: opts.agent ?? false,
     };
     let sent = false;
     const onAbort = (): void => {

@@ -22,7 +22,7 @@ export {
   type RequestOutcome,
   type OperationKind,
 } from './errors.js';
-export { httpGet, getVersion, getHealth, getMetrics, type HttpHealth, type HttpOptions } from './http.js';
+export { httpGet, httpAgent, getVersion, getHealth, getMetrics, type HttpHealth, type HttpOptions } from './http.js';
 export { parsePrometheus, metricValue, metricLabel, histogram, histogramQuantile, PrometheusParseError, type MetricFamily, type ParseOptions, type Sample, type HistogramData } from './prometheus.js';
 export * from './types.js';
 export { etcdServices, PROTO_DIR } from './proto.js';

@@ -4,11 +4,12 @@
  * does not answer is recorded with its error; discovery itself only fails when nothing answers at all.
  */
 import { setMaxListeners } from 'node:events';
+import type { Agent } from 'node:http';
 import { EnvironmentError } from '../core/errors.js';
 import type { ConnectionConfig } from '../client/connection.js';
 import { EndpointClient, tokenSourceFor } from '../client/endpoint.js';
 import { EtcdAuthError, toEtcdError } from '../client/errors.js';
-import { getMetrics, getVersion } from '../client/http.js';
+import { getMetrics, getVersion, httpAgent } from '../client/http.js';
 import { metricLabel, metricValue } from '../client/prometheus.js';
 import type { Member, MemberList } from '../client/types.js';
 import type { MemberObservation, StatusObservation } from './model.js';
@@ -51,6 +52,18 @@ export class EndpointPool {
     this.tokens = tokenSourceFor(config);
   }
 
+  private readonly agents = new Map<string, Agent>();
+
+  /** Keep-alive HTTP(S) agent for /version and /metrics of `endpoint`. */
+  agent(endpoint: string): Agent {
+    let a = this.agents.get(endpoint);
+    if (!a) {
+      a = httpAgent(endpoint, this.config);
+      this.agents.set(endpoint, a);
+    }
+    return a;
+  }
+
   get(endpoint: string): EndpointClient {
     let c = this.clients.get(endpoint);
     if (!c) {
@@ -63,6 +76,8 @@ export class EndpointPool {
   close(): void {
     for (const c of this.clients.values()) c.close();
     this.clients.clear();
+    for (const a of this.agents.values()) a.destroy();
+    this.agents.clear();
   }
 }
 
@@ -97,7 +112,9 @@ export async function discoverStatus(config: ConnectionConfig, opts: DiscoverOpt
 
     // 3. Per member, in parallel.
     const statusErrors = new Map<MemberObservation, unknown>();
-    const members = await Promise.all(targets.map((t) => observeMember(t, clientFor, config, opts, statusErrors)));
+    // One-off checks use a connection per request (nothing to close); a caller's pool keeps them alive.
+    const agentFor = opts.pool ? (e: string) => pool.agent(e) : () => undefined;
+    const members = await Promise.all(targets.map((t) => observeMember(t, clientFor, agentFor, config, opts, statusErrors)));
 
     // With --endpoints-only (or no list), fill names and URLs from the list by the ID Status reported.
     if (list) {
@@ -159,6 +176,7 @@ export async function discoverStatus(config: ConnectionConfig, opts: DiscoverOpt
 async function observeMember(
   t: { member: Member; listed: boolean; endpoint: string | undefined },
   clientFor: (e: string) => EndpointClient,
+  agentFor: (e: string) => Agent | undefined,
   config: ConnectionConfig,
   opts: DiscoverOptions,
   statusErrors: Map<MemberObservation, unknown>,
@@ -170,11 +188,12 @@ async function observeMember(
   }
   const client = clientFor(t.endpoint);
   const call = { signal: opts.signal };
+  const agent = agentFor(t.endpoint);
   const [status, health, version, metrics] = await Promise.allSettled([
     client.status(call),
     client.health({ ...call, serializable: t.member.isLearner }),
-    getVersion(t.endpoint, config, call),
-    opts.metrics === false ? Promise.resolve(undefined) : getMetrics(t.endpoint, config, { ...call, only: STATUS_METRICS }),
+    getVersion(t.endpoint, config, { ...call, agent }),
+    opts.metrics === false ? Promise.resolve(undefined) : getMetrics(t.endpoint, config, { ...call, agent, only: STATUS_METRICS }),
   ]);
   if (status.status === 'fulfilled') obs.status = status.value;
   else {
