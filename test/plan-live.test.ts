@@ -49,6 +49,10 @@ async function planLive(key: string, ...args: string[]): Promise<{ code: number;
 const codes = (p: Plan, sev: string) => p.findings.filter((f) => f.severity === sev).map((f) => f.code);
 
 describe('3.3.25 without auth, v2 data present', () => {
+  test('auth off is read from Authenticate ("authentication is not enabled")', async () => {
+    const { plan } = await planLive('v33', '--to', '3.4.45');
+    assert.match(plan.cluster?.authEvidence ?? '', /not enabled/);
+  });
   test('two hops to 3.5, auth off, v2 in use', async () => {
     const { code, plan } = await planLive('v33', '--to', '3.5.30');
     assert.equal(code, 0, JSON.stringify(plan.findings));
@@ -66,7 +70,7 @@ describe('3.4.23 with auth (no AuthStatus RPC on 3.4)', () => {
     const { code, plan } = await planLive('v34auth', '--to', '3.5.30');
     assert.equal(code, 1);
     assert.equal(plan.assumptions.authEnabled, true);
-    assert.match(plan.cluster?.authEvidence ?? '', /user name is empty/);
+    assert.match(plan.cluster?.authEvidence ?? '', /authentication failed/);
     assert.ok(codes(plan, 'blocker').includes('auth-rolling-3.4-3.5'));
     assert.equal(plan.hops[0]!.rolling, false);
   });

@@ -3,7 +3,8 @@
  * needs — member versions, leader, db size, cluster version, whether auth is on, whether the v2 store
  * is in use. Every call has the connection's deadline; reads only, nothing is written.
  */
-import { EndpointClient, EtcdClient, EtcdAuthError, getMetrics, getVersion, httpGet, type ConnectionConfig, type StatusInfo, type MemberList } from '../client/index.js';
+import { randomBytes } from 'node:crypto';
+import { EndpointClient, EtcdClient, EtcdAuthError, Transport, toEtcdError, getMetrics, getVersion, httpGet, type ConnectionConfig, type StatusInfo, type MemberList } from '../client/index.js';
 import { EnvironmentError, errorMessage } from '../core/errors.js';
 import { compareVersions, parseVersion } from '../knowledge/index.js';
 import type { ClusterFacts, V2State } from './types.js';
@@ -28,15 +29,31 @@ async function tryStatus(endpoint: string, config: ConnectionConfig): Promise<St
 }
 
 /**
- * Auth on or off, on any version: 3.4 has no AuthStatus RPC (added in 3.5), so send one serializable
- * Range without credentials. With auth enabled etcd rejects it with "etcdserver: user name is empty"
- * (etcd@v3.4.45:auth/store.go IsRangePermitted via ErrUserEmpty); with auth off it is served.
+ * Auth on or off, on any version (3.4 has no AuthStatus RPC; 3.5's needs admin rights when auth is on).
+ * First an Authenticate with a throw-away user name, without credentials: etcd answers "authentication is
+ * not enabled" when auth is off and "authentication failed, invalid user ID or password" when it is on
+ * (etcd@v3.3.27:auth/store.go:59,63 ErrAuthFailed / ErrAuthNotEnabled; etcd@v3.5.33:api/v3rpc/rpctypes/error.go:61,66) — independent of any
+ * client certificate. If that is inconclusive, one serializable Range without credentials: refused with
+ * "user name is empty" when auth is on (a client certificate's CN can authenticate it, so "served" is
+ * weaker evidence with TLS client certs).
  */
 export async function probeAuth(endpoint: string, config: ConnectionConfig): Promise<{ enabled: boolean | undefined; evidence: string }> {
   const anon: ConnectionConfig = { ...config, endpoints: [endpoint], auth: undefined };
+  const t = new Transport(endpoint, anon, undefined);
+  try {
+    await t.unary('Auth', 'Authenticate', { name: 'upshift-auth-probe', password: randomBytes(16).toString('hex') }, { timeoutMs: config.commandTimeoutMs, op: 'read' });
+    return { enabled: true, evidence: `Authenticate on ${endpoint} succeeded for the probe user (auth is on)` };
+  } catch (e) {
+    const msg = errorMessage(toEtcdError(e, { endpoint, method: 'Auth.Authenticate' }));
+    if (/authentication is not enabled/.test(msg)) return { enabled: false, evidence: `Authenticate on ${endpoint}: "authentication is not enabled"` };
+    if (/authentication failed|invalid user ID or password/.test(msg)) return { enabled: true, evidence: `Authenticate on ${endpoint} rejected a throw-away user ("authentication failed")` };
+  } finally {
+    t.close();
+  }
   const c = new EtcdClient(anon);
   try {
     await c.range('\u0000upshift-auth-probe', { serializable: true, keysOnly: true, limit: 1, timeoutMs: config.commandTimeoutMs });
+    if (config.tls?.cert) return { enabled: undefined, evidence: `an unauthenticated read on ${endpoint} was served, but a client certificate can authenticate by CN` };
     return { enabled: false, evidence: `an unauthenticated read on ${endpoint} was served` };
   } catch (e) {
     if (e instanceof EtcdAuthError || /user name is empty|permission denied|invalid auth token/.test(errorMessage(e))) {
