@@ -253,3 +253,47 @@ describe('verify names each kind of damage; ls and prune', () => {
     assert.equal(none.code, 2, 'a rule is required');
   });
 });
+
+/**
+ * A stalled stream must end with a clear error, not hang (etcdctl's snapshot save has no timeout:
+ * etcd-io/etcd#10298). A TCP proxy in front of the member stops forwarding the server's bytes after
+ * 64 KiB on a connection: only the snapshot stream carries that much.
+ */
+test('save stops a stalled snapshot stream after --inactivity-timeout and leaves no partial file', async (t) => {
+  const { createServer, connect } = await import('node:net');
+  let tc: TestCluster | undefined;
+  const sockets = new Set<import('node:net').Socket>();
+  const proxy = createServer((client) => {
+    const url = new URL(tc!.cluster.members[0]!.clientURL);
+    const upstream = connect(Number(url.port), url.hostname);
+    sockets.add(client).add(upstream);
+    let down = 0;
+    client.on('data', (d) => upstream.write(d));
+    upstream.on('data', (d) => {
+      down += d.length;
+      if (down <= 64 * 1024) client.write(d);
+    });
+    const end = (): void => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+  });
+  t.after(async () => {
+    for (const s of sockets) s.destroy();
+    proxy.close();
+    await tc?.stop();
+  });
+  tc = await startTestCluster({ version: hasTestVersion('3.5.30') ? '3.5.30' : '3.4.23', members: 1 });
+  await putKeys(tc, 100);
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
+  const port = (proxy.address() as import('node:net').AddressInfo).port;
+  const dir = join(tc.home, 'stall');
+  const t0 = Date.now();
+  const r = await runCliInProcess(['backup', 'save', '--endpoints', `http://127.0.0.1:${port}`, '--dir', dir, '--inactivity-timeout', '1s'], env(tc));
+  assert.equal(r.code, 3, r.stderr);
+  assert.match(r.stderr, /sent nothing for 1 s after \d+ bytes: stopped/);
+  assert.ok(Date.now() - t0 < 20_000, 'stopped promptly');
+  assert.deepEqual(existsSync(dir) ? readdirSync(dir) : [], [], 'no .part and no snapshot left behind');
+});
