@@ -19,7 +19,7 @@ import { plan as makePlan } from '../plan/planner.js';
 import { discover } from '../plan/discover.js';
 import { observeCluster } from '../upgrade/observe.js';
 import { preflight, type PreflightFinding } from '../upgrade/preflight.js';
-import { UpgradeExecutor, DEFAULT_SETTINGS, exitCodeFor, type UpgradeReport, type UpgradeSettings } from '../upgrade/executor.js';
+import { UpgradeExecutor, DEFAULT_SETTINGS, assertPreflight, exitCodeFor, type UpgradeReport, type UpgradeSettings } from '../upgrade/executor.js';
 import { DEFAULT_GATES, type GateThresholds } from '../upgrade/gates.js';
 import { LocalDriver } from '../upgrade/drivers/local.js';
 import { ExecDriver, loadExecConfig } from '../upgrade/drivers/exec.js';
@@ -119,11 +119,13 @@ export async function run(opts: UpgradeOptions, ctx: CommandContext): Promise<Up
   const config = resolveConnection(opts, ctx.env, ctx.home);
   note(ctx, `upshift upgrade: reading the cluster at ${config.endpoints.join(', ')}`);
   const [obs, facts] = await Promise.all([observeCluster(config, { signal: ctx.signal }), discover(config)]);
+  // A sick cluster is refused first, naming the members (the plan would only say "blocked").
+  if (!opts.dryRun) assertPreflight(obs);
   const p = makePlan({ from: facts.from, to: base.to, via: opts.via ?? [], authEnabled: facts.authEnabled, v2Store: facts.v2Store, cluster: facts.cluster });
   if (p.direction === 'downgrade') throw new ProblemError('downgrade', `${base.to} is older than the cluster's ${facts.from}: upshift upgrade only goes up`, { hint: '`upshift plan --to V` describes the supported downgrade procedure' });
   const blockers = p.findings.filter((f) => f.severity === 'blocker');
   if (blockers.length > 0) {
-    throw new ProblemError('plan-blocked', `the plan from ${facts.from} to ${base.to} has blockers: ${blockers.map((b) => `${b.code}: ${b.message}`).join('; ')}`, { hint: 'run `upshift plan --to V` for details and sources' });
+    throw new ProblemError('plan-blocked', `the plan from ${facts.from} to ${base.to} has blockers: ${blockers.map((b) => `${b.code}: ${b.message}`).join('; ')}`, { hint: 'run `upshift plan --to V` for details and sources; nothing was touched' });
   }
   // Every version on the way must be installed locally ({{binDir}} for exec, the binary for local).
   for (const v of p.path.slice(1)) await requireInstalled(ctx.home, v);

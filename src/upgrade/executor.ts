@@ -19,7 +19,7 @@ import { readHistory } from '../history/io.js';
 import { checkHistory, type HistoryReport } from '../history/check.js';
 import { CanaryWorkload, type CanaryReport } from '../workload/canary.js';
 import type { MemberOps, DriverMember, DriverResult } from './drivers/types.js';
-import { observeCluster, memberEndpoint } from './observe.js';
+import { observeCluster, memberEndpoint, tcpProbe } from './observe.js';
 import { minorOf, sameVersion, appliedIndex, voters, type ClusterObservation } from './observation.js';
 import { preflight } from './preflight.js';
 import { quorumGuard } from './quorum.js';
@@ -28,8 +28,8 @@ import { evaluateGates, READY_GATES, DEFAULT_GATES, type GateThresholds, type Ga
 import { decideOnFailure, type FailurePolicy, type FailureDecision } from './policy.js';
 import { planRun, type Hop, type Step } from './steps.js';
 import { memberDurations, reconstruct, type JournalRecord, type RunBeginRecord, type RunResult } from './journal.js';
-import { createRun, nextHistorySegment, runPaths, type RunPaths, type RunSummary } from './runs.js';
-import { UpgradeLock } from './lock.js';
+import { createRun, newRunId, nextHistorySegment, runPaths, type RunPaths, type RunSummary } from './runs.js';
+import { UpgradeLock, LOCK_KEY } from './lock.js';
 import { JsonlJournal as Journal } from '../core/files.js';
 
 export interface UpgradeSettings {
@@ -164,16 +164,20 @@ export class UpgradeExecutor {
 
   /** A fresh run: preflight (refuses with exit 1 before anything is touched), then every step. */
   static async start(env: ExecutorEnv, settings: UpgradeSettings, obs: ClusterObservation): Promise<UpgradeReport> {
-    const pf = preflight(obs);
-    if (!pf.ok) {
-      const blockers = pf.findings.filter((f) => f.severity === 'blocker');
-      throw new ProblemError('preflight-failed', `the cluster is not fit for a rolling upgrade: ${blockers.map((b) => b.message).join('; ')}`, {
-        hint: pf.down.length > 0 ? `bring ${pf.down.join(', ')} back first; nothing was touched` : 'fix the findings above; nothing was touched',
-        details: { findings: pf.findings, down: pf.down },
-      });
-    }
+    assertPreflight(obs);
     const steps = UpgradeExecutor.plan(obs, settings);
-    const { paths, journal } = await createRun(env.home);
+    // The lock is part of preflight: a second upgrade of the same cluster is refused (exit 1) before it
+    // creates a run or touches anything.
+    const runId = newRunId();
+    const lock = await UpgradeLock.acquire(env.config, { runId, to: settings.to });
+    let created: Awaited<ReturnType<typeof createRun>>;
+    try {
+      created = await createRun(env.home, runId);
+    } catch (e) {
+      await lock.release();
+      throw e;
+    }
+    const { paths, journal } = created;
     const begin: RunBeginRecord = {
       type: 'run-begin',
       at: iso(),
@@ -192,6 +196,9 @@ export class UpgradeExecutor {
     };
     const ex = new UpgradeExecutor(env, settings, paths, journal, begin, []);
     ex.append(begin);
+    ex.lock = lock;
+    lock.onLost = (why) => (ex.lockLost = why);
+    ex.append({ type: 'lock', at: iso(), action: 'acquired', key: LOCK_KEY, lease: lock.leaseId });
     ex.lastObs = obs;
     ex.log(`upshift upgrade: run ${paths.runId}: ${settings.path.join(' -> ')}, ${steps.length} steps; journal ${paths.journal}`);
     return ex.runFrom(0);
@@ -216,9 +223,7 @@ export class UpgradeExecutor {
     if (f.baseline) ex.baseline = { p99Ms: f.baseline.p99Ms as number | undefined, alarms: (f.baseline.alarms as string[] | undefined) ?? [] };
     if (typeof f['stop-workload']?.historyFile === 'string') ex.histories.push(f['stop-workload'].historyFile);
     // The lock is re-taken before anything else, if the run had it.
-    if (point.done.includes('acquire-lock') && !point.done.includes('release-lock')) {
-      await ex.acquireLock(true);
-    }
+    if (!point.done.includes('release-lock')) await ex.acquireLock(true);
     if (point.rollback) {
       return ex.finishRollback(point.rollback.member, point.rollback.toVersion);
     }
@@ -286,8 +291,9 @@ export class UpgradeExecutor {
         return { findings: pf.findings.length };
       }
       case 'acquire-lock':
-        await this.acquireLock(false);
-        return { key: '/upshift/locks/upgrade', lease: this.lock?.leaseId };
+        // Taken before the run began (fresh runs) or re-taken on resume; only a missing lock is taken here.
+        if (!this.lock) await this.acquireLock(true);
+        return { key: LOCK_KEY, lease: this.lock?.leaseId };
       case 'backup':
         return this.takeBackup();
       case 'baseline':
@@ -314,10 +320,14 @@ export class UpgradeExecutor {
       case 'install':
         return driverDetail(await this.env.driver.install(this.driverMember(s.member!), s.to!, { deadlineMs: this.settings.installTimeoutMs, signal: this.env.signal }));
       case 'start': {
-        const obs = await this.observe();
-        const m = obs.members.find((x) => x.name === s.member);
-        if (m?.reachable && sameVersion(m.version, s.to!)) return { skipped: `${s.member} already runs ${s.to}` };
-        return driverDetail(await this.env.driver.start(this.driverMember(s.member!, obs), { version: s.to!, deadlineMs: this.settings.startTimeoutMs, signal: this.env.signal }));
+        const member = this.driverMember(s.member!);
+        // Idempotent on resume: a member already up on the target is left alone. Nothing listening
+        // (connection refused) settles it without a full observation.
+        if ((await tcpProbe(member.clientURL)) !== 'refused') {
+          const m = (await this.observe()).members.find((x) => x.name === s.member);
+          if (m?.reachable && sameVersion(m.version, s.to!)) return { skipped: `${s.member} already runs ${s.to}` };
+        }
+        return driverDetail(await this.env.driver.start(member, { version: s.to!, deadlineMs: this.settings.startTimeoutMs, signal: this.env.signal }));
       }
       case 'wait-ready':
         return this.waitReady(s.member!, s.to!);
@@ -347,7 +357,7 @@ export class UpgradeExecutor {
       case 'release-lock':
         await this.lock?.release();
         this.lock = undefined;
-        this.append({ type: 'lock', at: iso(), action: 'released', key: '/upshift/locks/upgrade' });
+        this.append({ type: 'lock', at: iso(), action: 'released', key: LOCK_KEY });
         return undefined;
     }
   }
@@ -356,7 +366,7 @@ export class UpgradeExecutor {
 
   private async acquireLock(takeOver: boolean): Promise<void> {
     this.lock = await UpgradeLock.acquire(this.env.config, { runId: this.paths.runId, to: this.settings.to }, { takeOver: takeOver ? this.paths.runId : undefined, onLost: (why) => (this.lockLost = why) });
-    this.append({ type: 'lock', at: iso(), action: 'acquired', key: '/upshift/locks/upgrade', lease: this.lock.leaseId });
+    this.append({ type: 'lock', at: iso(), action: 'acquired', key: LOCK_KEY, lease: this.lock.leaseId });
   }
 
   private async takeBackup(): Promise<Record<string, unknown>> {
@@ -433,7 +443,9 @@ export class UpgradeExecutor {
   /** After the driver's stop returned, the member must stop answering (a stop that did nothing is a failure). */
   private async waitMemberGone(name: string): Promise<void> {
     const until = Date.now() + 10_000;
+    const url = this.driverMember(name).clientURL;
     while (true) {
+      if ((await tcpProbe(url)) === 'refused') return;
       const obs = await this.observe();
       const m = obs.members.find((x) => x.name === name);
       if (!m || !m.reachable) return;
@@ -613,7 +625,7 @@ export class UpgradeExecutor {
     }
     if (this.lock) {
       await this.lock.release().catch(() => undefined);
-      this.append({ type: 'lock', at: iso(), action: 'released', key: '/upshift/locks/upgrade' });
+      this.append({ type: 'lock', at: iso(), action: 'released', key: LOCK_KEY });
       this.lock = undefined;
     }
     let clusterVersion: string | null = this.lastObs?.clusterVersion ?? null;
@@ -664,6 +676,17 @@ export class UpgradeExecutor {
     this.journal.close();
     return report;
   }
+}
+
+/** Refuse (exit 1, naming what is wrong) unless the cluster is fit for a rolling upgrade. */
+export function assertPreflight(obs: ClusterObservation): void {
+  const pf = preflight(obs);
+  if (pf.ok) return;
+  const blockers = pf.findings.filter((f) => f.severity === 'blocker');
+  throw new ProblemError('preflight-failed', `the cluster is not fit for a rolling upgrade: ${blockers.map((b) => b.message).join('; ')}`, {
+    hint: pf.down.length > 0 ? `bring ${pf.down.join(', ')} back first; nothing was touched` : 'fix the findings above; nothing was touched',
+    details: { findings: pf.findings, down: pf.down },
+  });
 }
 
 export function exitCodeFor(r: UpgradeReport): ExitCodeValue {

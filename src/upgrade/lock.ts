@@ -38,7 +38,8 @@ export class UpgradeLock {
     readonly holder: LockHolder,
     readonly leaseId: string,
     private readonly ttlSec: number,
-    private readonly onLost: ((why: string) => void) | undefined,
+    /** Called once when the lock can no longer be kept. */
+    public onLost: ((why: string) => void) | undefined,
   ) {}
 
   /** Take the lock or refuse (exit 1) naming who holds it. */

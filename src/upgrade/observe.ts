@@ -3,6 +3,7 @@
  * discovery (member list, per-member Status, health, /version, alarms), with short deadlines so a
  * stopped member costs a fast "unreachable", not a stall.
  */
+import { connect } from 'node:net';
 import type { ConnectionConfig } from '../client/connection.js';
 import { discoverStatus } from '../status/discover.js';
 import type { ClusterObservation, MemberObservation } from './observation.js';
@@ -60,4 +61,30 @@ export async function observeCluster(config: ConnectionConfig, opts: ObserveOpti
 export function memberEndpoint(m: MemberObservation, endpoints: readonly string[]): string | undefined {
   const norm = (u: string): string => u.replace(/\/+$/, '');
   return m.clientURLs.map(norm).find((u) => endpoints.includes(u)) ?? m.clientURLs[0];
+}
+
+/**
+ * A cheap liveness probe: TCP connect to a client URL's port. "refused" proves nothing listens there
+ * (the member is down) without paying a gRPC dial deadline; "open" means something accepts connections.
+ */
+export function tcpProbe(url: string, timeoutMs = 500): Promise<'refused' | 'open' | 'timeout'> {
+  return new Promise((resolve) => {
+    let u: URL;
+    try {
+      u = new URL(url);
+    } catch {
+      resolve('timeout');
+      return;
+    }
+    const port = Number(u.port || (u.protocol === 'https:' ? 443 : 80));
+    const sock = connect({ host: u.hostname, port });
+    const done = (r: 'refused' | 'open' | 'timeout'): void => {
+      clearTimeout(t);
+      sock.destroy();
+      resolve(r);
+    };
+    const t = setTimeout(() => done('timeout'), timeoutMs);
+    sock.once('connect', () => done('open'));
+    sock.once('error', (e: NodeJS.ErrnoException) => done(e.code === 'ECONNREFUSED' ? 'refused' : 'timeout'));
+  });
 }

@@ -1,0 +1,66 @@
+/**
+ * Helpers for the upgrade tests: a local cluster whose members the upgrade restarts (new PIDs land in
+ * cluster.json, so cleanup re-reads it), and small readers for runs and the lock key.
+ */
+import { readFileSync, existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { startTestCluster, registerExitCleanup, type TestCluster } from './support/cluster.js';
+import { loadCluster, stopMember } from '../src/cluster/local.js';
+import { isEtcdProcess } from '../src/cluster/process.js';
+import type { LocalCluster } from '../src/cluster/model.js';
+import { homePaths } from '../src/core/home.js';
+
+export interface UpgradeTestCluster extends TestCluster {
+  reload(): Promise<LocalCluster>;
+  env: NodeJS.ProcessEnv;
+}
+
+/** A test cluster whose cleanup kills whatever PIDs cluster.json holds at the time (also on a crash). */
+export async function upgradeTestCluster(version: string, members = 3): Promise<UpgradeTestCluster> {
+  const tc = await startTestCluster({ version, members });
+  const file = join(homePaths.clusterDir(tc.home, tc.cluster.name), 'cluster.json');
+  const killFromFile = (): void => {
+    try {
+      const c = JSON.parse(readFileSync(file, 'utf8')) as LocalCluster;
+      for (const m of c.members) if (m.pid !== undefined && isEtcdProcess(m.pid, m.dataDir)) process.kill(m.pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  };
+  const unregister = registerExitCleanup(killFromFile);
+  const stop = tc.stop.bind(tc);
+  return {
+    ...tc,
+    env: { ...tc.testHome.env },
+    reload: () => loadCluster(tc.home, tc.cluster.name),
+    async stop() {
+      try {
+        const c = await loadCluster(tc.home, tc.cluster.name).catch(() => undefined);
+        if (c) for (const m of c.members) await stopMember(c, m.name, { signal: 'SIGKILL', timeoutMs: 10_000 }).catch(() => undefined);
+        killFromFile();
+      } finally {
+        unregister();
+        await stop();
+      }
+    },
+  };
+}
+
+export function runIds(home: string): string[] {
+  const dir = homePaths.runsDir(home);
+  return existsSync(dir) ? readdirSync(dir).sort() : [];
+}
+
+export function journalRecords(home: string, runId: string): { type: string; step?: string; ok?: boolean; [k: string]: unknown }[] {
+  const text = readFileSync(join(homePaths.runsDir(home), runId, 'journal.jsonl'), 'utf8');
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .flatMap((l) => {
+      try {
+        return [JSON.parse(l)];
+      } catch {
+        return [];
+      }
+    });
+}
