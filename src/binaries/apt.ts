@@ -136,6 +136,8 @@ export class PrivateAptSuite {
       `Dir::Etc::preferences ${q(join(d, 'etc/preferences'))};`,
       `Dir::Etc::preferencesparts ${q(join(d, 'etc/preferences.d'))};`,
       'Acquire::Languages "none";',
+      // gzip before xz: ~40% more bytes but far less CPU to unpack 65 MB indices on small machines.
+      'Acquire::CompressionTypes::Order { "gz"; "xz"; };',
       // Only the Packages index is needed: no translations, Contents or DEP-11 metadata.
       'Acquire::IndexTargets::deb::Contents-deb::DefaultEnabled "false";',
       'Acquire::IndexTargets::deb::DEP-11::DefaultEnabled "false";',

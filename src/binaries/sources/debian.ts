@@ -231,30 +231,41 @@ export class DebianSource implements BinarySource {
     );
   }
 
-  /** Offers of each suite, updating indices that are missing or stale (after a miss: older than 10 minutes). */
-  private async offers(ctx: SourceContext, onMiss: boolean): Promise<{ states: SuiteState[]; warnings: string[] }> {
+  /** Read a suite's offers from its (already updated) private index; a failure is recorded on the suite. */
+  private async readOffers(st: SuiteState, ctx: SourceContext): Promise<void> {
+    if (st.offers || st.error) return;
+    try {
+      await st.apt.prepare();
+      const q = { deadlineMs: this.opts.requestDeadlineMs, signal: ctx.signal, env: ctx.env };
+      st.offers = offersOf(st.suite, await st.apt.versions(SERVER_PKG, q), await st.apt.versions(CLIENT_PKG, q));
+    } catch (e) {
+      if (!isUpshiftError(e)) throw e;
+      st.error = e.message;
+    }
+  }
+
+  /**
+   * Offers of each suite, updating indices that are missing or stale (after a miss: older than 10
+   * minutes). Updates go oldest release first, two at a time, and stop as soon as `found()` holds, so
+   * installing one version refreshes only the suites it has to look at.
+   */
+  private async offers(ctx: SourceContext, onMiss: boolean, found?: () => boolean): Promise<{ states: SuiteState[]; warnings: string[] }> {
     const { states, warnings } = await this.loadStates(ctx);
     const need: SuiteState[] = [];
     const maxAge = onMiss ? MISS_REFRESH_AGE_MS : INDEX_MAX_AGE_MS;
     for (const st of states) {
-      if (st.updatedThisRun) continue;
-      const at = await st.apt.updatedAt();
-      if (this.opts.refresh || !at || Date.now() - at.getTime() > maxAge) need.push(st);
+      const at = st.updatedThisRun ? undefined : await st.apt.updatedAt();
+      if (!st.updatedThisRun && (this.opts.refresh || !at || Date.now() - at.getTime() > maxAge)) need.push(st);
+      else await this.readOffers(st, ctx);
     }
-    if (need.length) await this.update(need, ctx);
-    for (const st of states) {
-      if (st.offers || st.error) continue;
-      try {
-        await st.apt.prepare();
-        const q = { deadlineMs: this.opts.requestDeadlineMs, signal: ctx.signal, env: ctx.env };
-        st.offers = offersOf(st.suite, await st.apt.versions(SERVER_PKG, q), await st.apt.versions(CLIENT_PKG, q));
-      } catch (e) {
-        if (!isUpshiftError(e)) throw e;
-        st.error = e.message;
-      }
+    for (let i = 0; i < need.length && !found?.(); i += 2) {
+      const batch = need.slice(i, i + 2);
+      await this.update(batch, ctx);
+      for (const st of batch) await this.readOffers(st, ctx);
     }
-    if (states.every((s) => s.error)) {
-      throw new EnvironmentError('debian-unusable', `no Debian suite could be read: ${states.map((s) => `${s.suite.codename}: ${s.error}`).join('; ')}`, {
+    const read = states.filter((s) => s.offers || s.error);
+    if (read.length && read.every((s) => s.error)) {
+      throw new EnvironmentError('debian-unusable', `no Debian suite could be read: ${read.map((s) => `${s.suite.codename}: ${s.error}`).join('; ')}`, {
         hint: 'check the network, the mirror and the debian-archive-keyring package',
       });
     }
@@ -262,12 +273,15 @@ export class DebianSource implements BinarySource {
   }
 
   async fetch(version: string, workDir: string, ctx: SourceContext): Promise<FetchedBinaries> {
-    let { states } = await this.offers(ctx, false);
-    let offer = pickOffer(states.flatMap((s) => s.offers ?? []), version);
+    let states: SuiteState[] = [];
+    const find = (): SuiteOffer | undefined => pickOffer(states.flatMap((s) => s.offers ?? []), version);
+    ({ states } = await this.loadStates(ctx));
+    ({ states } = await this.offers(ctx, false, () => !!find()));
+    let offer = find();
     if (!offer) {
       // A miss in cached indices may just mean they are old: refresh once, then decide.
-      ({ states } = await this.offers(ctx, true));
-      offer = pickOffer(states.flatMap((s) => s.offers ?? []), version);
+      ({ states } = await this.offers(ctx, true, () => !!find()));
+      offer = find();
     }
     if (!offer) {
       const offered = [...new Set(states.flatMap((s) => s.offers ?? []).map((o) => o.version))].sort(compareVersions);
