@@ -24,3 +24,4 @@ export { discover as discoverForPlan } from './plan/discover.js';
 export type { Plan, PlanInput, Hop, PlanAction, Finding as PlanFinding, ConfigSource, ClusterFacts } from './plan/types.js';
 export { clusterStatus, statusProbe, discoverStatus, assessStatus, renderStatus, EndpointPool } from './status/index.js';
 export type { StatusResult, MemberStatus, StatusAlarm, Finding as StatusFinding } from './status/index.js';
+export { runBench, type EngineOptions as BenchEngineOptions } from './bench/engine.js'; export { compareResults, type Comparison as BenchComparison } from './bench/compare.js'; export { renderHtml as renderBenchHtml } from './bench/html.js'; export type { BenchConfig } from './bench/config.js'; export type { BenchResult } from './bench/result.js';

@@ -133,3 +133,27 @@ for (const version of VERSIONS) {
     });
   });
 }
+
+describe('bench over TLS with auth (3.5.30, --cluster)', { skip: !hasTestVersion('3.5.30') && 'etcd 3.5.30 not installed' }, () => {
+  let tc: TestCluster;
+  before(async () => {
+    tc = await startTestCluster({ version: '3.5.30', members: 1, tls: true, auth: true });
+  });
+  after(async () => {
+    await tc?.stop();
+  });
+
+  test('put and watch authenticate per connection and speak h2 over TLS', async () => {
+    for (const args of [
+      ['put', '--total', '200'],
+      ['watch', '--total', '50', '--watchers', '4', '--key-space', '2'],
+    ]) {
+      const r = await runCliInProcess(['bench', ...args, '--clients', '4', '--conns', '2', '--cluster', tc.cluster.name, '-o', 'json'], tc.testHome.env);
+      assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+      const result = JSON.parse(r.stdout) as BenchResult;
+      assert.equal(result.errors, 0);
+      assert.ok(result.ops >= 50);
+      assert.ok(!r.stdout.includes(tc.conn.password ?? '\u0000'), 'the password never appears in the result');
+    }
+  });
+});

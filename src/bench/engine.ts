@@ -18,6 +18,8 @@ export interface EngineOptions {
   signal?: AbortSignal;
   /** Progress lines (stderr). */
   progress?: (line: string) => void;
+  /** stderr is a terminal: a live-updated status line instead of a line every 10 s. */
+  live?: (line: string) => void;
 }
 
 /** Machine-wide CPU counters from /proc/stat (Linux), to report how busy the machine was. */
@@ -53,6 +55,7 @@ export async function runBench(config: BenchConfig, opts: EngineOptions = {}): P
   const results: WorkerResult[] = [];
   const putsPerKey: number[][] = [];
   const gotResult: boolean[] = [];
+  const live: { ops: number; errors: number }[] = [];
   let ready = 0;
   let measuredDone = 0;
   let cpuEnd: NodeJS.CpuUsage | undefined;
@@ -92,6 +95,9 @@ export async function runBench(config: BenchConfig, opts: EngineOptions = {}): P
     workers.push(w);
     w.on('message', (m: FromWorker) => {
       switch (m.type) {
+        case 'progress':
+          live[share.index] = { ops: m.ops, errors: m.errors };
+          break;
         case 'ready':
           if (++ready === shares.length) onReady();
           break;
@@ -149,7 +155,24 @@ export async function runBench(config: BenchConfig, opts: EngineOptions = {}): P
       cpuStart = process.cpuUsage();
       machineStart = machineCpu();
     }, startDelay);
-    await allDone;
+    // Progress: a live line on a terminal, otherwise a plain line every 10 s.
+    let ticks = 0;
+    let lastOps = 0;
+    const progressTimer = setInterval(() => {
+      ticks++;
+      const ops = live.reduce((s, x) => s + (x?.ops ?? 0), 0);
+      const errors = live.reduce((s, x) => s + (x?.errors ?? 0), 0);
+      const elapsed = Math.max(0, (performance.timeOrigin + performance.now() - measureStart) / 1000);
+      const line = `bench: ${elapsed.toFixed(0)}s ${ops} ops${config.total !== undefined ? `/${config.total}` : ''}, ${ops - lastOps} ops/s, ${errors} errors`;
+      lastOps = ops;
+      if (opts.live) opts.live(line);
+      else if (ticks % 10 === 0) progress(line);
+    }, 1000);
+    try {
+      await allDone;
+    } finally {
+      clearInterval(progressTimer);
+    }
     clearTimeout(cpuTimer);
     cpuStart ??= process.cpuUsage();
     return assemble(config, shares.length, results, measureStart, {

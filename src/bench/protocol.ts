@@ -39,4 +39,6 @@ export interface WorkerResult {
   extra: Record<string, number>;
 }
 
-export type FromWorker = { type: 'ready' } | { type: 'fatal'; message: string } | { type: 'putsDone'; putsPerKey: number[] } | WorkerResult;
+export type FromWorker =
+  | { type: 'progress'; ops: number; errors: number }
+  | { type: 'ready' } | { type: 'fatal'; message: string } | { type: 'putsDone'; putsPerKey: number[] } | WorkerResult;

@@ -191,6 +191,8 @@ async function main(): Promise<void> {
     issue(client, now, measured);
   };
 
+  // Progress for the parent's live line (cheap: one message per second).
+  const progressTimer = setInterval(() => post({ type: 'progress', ops, errors }), 1000);
   for (let i = 0; i < share.clients; i++) next(i);
   if (inflight === 0) finishResolve();
   // In duration mode, wake up at the end even if every client is waiting on a slow server.
@@ -226,6 +228,7 @@ async function main(): Promise<void> {
   }
 
   clearInterval(sweeper);
+  clearInterval(progressTimer);
   await workload.teardown();
   for (const ch of channels) ch.close();
 

@@ -103,7 +103,9 @@ export async function run(opts: BenchOptions, ctx: CommandContext): Promise<Benc
     ...(conn.auth ? { auth: { user: conn.auth.user, password: conn.auth.password } } : {}),
     signal: ctx.signal,
     progress: (l) => note(ctx, l),
+    ...(ctx.interactive ? { live: (l: string) => ctx.stderr.write(`\r\x1b[K${l}`) } : {}),
   });
+  if (ctx.interactive) ctx.stderr.write('\r\x1b[K');
   if (opts.out) {
     await writeFileAtomic(resolve(opts.out), toJson(result), { mode: 0o644 });
     note(ctx, `bench: result written to ${opts.out}`);
