@@ -117,6 +117,7 @@ describe('hop rules', () => {
     const p = plan({ from: '3.5.30', to: '3.5.33', cluster });
     assert.ok(codes(p, 'warning').includes('mixed-version'));
     assert.ok(codes(p, 'blocker').includes('member-unreachable'));
+    assert.ok(codes(plan({ from: '3.5.30', to: '3.5.33', cluster: { ...cluster, dbSize: 3 * 1024 ** 3 } }), 'info').includes('large-db'));
   });
 });
 

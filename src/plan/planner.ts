@@ -369,6 +369,10 @@ function versionFindings(from: string, to: string, input: PlanInput): Finding[] 
   for (const m of members.filter((x) => !x.reachable)) {
     f.push({ severity: 'blocker', code: 'member-unreachable', message: `Member ${m.name || m.id} did not answer: a rolling upgrade needs every member healthy (and the cluster version only moves when all members report a version).`, source: 'web:content/en/docs/v3.6/upgrades/upgrade_3_6.md; etcd@v3.6.14:server/etcdserver/version/monitor.go' });
   }
+  const db = input.cluster?.dbSize;
+  if (db !== undefined && db >= 1024 ** 3) {
+    f.push({ severity: 'info', code: 'large-db', message: `The largest member database is ${(db / 1024 ** 3).toFixed(1)} GiB: the snapshot, and each restarted member's catch-up, take longer; allow for it between members.` });
+  }
   for (const m of members.filter((x) => x.isLearner)) {
     f.push({ severity: 'info', code: 'learner-member', message: `Member ${m.name || m.id} is a learner; it is upgraded like a follower but cannot take leadership.`, source: 'etcd@v3.6.14:server/etcdserver/server.go:1247' });
   }
