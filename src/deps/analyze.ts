@@ -298,6 +298,8 @@ export function analyzeModule(inp: ModuleInputs, opts: AnalyzeOptions): DepsRepo
         message: `${e.path} ${e.effective ?? e.version} is ${e.release.describe ?? `${e.release.release}+${e.release.ahead}`}, not ${e.release.release}${misleading ? ' (a comment in go.mod says otherwise)' : ''}`,
         ...loc,
       });
+    } else if (e.release?.via === 'commit-table' && e.release.ahead < 0 && LEGACY_FAMILIES.has(e.family)) {
+      add({ severity: 'info', code: 'pseudo-version-not-a-tag', message: `${e.path} ${e.effective ?? e.version} is ${e.release.describe ?? 'a master commit'}: development code that no release contains as such`, ...loc });
     } else if (e.release?.via === 'timestamp-estimate' && LEGACY_FAMILIES.has(e.family)) {
       add({ severity: 'info', code: 'pseudo-version-unknown-commit', message: `${e.path} ${e.version}: ${e.release.note ?? 'unknown commit'}; the nearest 3.4 tag by date is ${e.release.release}, but master commits interleave by timestamp`, ...loc });
     }

@@ -1,6 +1,6 @@
 /**
- * Go vulnerability database entries for etcd modules (golang/vulndb @a752ea54, data/reports + data/osv;
- * reference §4.1), and a pseudo-version-aware evaluation: versions of `go.etcd.io/etcd` are first mapped
+ * Go vulnerability database entries for etcd modules (golang/vulndb @a752ea54 2026-08-21, data/reports +
+ * data/osv; reference §4.1; re-read from that commit for this table), and a pseudo-version-aware evaluation: versions of `go.etcd.io/etcd` are first mapped
  * to the etcd release they contain (by commit), then compared with the release that really fixed the
  * issue. Where the DB's own SEMVER range would say "not affected" but the code is, the advisory says so
  * (the DB false negatives: master pseudo-versions as fix bounds, +incompatible sorting above them).
@@ -33,7 +33,7 @@ export const ADVISORIES: readonly AdvisoryEntry[] = [
   {
     id: 'GO-2020-0005',
     aliases: ['CVE-2020-15106', 'CVE-2020-15112', 'GHSA-m332-53r6-2w93', 'GHSA-p4g4-wgrh-qrg2'],
-    summary: 'WAL decoding of malformed records can panic or allocate unbounded memory',
+    summary: 'malformed WALs make WAL.ReadAll read out of bounds or allocate arbitrarily sized slices (DoS)',
     db: { 'go.etcd.io/etcd': [{ fixed: 'v0.5.0-alpha.5.0.20200423152442-f4b650b51dc4' }] },
     // The fix (master f4b650b51dc4) reached release-3.4 only in v3.4.10 (4571e528f, 7d1cf6404); reference §4.1.
     releases: [{ fixed: 'v3.4.10' }],
@@ -44,9 +44,10 @@ export const ADVISORIES: readonly AdvisoryEntry[] = [
   {
     id: 'GO-2021-0077',
     aliases: ['CVE-2018-16886', 'GHSA-h6xx-pmxh-3wgp'],
-    summary: 'auth: a TLS client certificate CN can authenticate as a user when gRPC-gateway is used',
+    summary: 'a client certificate whose CommonName matches an RBAC user authenticates as that user (gRPC-gateway)',
     db: { 'go.etcd.io/etcd': [{ fixed: 'v0.5.0-alpha.5.0.20190108173120-83c051b701d3' }] },
-    // Fixed on master 2019-01-08, i.e. in every v3.4 release; 3.3 got it in v3.3.11 (CHANGELOG-3.3).
+    // Fixed on master 2019-01-08, i.e. in every v3.4 release; 3.3 got it in v3.3.11 (etcd 3.3.11 release;
+    // e.g. microsoft/CBL-Mariner SPECS/etcd/etcd.spec: "Upgrade to version 3.3.11, which fixes CVE-2018-16886").
     releases: [{ fixed: 'v3.3.11' }],
     packages: ['go.etcd.io/etcd/auth'],
     fixedIn: 'v3.3.11',
@@ -55,7 +56,7 @@ export const ADVISORIES: readonly AdvisoryEntry[] = [
   {
     id: 'GO-2024-2527',
     aliases: ['GHSA-5x4g-q5rc-36jp'],
-    summary: 'pkg/tlsutil: weak TLS cipher suites accepted',
+    summary: 'insecure TLS cipher suites are allowed (pkg/tlsutil, --cipher-suites)',
     db: { 'go.etcd.io/etcd': [{ fixed: 'v0.5.0-alpha.5.0.20221102000833-1f054980bc27' }] },
     releases: [{ introduced: 'v3.2.22', fixed: 'v3.4.22' }],
     packages: ['go.etcd.io/etcd/pkg/tlsutil'],
@@ -66,7 +67,11 @@ export const ADVISORIES: readonly AdvisoryEntry[] = [
     (id, i): AdvisoryEntry => ({
       id,
       aliases: [['GHSA-j86v-2vjr-fg8f', 'GHSA-pm3m-32r3-7mfh', 'GHSA-vjg6-93fv-qv64'][i]],
-      summary: 'etcd advisory without package information (the whole module is treated as vulnerable)',
+      summary: [
+        'gateway TLS endpoint validation only confirms TCP reachability',
+        'embed: a negative auto-compaction retention causes a compaction loop or a crash',
+        'auth: inaccurate logging of authentication attempts for users with CN-based auth only',
+      ][i] + ' (no package information: the whole module counts as vulnerable)',
       db: { 'go.etcd.io/etcd': [{}], 'go.etcd.io/etcd/v3': [{}] },
       releases: [{ fixed: 'v3.3.23' }, { introduced: 'v3.4.0-rc.0', fixed: 'v3.4.10' }],
       fixedIn: 'v3.4.10',
@@ -76,7 +81,7 @@ export const ADVISORIES: readonly AdvisoryEntry[] = [
   {
     id: 'GO-2026-4806',
     aliases: ['CVE-2026-33413', 'GHSA-q8m4-xhhv-38mg'],
-    summary: 'etcd advisory without package information',
+    summary: 'authorization bypasses in multiple APIs',
     db: {
       'go.etcd.io/etcd': [{}],
       'go.etcd.io/etcd/v3': [{ fixed: 'v3.4.42' }, { introduced: 'v3.5.0-alpha.0', fixed: 'v3.5.28' }, { introduced: 'v3.6.0-alpha.0', fixed: 'v3.6.9' }],
@@ -88,7 +93,7 @@ export const ADVISORIES: readonly AdvisoryEntry[] = [
   {
     id: 'GO-2026-4808',
     aliases: ['CVE-2026-33343', 'GHSA-rfx7-8w68-q57q'],
-    summary: 'etcd advisory without package information',
+    summary: 'nested transactions bypass RBAC authorization checks',
     db: {
       'go.etcd.io/etcd': [{}],
       'go.etcd.io/etcd/v3': [{ fixed: 'v3.4.42' }, { introduced: 'v3.5.0-alpha.0', fixed: 'v3.5.28' }, { introduced: 'v3.6.0-alpha.0', fixed: 'v3.6.9' }],
@@ -100,7 +105,7 @@ export const ADVISORIES: readonly AdvisoryEntry[] = [
   {
     id: 'GO-2026-5736',
     aliases: ['CVE-2026-44283', 'GHSA-x35m-3gp4-4fh5'],
-    summary: 'etcdserver vulnerability',
+    summary: 'RBAC bypass via PrevKv/lease in nested transactions (EtcdServer.Txn)',
     db: { 'go.etcd.io/etcd/server/v3': [{ introduced: 'v3.5.0', fixed: 'v3.5.30' }, { introduced: 'v3.6.0', fixed: 'v3.6.11' }] },
     releases: [{ fixed: 'v3.4.44' }, { introduced: 'v3.5.0', fixed: 'v3.5.30' }, { introduced: 'v3.6.0', fixed: 'v3.6.11' }],
     packages: ['go.etcd.io/etcd/server/v3/etcdserver'],
@@ -110,7 +115,7 @@ export const ADVISORIES: readonly AdvisoryEntry[] = [
   {
     id: 'GO-2026-6107',
     aliases: ['CVE-2026-73500', 'GHSA-6vch-q96h-7gc3'],
-    summary: 'client/pkg transport: tlsListener.acceptLoop',
+    summary: 'unbounded TLS handshake goroutines on NewTLSListener listeners (DoS)',
     db: { 'go.etcd.io/etcd/client/pkg/v3': [{ fixed: 'v3.5.33' }, { introduced: 'v3.6.0', fixed: 'v3.6.14' }, { introduced: 'v3.7.0-alpha.0', fixed: 'v3.7.1' }] },
     packages: ['go.etcd.io/etcd/client/pkg/v3/transport'],
     fixedIn: 'v3.5.33 / v3.6.14 / v3.7.1',

@@ -106,3 +106,15 @@ test('advisories are pseudo-version aware, including the vuln DB false negatives
   assert.deepEqual(of('go.etcd.io/etcd/client/pkg/v3', 'v3.6.14').map((a) => a.id), []);
   assert.deepEqual(of('go.etcd.io/etcd/client/pkg/v3', 'v3.6.13').map((a) => a.id), ['GO-2026-6107']);
 });
+
+test('every release-3.4 and pre-split master commit resolves by commit, not timestamp', () => {
+  // 4571e528f is on release-3.4 between v3.4.9 and v3.4.10 (the WAL fix backport, reference §4.1).
+  const wal = etcdReleaseOf('go.etcd.io/etcd', 'v0.5.0-alpha.5.0.20200622155743-4571e528f496')!;
+  assert.deepEqual([wal.release, wal.via], ['v3.4.9', 'commit-table']);
+  assert.ok(wal.ahead > 0);
+  assert.equal(etcdReleaseOf('go.etcd.io/etcd', 'v0.5.0-alpha.5.0.20200601000000-4571e528f000')?.via, 'timestamp-estimate', 'a made-up sha does not resolve');
+  const master = etcdReleaseOf('go.etcd.io/etcd', 'v0.5.0-alpha.5.0.20200423152442-f4b650b51dc4')!;
+  assert.deepEqual([master.release, master.ahead, master.via], ['v3.5.0-dev', -1, 'commit-table']);
+  const m4 = etcdReleaseOf('go.etcd.io/etcd', 'v0.5.0-alpha.5.0.20190108173120-83c051b701d3')!;
+  assert.equal(m4.release, 'v3.4.0-dev');
+});

@@ -2,6 +2,7 @@
  * etcd release facts the analyzer needs, as data with sources (reference: /work/shared/reference/go-modules.md).
  */
 import { compareSemver, decodePseudoVersion, isIncompatible, parseSemver } from '../version.js';
+import { ETCD_COMMITS } from './etcd-commits-data.js';
 
 /** Newest patch of each line in the snapshot the reference was read from (etcd-io/etcd tags, 2026-08). */
 export const LATEST_PATCH: Readonly<Record<string, string>> = {
@@ -119,6 +120,15 @@ export function etcdReleaseOf(modulePath: string, version: string): EtcdRelease 
     if (tag) return { release: tag[0], ahead: 0, via: 'commit-table' };
     const known = KNOWN_COMMITS[pv.commit.slice(0, 12)];
     if (known) return { release: known.tag, ahead: known.ahead, via: 'commit-table', describe: known.describe, ...(known.note ? { note: known.note } : {}) };
+    const c = commitIndex().get(pv.commit.slice(0, 12));
+    if (c && (modulePath === 'go.etcd.io/etcd' || modulePath === 'go.etcd.io/etcd/v3' || modulePath === 'github.com/coreos/etcd')) {
+      if (c.startsWith('m')) {
+        const line = c === 'm4' ? '3.4' : '3.5';
+        return { release: `v${line}.0-dev`, ahead: -1, via: 'commit-table', describe: `master commit ${pv.commit.slice(0, 12)} (${line} development)` };
+      }
+      const [patch, ahead] = c.split(' ').map(Number);
+      return { release: `v3.4.${patch}`, ahead, via: 'commit-table', describe: `v3.4.${patch}-${ahead}-g${pv.commit.slice(0, 9)} (release-3.4)` };
+    }
     if (modulePath === 'go.etcd.io/etcd' || modulePath === 'github.com/coreos/etcd') {
       // Unknown commit: the newest 3.4 tag not after the timestamp is only an estimate (master interleaves).
       const ts = pv.time.replace(/[-T:Z]/g, '');
@@ -140,6 +150,16 @@ export function etcdReleaseOf(modulePath: string, version: string): EtcdRelease 
   }
   if (parseSemver(version)) return { release: version.replace(/\+.*$/, ''), ahead: 0, via: 'semver' };
   return undefined;
+}
+
+let commits: Map<string, string> | undefined;
+/** sha12 -> "<patch> <ahead>" (release-3.4) or "m4"/"m5" (master), built on first use. */
+function commitIndex(): Map<string, string> {
+  if (!commits) {
+    commits = new Map();
+    for (const l of ETCD_COMMITS.split('\n')) if (l) commits.set(l.slice(0, 12), l.slice(13));
+  }
+  return commits;
 }
 
 /** The canonical pseudo-version for a v3.4 tag (for `--target 3.4.x`). */
