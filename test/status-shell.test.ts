@@ -9,7 +9,7 @@ import { startShellCluster, type ShellCluster } from './support/shell-cluster.js
 import { runCliInProcess } from './support/cli.js';
 import { resolveConnection } from '../src/client/connection.js';
 import { EndpointClient } from '../src/client/endpoint.js';
-import { EtcdError } from '../src/client/errors.js';
+import { EtcdError, isSafeToRetry } from '../src/client/errors.js';
 import { clusterStatus, statusProbe } from '../src/status/index.js';
 import type { StatusResult } from '../src/status/model.js';
 
@@ -30,6 +30,43 @@ describe('status on a shell-started 3.5.30 cluster', () => {
     assert.deepEqual(s.members.map((m) => m.name).sort(), ['s1', 's2', 's3']);
     assert.equal(s.clusterVersion, '3.5.0');
     assert.ok(s.members.every((m) => m.version === '3.5.30' && m.healthy));
+  });
+
+  test('a learner added but not started: listed (no name, no client URL) as unhealthy, learner-present, exit 1', async () => {
+    const { allocateFreePorts } = await import('../src/cluster/ports.js');
+    const [peer] = await allocateFreePorts(1);
+    const config = resolveConnection({ endpoints: sc.endpoints[0] }, {}, '/nonexistent');
+    const c = new EndpointClient(sc.endpoints[0]!, config);
+    try {
+      // etcd refuses member changes until peers have been connected for 5 s ("unhealthy cluster", definite): an
+      // explicit retry, allowed only because the error says the request was not applied.
+      let added: Awaited<ReturnType<EndpointClient['memberAdd']>> | undefined;
+      for (let i = 0; !added; i++) {
+        added = await c.memberAdd([`http://127.0.0.1:${peer}`], { isLearner: true }).catch(async (e: unknown) => {
+          if (i > 30 || !isSafeToRetry(e, 'write')) throw e;
+          await new Promise((r) => setTimeout(r, 500));
+          return undefined;
+        });
+      }
+      assert.equal(added.member.isLearner, true);
+      try {
+        const r = await runCliInProcess(['status', '--endpoints', sc.endpoints[0]!, '-o', 'json'], { PATH: process.env.PATH });
+        assert.equal(r.code, 1, r.stderr);
+        const s = JSON.parse(r.stdout) as StatusResult;
+        const l = s.members.find((m) => m.id === added.member.id)!;
+        assert.equal(l.isLearner, true);
+        assert.equal(l.name, '');
+        assert.equal(l.healthy, false);
+        assert.match(l.errors.join(' '), /not started/);
+        const codes = s.findings.map((f) => f.code);
+        assert.ok(codes.includes('learner-present') && codes.includes('member-unhealthy'), codes.join(','));
+        assert.ok(!codes.includes('quorum-at-risk'), 'a learner does not count towards quorum');
+      } finally {
+        await c.memberRemove(added.member.id);
+      }
+    } finally {
+      c.close();
+    }
   });
 
   test('MoveLeader to a follower (sent to the leader); a non-leader refuses with a definite error', async () => {

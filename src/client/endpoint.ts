@@ -18,6 +18,7 @@ import {
   type AlarmType,
   type HashKVResult,
   type HealthResult,
+  type Member,
   type MemberList,
   type RawHeader,
   type StatusInfo,
@@ -117,10 +118,25 @@ export class EndpointClient {
   /** Cluster.MemberList. `linearizable` (3.5+) makes it fail without quorum instead of answering locally. */
   async memberList(opts: CallOptions & { linearizable?: boolean } = {}): Promise<MemberList> {
     const r = await this.transport.unary<{ header: RawHeader; members: RawMember[] }>('Cluster', 'MemberList', { linearizable: opts.linearizable ?? false }, { ...opts, op: 'read', authBestEffort: true });
-    return {
-      header: header(r.header),
-      members: r.members.map((m) => ({ id: hexId(m.ID), name: m.name, peerURLs: [...m.peerURLs], clientURLs: [...m.clientURLs], isLearner: m.isLearner })),
-    };
+    return { header: header(r.header), members: r.members.map(member) };
+  }
+
+  /** Cluster.MemberAdd (a write: never retried). `isLearner` needs 3.4+. */
+  async memberAdd(peerURLs: string[], opts: CallOptions & { isLearner?: boolean } = {}): Promise<{ member: Member; members: Member[] }> {
+    const r = await this.transport.unary<{ member: RawMember; members: RawMember[] }>('Cluster', 'MemberAdd', { peerURLs, isLearner: opts.isLearner ?? false }, { ...opts, op: 'write' });
+    return { member: member(r.member), members: r.members.map(member) };
+  }
+
+  /** Cluster.MemberRemove (a write: never retried). */
+  async memberRemove(idHex: string, opts: CallOptions = {}): Promise<Member[]> {
+    const r = await this.transport.unary<{ members: RawMember[] }>('Cluster', 'MemberRemove', { ID: idFromHex(idHex) }, { ...opts, op: 'write' });
+    return r.members.map(member);
+  }
+
+  /** Cluster.MemberPromote (3.4+): a learner that has caught up becomes a voting member. */
+  async memberPromote(idHex: string, opts: CallOptions = {}): Promise<Member[]> {
+    const r = await this.transport.unary<{ members: RawMember[] }>('Cluster', 'MemberPromote', { ID: idFromHex(idHex) }, { ...opts, op: 'write' });
+    return r.members.map(member);
   }
 
   /** grpc.health.v1 Check: SERVING / NOT_SERVING (3.6 reports NOT_SERVING during defrag). */
@@ -216,6 +232,10 @@ export class EndpointClient {
   close(): void {
     this.transport.close();
   }
+}
+
+function member(m: RawMember): Member {
+  return { id: hexId(m.ID), name: m.name, peerURLs: [...m.peerURLs], clientURLs: [...m.clientURLs], isLearner: m.isLearner };
 }
 
 /** Convert a raw StatusResponse, dropping fields the server's version does not send. */

@@ -15,6 +15,7 @@ const table: { name: string; code: number; details: string; cls: new (...a: neve
   { name: 'request timed out', code: status.UNAVAILABLE, details: 'etcdserver: request timed out', cls: EtcdDeadlineError, errCode: 'etcd-deadline', outcome: 'indeterminate', read: true, write: false },
   { name: 'timed out, leader failure', code: status.UNAVAILABLE, details: 'etcdserver: request timed out, possibly due to previous leader failure', cls: EtcdDeadlineError, errCode: 'etcd-deadline', outcome: 'indeterminate', read: true, write: false },
   { name: 'server stopped', code: status.UNAVAILABLE, details: 'etcdserver: server stopped', cls: EtcdDeadlineError, errCode: 'etcd-deadline', outcome: 'indeterminate', read: true, write: false },
+  { name: 'unhealthy cluster (member change refused)', code: status.UNAVAILABLE, details: 'etcdserver: unhealthy cluster', cls: EtcdServerError, errCode: 'etcd-unhealthy-cluster', outcome: 'definite', read: true, write: true },
   { name: 'proposal dropped', code: status.UNKNOWN, details: 'raft proposal dropped', cls: EtcdServerError, errCode: 'etcd-proposal-dropped', outcome: 'definite', read: true, write: true },
   { name: 'compacted', code: status.OUT_OF_RANGE, details: 'etcdserver: mvcc: required revision has been compacted', cls: EtcdServerError, errCode: 'etcd-compacted', outcome: 'definite', read: false, write: false },
   { name: 'no space', code: status.RESOURCE_EXHAUSTED, details: 'etcdserver: mvcc: database space exceeded', cls: EtcdServerError, errCode: 'etcd-no-space', outcome: 'definite', read: false, write: false },

@@ -15,6 +15,7 @@
  *   `...due to connection lost`) or `server stopped` while waiting (:894) means the entry may still commit -> indeterminate.
  * - v3_server.go:958-1003 — `leader changed` is returned by the ReadIndex loop of linearizable reads (and by
  *   LeaseTimeToLive, :441) before anything is applied -> definite.
+ * - server/etcdserver/server.go:1414-1439 — `unhealthy cluster` refuses a member change before proposing -> definite.
  * - server/etcdserver/api/v3rpc/interceptor.go:69,240 — `no leader` is returned by the interceptor before the
  *   handler runs (for requests carrying the `hasleader` metadata) -> definite.
  * - client/v3/retry.go:77-97 (isSafeRetryMutableRPC) — the Go client retries a write only when no connection
@@ -111,6 +112,9 @@ const DEFINITE_SERVER_MESSAGES = [
   'etcdserver: leader changed',
   'etcdserver: not leader',
   'etcdserver: not capable',
+  // Strict reconfiguration check before a member change is proposed: members must have been connected for
+  // HealthInterval (5 s) (etcd@v3.6.14:server/etcdserver/server.go:94,1414-1439 mayAddMember, :1642).
+  'etcdserver: unhealthy cluster',
   'raft proposal dropped',
   'etcdserver: request is too large',
   'etcdserver: too many requests',
@@ -247,6 +251,7 @@ function serverCode(details: string): string {
     ['bad leader transferee', 'etcd-bad-leader-transferee'],
     ['rpc not supported for learner', 'etcd-learner'],
     ['not capable', 'etcd-not-capable'],
+    ['unhealthy cluster', 'etcd-unhealthy-cluster'],
     ['raft proposal dropped', 'etcd-proposal-dropped'],
     ['authentication is not enabled', 'etcd-auth-not-enabled'],
   ];
@@ -258,7 +263,7 @@ function serverCode(details: string): string {
 function isTransient(e: EtcdError): boolean {
   if (e instanceof EtcdUnavailableError || e instanceof EtcdDeadlineError) return true;
   if (e.grpcCode === GrpcStatus.UNAVAILABLE) return true;
-  return ['etcd-no-leader', 'etcd-leader-changed', 'etcd-proposal-dropped', 'etcd-too-many-requests'].includes(e.code);
+  return ['etcd-no-leader', 'etcd-leader-changed', 'etcd-proposal-dropped', 'etcd-too-many-requests', 'etcd-unhealthy-cluster'].includes(e.code);
 }
 
 /**
