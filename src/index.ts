@@ -25,3 +25,4 @@ export type { Plan, PlanInput, Hop, PlanAction, Finding as PlanFinding, ConfigSo
 export { clusterStatus, statusProbe, discoverStatus, assessStatus, renderStatus, EndpointPool } from './status/index.js';
 export type { StatusResult, MemberStatus, StatusAlarm, Finding as StatusFinding } from './status/index.js';
 export { runBench, type EngineOptions as BenchEngineOptions } from './bench/engine.js'; export { compareResults, type Comparison as BenchComparison } from './bench/compare.js'; export { renderHtml as renderBenchHtml } from './bench/html.js'; export type { BenchConfig } from './bench/config.js'; export type { BenchResult } from './bench/result.js';
+export * as backup from './backup/index.js'; export { saveSnapshot, verifyBackup, checkConsistency, restoreToLocalCluster } from './backup/index.js';
