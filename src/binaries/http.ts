@@ -7,7 +7,7 @@ import { createWriteStream } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { EnvironmentError, errorMessage } from '../core/errors.js';
+import { EnvironmentError, UpshiftError, ExitCode, errorMessage } from '../core/errors.js';
 import { formatBytes, formatDuration } from '../core/output.js';
 import type { CommandContext } from '../core/context.js';
 
@@ -17,7 +17,8 @@ function deadlineSignal(ctx: HttpContext, deadlineMs: number): AbortSignal {
   return AbortSignal.any([ctx.signal, AbortSignal.timeout(deadlineMs)]);
 }
 
-function unreachable(url: string, deadlineMs: number, e: unknown): EnvironmentError {
+function unreachable(url: string, deadlineMs: number, e: unknown, ctx: HttpContext): UpshiftError {
+  if (ctx.signal.aborted) return new UpshiftError('interrupted', `interrupted while fetching ${url}`, ExitCode.environment, { cause: e });
   const timedOut = e instanceof Error && (e.name === 'TimeoutError' || /timeout|aborted/i.test(e.message));
   // undici hides the reason (ENOTFOUND, ECONNREFUSED) in `cause`.
   const cause = e instanceof Error && e.cause ? `: ${errorMessage(e.cause)}` : e instanceof Error ? `: ${e.message}` : '';
@@ -36,7 +37,7 @@ export async function fetchText(url: string, ctx: HttpContext, deadlineMs: numbe
     if (!res.ok) await res.body?.cancel();
     return { status: res.status, text };
   } catch (e) {
-    throw unreachable(url, deadlineMs, e);
+    throw unreachable(url, deadlineMs, e, ctx);
   }
 }
 
@@ -56,7 +57,7 @@ export async function downloadToFile(url: string, path: string, ctx: HttpContext
   try {
     res = await fetch(url, { signal, redirect: 'follow' });
   } catch (e) {
-    throw unreachable(url, deadlineMs, e);
+    throw unreachable(url, deadlineMs, e, ctx);
   }
   if (res.status !== 200 || !res.body) {
     await res.body?.cancel();
@@ -90,7 +91,7 @@ export async function downloadToFile(url: string, path: string, ctx: HttpContext
     await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), meter, createWriteStream(path, { mode: 0o600 }), { signal });
   } catch (e) {
     if (ctx.interactive) ctx.stderr.write('\n');
-    throw unreachable(url, deadlineMs, e);
+    throw unreachable(url, deadlineMs, e, ctx);
   }
   draw(true);
   if (!ctx.interactive) ctx.stderr.write(`  downloaded ${name}: ${formatBytes(size)} in ${formatDuration(Date.now() - started)}\n`);
