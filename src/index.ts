@@ -26,3 +26,4 @@ export { clusterStatus, statusProbe, discoverStatus, assessStatus, renderStatus,
 export type { StatusResult, MemberStatus, StatusAlarm, Finding as StatusFinding } from './status/index.js';
 export { runBench, type EngineOptions as BenchEngineOptions } from './bench/engine.js'; export { compareResults, type Comparison as BenchComparison } from './bench/compare.js'; export { renderHtml as renderBenchHtml } from './bench/html.js'; export type { BenchConfig } from './bench/config.js'; export type { BenchResult } from './bench/result.js';
 export * as backup from './backup/index.js'; export { saveSnapshot, verifyBackup, checkConsistency, restoreToLocalCluster } from './backup/index.js';
+export { adjustArgsForVersion, type AdjustedArgs, type ArgAdjustment } from './plan/args.js';

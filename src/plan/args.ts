@@ -1,0 +1,195 @@
+/**
+ * Rewrite an etcd command line for another version: the flag adjustments an upgrade (or a rollback)
+ * executor applies when it restarts a member on a different binary. Pure. Uses the per-tag flag sets
+ * (does version X define this flag?) and the flag rules (what replaced it).
+ *
+ *   adjustArgsForVersion(['--logger=capnslog', '--experimental-corrupt-check-time=5m'], '3.6.14')
+ *   -> args ['--logger=zap', '--corrupt-check-time=5m'], adjustments saying why
+ */
+import * as kb from '../knowledge/index.js';
+
+export interface ArgAdjustment {
+  /** The argument as given. */
+  from: string;
+  action: 'renamed' | 'rewritten' | 'dropped' | 'merged';
+  /** The argument(s) it became (absent when dropped). */
+  to?: string;
+  reason: string;
+  source: string;
+}
+
+export interface AdjustedArgs {
+  args: string[];
+  adjustments: ArgAdjustment[];
+  /** Arguments the target does not define and no rule maps: kept as given; etcd would exit 2 on them. */
+  unresolved: string[];
+}
+
+/** Renamed flags whose values are not valid for the replacement. */
+const VALUE_INCOMPATIBLE = new Set(['log-package-levels']);
+
+interface Parsed {
+  name: string;
+  value: string | undefined;
+  raw: string;
+}
+
+function parseArg(a: string): Parsed | undefined {
+  const m = /^--?([A-Za-z0-9][A-Za-z0-9._-]*)(?:=(.*))?$/s.exec(a);
+  return m ? { name: m[1]!, value: m[2], raw: a } : undefined;
+}
+
+/** Join `--flag value` pairs into `--flag=value` so each flag is one element (values never start with '-'). */
+function normalise(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const p = parseArg(a);
+    const next = args[i + 1];
+    if (p && p.value === undefined && next !== undefined && !next.startsWith('-') && !isBooleanLike(p.name)) {
+      out.push(`--${p.name}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
+/** Flags that are booleans in etcd (a bare `--flag` means true); a following word is not their value. */
+function isBooleanLike(name: string): boolean {
+  return /(^|-)(enable|auto-tls|client-cert-auth|force-new-cluster|strict-reconfig-check|pre-vote|debug|enable-pprof|experimental-initial-corrupt-check|unsafe-no-fsync|memory-mlock|version|socket-reuse|self-signed)/.test(name) || name.endsWith('-check-enabled') || name.endsWith('-on-defrag') || name.endsWith('-verification');
+}
+
+/** The rule that says what replaced `flag` (removed/renamed with a replacement), newest first. */
+function replacementRule(flag: string): kb.FlagRule | undefined {
+  return kb
+    .rulesForFlag(flag)
+    .filter((r) => r.replacement && (r.kind === 'renamed' || r.kind === 'removed') && r.value === undefined)
+    .sort((a, b) => kb.compareMinors(kb.parseMinor(b.since) ?? kb.minorOf(b.since), kb.parseMinor(a.since) ?? kb.minorOf(a.since)))[0];
+}
+
+/** For a rollback: the old flag a newer flag replaced, if the target still has it. */
+function previousName(flag: string, gate: string | undefined, to: string): { rule: kb.FlagRule; name: string } | undefined {
+  for (const r of kb.allFlagRules) {
+    if (!r.replacement || r.value !== undefined || (r.kind !== 'renamed' && r.kind !== 'removed')) continue;
+    const [rname, rval] = splitOnce(r.replacement, '=');
+    if (rname !== flag) continue;
+    if (gate !== undefined && (rval === undefined || splitOnce(rval, '=')[0] !== gate)) continue;
+    if (kb.flagExists(r.flag, to)) return { rule: r, name: r.flag };
+  }
+  return undefined;
+}
+
+function splitOnce(s: string, sep: string): [string, string | undefined] {
+  const i = s.indexOf(sep);
+  return i < 0 ? [s, undefined] : [s.slice(0, i), s.slice(i + 1)];
+}
+
+/**
+ * Adjust `args` (etcd server flags, any order) so that etcd `to` starts with them. Flags the target
+ * defines are kept; renamed/removed ones with a known replacement are renamed (feature gates merged into
+ * one --feature-gates); --logger=capnslog becomes --logger=zap on 3.5+; on the way back (rollback) new
+ * names are turned into the old ones where the target has them.
+ */
+export function adjustArgsForVersion(args: readonly string[], to: string): AdjustedArgs {
+  const target = kb.parseVersion(to)?.version;
+  if (!target || !kb.releaseLine(kb.minorOf(target))) throw new Error(`adjustArgsForVersion: unknown etcd version ${to}`);
+  const out: string[] = [];
+  const adjustments: ArgAdjustment[] = [];
+  const unresolved: string[] = [];
+  const gates: string[] = [];
+  let gateIndex = -1;
+
+  for (const a of normalise(args)) {
+    const p = parseArg(a);
+    if (!p) {
+      out.push(a);
+      continue;
+    }
+    if (p.name === 'logger' && p.value === 'capnslog' && kb.compareMinors(kb.minorOf(target), '3.5') >= 0) {
+      const rule = kb.rulesForFlag('logger', 'capnslog')[0]!;
+      out.push('--logger=zap');
+      adjustments.push({ from: a, action: 'rewritten', to: '--logger=zap', reason: rule.detail, source: rule.source });
+      continue;
+    }
+    if (p.name === 'feature-gates') {
+      if (kb.flagExists('feature-gates', target)) {
+        if (gateIndex < 0) {
+          gateIndex = out.length;
+          out.push('');
+        }
+        gates.push(...(p.value ?? '').split(',').filter(Boolean));
+        continue;
+      }
+      // Rollback below 3.6: each gate back to its --experimental-* flag where the target has one.
+      for (const g of (p.value ?? '').split(',').filter(Boolean)) {
+        const [gate, val] = splitOnce(g, '=');
+        const prev = previousName('feature-gates', gate, target);
+        if (prev) {
+          const arg = `--${prev.name}=${val ?? 'true'}`;
+          out.push(arg);
+          adjustments.push({ from: `--feature-gates=${g}`, action: 'renamed', to: arg, reason: `etcd ${target} has no --feature-gates; ${prev.rule.detail}`, source: prev.rule.source });
+        } else {
+          adjustments.push({ from: `--feature-gates=${g}`, action: 'dropped', reason: `etcd ${target} has no --feature-gates and no flag for ${gate}`, source: kb.serverFlagSets[kb.minorOf(target)]!.source });
+        }
+      }
+      continue;
+    }
+    if (kb.flagExists(p.name, target)) {
+      out.push(a);
+      continue;
+    }
+    const rule = replacementRule(p.name);
+    if (rule?.replacement) {
+      const [rname, rval] = splitOnce(rule.replacement, '=');
+      if (rname === 'feature-gates' && kb.flagExists('feature-gates', target) && rval) {
+        const gate = splitOnce(rval, '=')[0];
+        const g = `${gate}=${p.value ?? 'true'}`;
+        if (gateIndex < 0) {
+          gateIndex = out.length;
+          out.push('');
+        }
+        gates.push(g);
+        adjustments.push({ from: a, action: 'merged', to: `--feature-gates=${g}`, reason: rule.detail, source: rule.source });
+        continue;
+      }
+      // A boolean flag replaced by a fixed setting (--debug -> --log-level=debug).
+      if (rname !== 'feature-gates' && rval !== undefined && kb.flagExists(rname, target)) {
+        if (p.value === undefined || p.value === 'true') {
+          out.push(`--${rule.replacement}`);
+          adjustments.push({ from: a, action: 'rewritten', to: `--${rule.replacement}`, reason: rule.detail, source: rule.source });
+        } else adjustments.push({ from: a, action: 'dropped', reason: rule.detail, source: rule.source });
+        continue;
+      }
+      // Replacements whose values mean something else are not carried over (--log-package-levels=pkg=LEVEL).
+      if (VALUE_INCOMPATIBLE.has(p.name)) {
+        adjustments.push({ from: a, action: 'dropped', reason: `${rule.detail}; its value does not carry over: set --${rname} yourself`, source: rule.source });
+        continue;
+      }
+      if (rname !== 'feature-gates' && rval === undefined && kb.flagExists(rname, target)) {
+        const arg = p.value === undefined ? `--${rname}` : `--${rname}=${p.value}`;
+        out.push(arg);
+        adjustments.push({ from: a, action: 'renamed', to: arg, reason: rule.detail, source: rule.source });
+        continue;
+      }
+    }
+    const back = previousName(p.name, undefined, target);
+    if (back) {
+      const arg = p.value === undefined ? `--${back.name}` : `--${back.name}=${p.value}`;
+      out.push(arg);
+      adjustments.push({ from: a, action: 'renamed', to: arg, reason: `etcd ${target} predates --${p.name}`, source: back.rule.source });
+      continue;
+    }
+    const removal = kb.rulesForFlag(p.name).find((r) => r.kind === 'removed' && !r.replacement && r.value === undefined);
+    if (removal) {
+      adjustments.push({ from: a, action: 'dropped', reason: removal.detail, source: removal.source });
+      continue;
+    }
+    unresolved.push(a);
+    out.push(a);
+  }
+  if (gateIndex >= 0) {
+    const merged = `--feature-gates=${[...new Set(gates)].join(',')}`;
+    out[gateIndex] = merged;
+  }
+  return { args: out, adjustments, unresolved };
+}
