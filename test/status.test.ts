@@ -1,7 +1,8 @@
 /**
  * `upshift status` against real etcd: a 3-member 3.4.23 cluster (all members from one endpoint,
  * --endpoints-only, a member restarted on 3.5.30 -> mixed-version, a stopped member -> exit 1), and a
- * 1-member 3.3.25 cluster (v2-era server: fields it does not report are null).
+ * 1-member 3.3.25 cluster (v2-era server: fields it does not report are null), and a 1-member 3.5.30 cluster
+ * with a tiny quota driven into a NOSPACE alarm.
  */
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
@@ -89,6 +90,16 @@ describe('status on a 3-member 3.4.23 cluster', () => {
 
   test('a stopped member: listed unhealthy with its error, the rest reported, exit 1', async () => {
     await stopMember(tc.cluster, 'm2', { signal: 'SIGKILL', timeoutMs: 10_000 });
+    // If m2 led, the others elect a new leader first (election timeout 1 s); status during the election would
+    // truthfully say "no leader".
+    const { resolveConnection } = await import('../src/client/connection.js');
+    const { statusProbe } = await import('../src/status/index.js');
+    const probe = statusProbe(resolveConnection({ cluster: tc.cluster.name }, {}, tc.home));
+    try {
+      for (let i = 0; i < 40 && (await probe.check({ metrics: false })).members.filter((m) => m.healthy).length < 2; i++) await new Promise((r) => setTimeout(r, 250));
+    } finally {
+      probe.close();
+    }
     const started = Date.now();
     const r = await runCliInProcess(['status', '--cluster', tc.cluster.name, '-o', 'json'], tc.testHome.env);
     const took = Date.now() - started;
@@ -137,6 +148,53 @@ describe('status on a 1-member 3.3.25 cluster', () => {
     assert.ok(m.dbSize! > 0);
     assert.equal(m.isLeader, true);
     assert.ok(s.findings.some((f) => f.code === 'version-eol'), JSON.stringify(s.findings));
+  });
+});
+
+describe('status on a 1-member 3.5.30 cluster that runs out of space', () => {
+  let tc: TestCluster;
+  before(async () => {
+    tc = await startTestCluster({ version: '3.5.30', members: 1, extraArgs: ['--quota-backend-bytes=262144'] });
+  });
+  after(async () => {
+    await tc?.stop();
+  });
+
+  test('NOSPACE alarm and db-near-quota are blockers, exit 1; disarmed, healthy again', async () => {
+    const { resolveConnection } = await import('../src/client/connection.js');
+    const { EtcdClient } = await import('../src/client/kv.js');
+    const { EndpointClient } = await import('../src/client/endpoint.js');
+    const config = resolveConnection({ cluster: tc.cluster.name }, {}, tc.home);
+    const c = new EtcdClient(config);
+    const e = new EndpointClient(config.endpoints[0]!, config);
+    try {
+      let noSpace: unknown;
+      for (let i = 0; i < 40 && !noSpace; i++) {
+        await c.put(`/fill/${i}`, Buffer.alloc(32 * 1024, i)).catch((err: unknown) => (noSpace = err));
+      }
+      assert.equal((noSpace as { code?: string } | undefined)?.code, 'etcd-no-space');
+      const r = await runCliInProcess(['status', '--cluster', tc.cluster.name, '-o', 'json'], tc.testHome.env);
+      assert.equal(r.code, 1, r.stderr);
+      const st = parse(r.stdout);
+      assert.equal(st.healthy, false);
+      assert.deepEqual(st.alarms.map((a) => [a.alarm, a.memberName]), [['NOSPACE', 'm1']]);
+      assert.equal(st.members[0]!.dbSizeQuota, 262144);
+      const codes = st.findings.map((f) => `${f.severity}:${f.code}`);
+      assert.ok(codes.includes('blocker:alarm-nospace'), codes.join(','));
+      assert.ok(codes.includes('blocker:db-near-quota'), codes.join(','));
+      assert.ok(st.members[0]!.errors.some((x) => /NOSPACE/.test(x)), 'Status.errors carries the alarm');
+      // Make room and disarm (what the finding tells the user to do).
+      const del = await c.deleteRange('/fill/', { prefix: true });
+      await c.compact(del.header.revision, { physical: true });
+      await e.defragment();
+      await e.alarmDisarm(st.members[0]!.id, 'NOSPACE');
+      const again = await runCliInProcess(['status', '--cluster', tc.cluster.name, '-o', 'json'], tc.testHome.env);
+      assert.equal(again.code, 0, again.stdout);
+      assert.deepEqual(parse(again.stdout).alarms, []);
+    } finally {
+      c.close();
+      e.close();
+    }
   });
 });
 

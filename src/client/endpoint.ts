@@ -160,7 +160,13 @@ export class EndpointClient {
       // Old servers or proxies without the health service: the Get below decides.
     }
     try {
-      await this.transport.unary('KV', 'Range', { key: Buffer.from('health'), limit: '1', serializable: opts.serializable ?? false }, { ...opts, op: 'read' });
+      const read = (): Promise<unknown> => this.transport.unary('KV', 'Range', { key: Buffer.from('health'), limit: '1', serializable: opts.serializable ?? false }, { ...opts, op: 'read' });
+      // A read that lands in an election fails with "leader changed" (definite, nothing applied); asking once
+      // more tells a settled cluster from a flapping one. Reads only: writes are never re-sent.
+      await read().catch((e: unknown) => {
+        if (e instanceof EtcdError && e.code === 'etcd-leader-changed') return read();
+        throw e;
+      });
       const healthy = grpcStatus === undefined || grpcStatus === 'SERVING';
       return { endpoint: this.endpoint, healthy, grpcStatus, tookMs: performance.now() - start, ...(healthy ? {} : { error: `gRPC health: ${grpcStatus}` }) };
     } catch (e) {
