@@ -17,6 +17,7 @@ import { testBinDir, hasTestVersion } from './support/home.js';
 import { sha256File } from '../src/binaries/probe.js';
 import { installVersion } from '../src/binaries/install.js';
 import { DirSource } from '../src/binaries/sources/dir.js';
+import { DebianSource } from '../src/binaries/sources/debian.js';
 import type { BinarySource } from '../src/binaries/sources/source.js';
 import { renameSync, utimesSync } from 'node:fs';
 import { Writable } from 'node:stream';
@@ -275,6 +276,20 @@ test('an installer that loses the final rename keeps the winner\'s install; old 
   assert.equal(readFileSync(join(loser.home, 'etcd', '3.5.30', 'manifest.json'), 'utf8'), winnerManifest, 'the winner\'s install is kept');
   await assertManifestMatchesFiles(join(loser.home, 'etcd', '3.5.30'));
   assert.deepEqual(readdirSync(join(loser.home, 'etcd')), ['3.5.30'], 'own and crashed work dirs removed');
+});
+
+test('debian: suites whose signature does not verify with the trusted keyring are refused', async () => {
+  const { home } = freshHome();
+  // A keyring holding some other key: apt must reject every Debian suite (nothing is read unsigned).
+  const keyring = join(scratch, 'wrong-keyring.gpg');
+  const other = ['/usr/share/keyrings/debian-archive-removed-keys.gpg', '/usr/share/keyrings/nodesource.gpg'].find((k) => existsSync(k));
+  if (other) copyFileSync(other, keyring);
+  else appendFileSync(keyring, '');
+  const src = new DebianSource({ requestDeadlineMs: 20_000, downloadDeadlineMs: 120_000, keyring });
+  const ctx = { home, env: process.env, signal: new AbortController().signal, interactive: false, stderr: new Writable({ write: (_c, _e, cb) => cb() }) };
+  const report = await src.available(ctx);
+  assert.equal(report.reachable, false);
+  assert.match(report.error ?? '', /no Debian suite could be read: .*apt-get update failed for .*(NO_PUBKEY|not signed|signature|keyring)/is);
 });
 
 test('debian without apt-get exits 3 and says so', async () => {
