@@ -319,7 +319,7 @@ function downgradeFindings(info: DowngradeInfo, input: PlanInput): Finding[] {
     {
       severity: 'blocker',
       code: 'downgrade',
-      message: `${info.to} is older than ${info.from}: upshift plan does not plan downgrades as upgrades. See the downgrade procedure below.`,
+      message: `${info.to} is older than ${info.from}: upshift plan does not plan downgrades as upgrades; the supported downgrade procedure for each minor is listed with the plan.`,
     },
   ];
   if (info.pairs.length > 1) {
