@@ -53,6 +53,8 @@ export interface EtcdModuleReport {
   effective?: string;
   /** Requirement chains from the main module (module graph, not the import graph `go mod why -m` walks). */
   requiredBy?: string[];
+  /** Files of this module importing a package of it (the direct-use evidence `// indirect` is about). */
+  importedBy?: string[];
   line?: number;
 }
 
@@ -247,6 +249,17 @@ export function analyzeModule(inp: ModuleInputs, opts: AnalyzeOptions): DepsRepo
         default:
           break;
       }
+    }
+  }
+
+  // Direct use from the sources: go.dev/ref/mod#go-mod-file-require — "// indirect" means no package of the
+  // module is imported by the main module.
+  for (const e of inBuild) {
+    const files = [...new Set(imports.filter((i) => etcdModuleOf(i.path)?.module === e.path).map((i) => i.file))];
+    if (files.length) e.importedBy = files;
+    const req = mod.require.find((r) => r.path === e.path);
+    if (req?.indirect && files.length) {
+      add({ severity: 'info', code: 'indirect-but-imported', message: `go.mod marks ${e.path} // indirect, but ${files[0]}${files.length > 1 ? ` and ${files.length - 1} more import it` : ' imports it'}`, fix: 'go mod tidy', file: goModFile, line: req.pos.line, column: req.pos.col });
     }
   }
 

@@ -95,3 +95,56 @@ test('trailing comments of a rewritten run are re-aligned like gofmt', () => {
     'package a\n\nimport (\n\t"go.etcd.io/etcd/client/pkg/v3/types" // types\n\tclientv3 "go.etcd.io/etcd/client/v3"  // client\n\t"zzz"\n\t"zzzz" // lone\n)\n',
   );
 });
+
+test('property: the rewrite is idempotent, keeps every import, and leaves changed runs sorted', async () => {
+  const fc = (await import('fast-check')).default;
+  const pool = [
+    'github.com/coreos/etcd/clientv3',
+    'github.com/coreos/etcd/clientv3/concurrency',
+    'go.etcd.io/etcd/mvcc/mvccpb',
+    'go.etcd.io/etcd/pkg/transport',
+    'go.etcd.io/etcd/clientv3/naming',
+    'go.etcd.io/etcd/raft/raftpb',
+    'context',
+    'fmt',
+    'github.com/google/uuid',
+    'google.golang.org/grpc',
+  ];
+  const spec = fc.record({
+    path: fc.constantFrom(...pool),
+    name: fc.option(fc.constantFrom('x', '_', '.', 'etcd'), { nil: undefined }),
+    comment: fc.option(fc.constantFrom('// why', '// indirect use'), { nil: undefined }),
+    before: fc.constantFrom('', '', '', 'blank', 'comment'),
+  });
+  fc.assert(
+    fc.property(fc.uniqueArray(spec, { selector: (s) => s.path, minLength: 1, maxLength: 8 }), fc.constantFrom('v3.5.33', 'v3.6.14'), (specs, target) => {
+      const body = specs
+        .map((s) => (s.before === 'blank' ? '\n' : s.before === 'comment' ? '\t// group\n' : '') + `\t${s.name ? s.name + ' ' : ''}"${s.path}"${s.comment ? ' ' + s.comment : ''}\n`)
+        .join('');
+      const src = `package p\n\nimport (\n${body})\n\nfunc f() {}\n`;
+      const first = rewriteGoFile(file('p.go', src), target);
+      const after = first.edit?.after ?? src;
+      const h = scanGoImports(after, 'p.go');
+      assert.equal(h.imports.length, specs.length, after);
+      for (const i of h.imports) assert.ok(!i.path.startsWith('github.com/coreos/etcd/clientv3') || i.path.endsWith('/naming') || false, i.path);
+      assert.equal(rewriteGoFile(file('p.go', after), target).edit, undefined, 'a second run changes nothing');
+      // Runs (consecutive spec lines) that contain a rewritten path are sorted by path.
+      if (first.edit) {
+        const changed = new Set(first.edit.rewrites.map((r) => r.to));
+        const lines = after.split('\n');
+        let run: string[] = [];
+        const flush = (): void => {
+          if (run.some((p) => changed.has(p))) assert.deepEqual(run, [...run].sort(), after);
+          run = [];
+        };
+        for (const l of lines) {
+          const m = /^\t(?:\S+ )?["`]([^"`]+)["`]/.exec(l);
+          if (m) run.push(m[1]);
+          else flush();
+        }
+        flush();
+      }
+    }),
+    { numRuns: 300 },
+  );
+});

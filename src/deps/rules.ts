@@ -32,5 +32,6 @@ export const RULES: Readonly<Record<string, RuleInfo>> = {
   'vulnerable-version': { severity: 'warning', title: 'Known-vulnerable etcd version (pseudo-version aware)' },
   'go-directive-floor': { severity: 'info', title: 'Target client raises the go directive' },
   'client-v2-unavailable': { severity: 'warning', title: 'v2 API client not published for the target line' },
+  'indirect-but-imported': { severity: 'info', title: 'Requirement marked // indirect although the module is imported directly' },
   'go-file-unreadable': { severity: 'info', title: 'Go file whose import section could not be read' },
 };
