@@ -168,6 +168,11 @@ describe('config linting', () => {
     const c = p.findings.filter((f) => f.code === 'flag-conflict');
     assert.deepEqual(c.map((f) => [f.flag, f.severity]), [['experimental-corrupt-check-time', 'blocker'], ['experimental-initial-corrupt-check', 'blocker']]);
   });
+  test('an empty host in an advertise URL stops etcd 3.4+', () => {
+    const p = plan({ from: '3.3.25', to: '3.4.45', configs: [cfg('f', 'etcd --advertise-client-urls=http://:2379 --initial-advertise-peer-urls http://10.0.0.1:2380')] });
+    const f = p.findings.filter((x) => x.code === 'flag-value-rejected');
+    assert.deepEqual(f.map((x) => [x.flag, x.severity]), [['advertise-client-urls', 'blocker']]);
+  });
   test('a flag no etcd knows is reported once, as a blocker on the command line', () => {
     const p = plan({ from: '3.4.23', to: '3.6.14', authEnabled: false, configs: [cfg('f', 'etcd --name a --no-such-flag=1')] });
     const f = p.findings.filter((x) => x.code === 'flag-unknown');

@@ -234,7 +234,9 @@ export function flagRules(fromMinor: Minor, toMinor: Minor): FlagRule[] {
 
 /** Rules for one flag (optionally with its value) across all versions. */
 export function rulesForFlag(flag: string, value?: string): FlagRule[] {
-  return flagRuleData.filter((r) => (r.flag === flag || r.yamlKey === flag) && (r.value === undefined || r.value === value));
+  return flagRuleData.filter(
+    (r) => (r.flag === flag || r.yamlKey === flag) && (r.value === undefined || r.value === value) && (r.valuePattern === undefined || (value !== undefined && new RegExp(r.valuePattern).test(value))),
+  );
 }
 
 function presentIn(spec: string | undefined, v: ParsedVersion): boolean {

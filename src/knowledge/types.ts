@@ -85,6 +85,8 @@ export interface FlagRule extends Sourced {
   readonly yamlKey?: string;
   /** Only when the flag has this value (e.g. logger=capnslog). */
   readonly value?: string;
+  /** Only when the value matches this regular expression (e.g. an empty host in a URL). */
+  readonly valuePattern?: string;
   /** First version where the change applies (`X.Y` or `X.Y.Z`). */
   readonly since: string;
   readonly kind: FlagChangeKind;

@@ -70,7 +70,7 @@ function reactionSentence(r: FlagReaction, s: Setting, to: string): string {
 }
 
 function findingCode(rule: FlagRule, reaction: FlagReaction): string {
-  if (rule.value !== undefined && reaction === 'exits') return 'flag-value-rejected';
+  if ((rule.value !== undefined || rule.valuePattern !== undefined) && reaction === 'exits') return 'flag-value-rejected';
   return `flag-${rule.kind}`;
 }
 
@@ -129,7 +129,9 @@ export function lintConfigsForHop(configs: readonly ConfigSource[], from: string
     const setNames = new Set(cfg.settings.map(flagNameOf));
     for (const s of cfg.settings) {
       const flag = flagNameOf(s);
-      const rules = rulesInHop.filter((r) => r.flag === flag && r.kind !== 'default-changed' && (r.value === undefined || r.value === s.value));
+      const rules = rulesInHop.filter(
+        (r) => r.flag === flag && r.kind !== 'default-changed' && (r.value === undefined || r.value === s.value) && (r.valuePattern === undefined || new RegExp(r.valuePattern).test(s.value ?? '')),
+      );
       let handledAsRemoved = false;
       for (const rule of rules) {
         const reaction = rule.reaction[s.origin];
@@ -137,7 +139,7 @@ export function lintConfigsForHop(configs: readonly ConfigSource[], from: string
         findings.push({
           severity,
           code: findingCode(rule, reaction),
-          message: `${where(s)}: ${s.raw}${s.value !== undefined && rule.value !== undefined ? `=${s.value}` : ''} — ${rule.detail}. ${reactionSentence(reaction, s, to)} ${capitalize(rule.action)}.`.replace(/\s+/g, ' ').replace(/\.\./g, '.').trim(),
+          message: `${where(s)}: ${s.raw}${s.value !== undefined && (rule.value !== undefined || rule.valuePattern !== undefined) ? `=${s.value}` : ''} — ${rule.detail}. ${reactionSentence(reaction, s, to)} ${capitalize(rule.action)}.`.replace(/\s+/g, ' ').replace(/\.\./g, '.').trim(),
           source: rule.source,
           hop,
           file: s.file,

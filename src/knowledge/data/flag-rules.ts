@@ -83,6 +83,14 @@ const curated: FlagRule[] = [
     action: 'use --peer-trusted-ca-file and --peer-client-cert-auth', reaction: removed,
     source: 'etcd@v3.4.0:etcdmain/config.go (flag not defined); web:content/en/docs/v3.6/upgrades/upgrade_3_4.md',
   },
+  ...['advertise-client-urls', 'initial-advertise-peer-urls'].map(
+    (flag): FlagRule => ({
+      flag, valuePattern: '://:\\d', since: '3.4', kind: 'behavior',
+      detail: 'an advertise URL with an empty host (e.g. http://:2379) is now a startup error',
+      action: 'give every advertise URL an explicit host or IP', reaction: rejectedValue,
+      source: 'etcd:CHANGELOG/CHANGELOG-3.4.md v3.4.0 (PR #8786, issue #8379)',
+    }),
+  ),
   {
     flag: 'enable-v2', since: '3.4', kind: 'default-changed', oldDefault: 'true', newDefault: 'false',
     detail: '3.4 serves the v2 API only with --enable-v2=true',

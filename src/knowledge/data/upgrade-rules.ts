@@ -113,6 +113,36 @@ export const hopRules: readonly HopRule[] = [
     source: 'etcd@v3.5.33:server/embed/config_logging.go:48-49; etcd:CHANGELOG/CHANGELOG-3.5.md',
   },
   {
+    id: 'api-surface-3.5',
+    fromMinor: '3.4',
+    toMinor: '3.5',
+    severity: 'info',
+    when: 'always',
+    message:
+      'Clients and dashboards: 3.5 removes the /v3beta gRPC-gateway prefix (use /v3) and the etcd_debugging_mvcc_{db_total_size_in_bytes,put_total,delete_total,txn_total,range_total} metrics (use etcd_mvcc_*); etcd_cluster_version carries major.minor only.',
+    source: 'etcd:CHANGELOG/CHANGELOG-3.5.md v3.5.0 (PR #9298); web:content/en/docs/v3.6/upgrades/upgrade_3_5.md',
+  },
+  {
+    id: 'api-surface-3.6',
+    fromMinor: '3.5',
+    toMinor: '3.6',
+    severity: 'info',
+    when: 'always',
+    message:
+      'Clients: 3.6 no longer serves client requests on --listen-peer-urls, and refuses to start on a data dir written by a newer version (downgrade it with `etcdutl migrate`).',
+    source: 'etcd:CHANGELOG/CHANGELOG-3.6.md v3.6.0-rc.0',
+  },
+  {
+    id: 'api-surface-3.4',
+    fromMinor: '3.3',
+    toMinor: '3.4',
+    severity: 'info',
+    when: 'always',
+    message:
+      'Clients and tooling: 3.4 serves the gRPC gateway on /v3 (/v3beta still served; /v3alpha deprecated), deprecates the etcd_debugging_mvcc_* size/op metrics in favour of etcd_mvcc_*, and writes snapshot files with mode 0600.',
+    source: 'etcd:CHANGELOG/CHANGELOG-3.4.md v3.4.0; web:content/en/docs/v3.6/dev-guide/api_grpc_gateway.md',
+  },
+  {
     id: 'no-rollback-after-3.4',
     fromMinor: '3.3',
     toMinor: '3.4',
