@@ -236,7 +236,7 @@ export function analyzeModule(inp: ModuleInputs, opts: AnalyzeOptions): DepsRepo
           add({ severity: 'warning', code: 'manual-migration-api-change', message: `${im.path} is an API change, not a move: ${m.note ?? ''}`.trim(), fix: 'port the code by hand; deps fix leaves this import alone', source: 'CHANGELOG-3.5', ...loc });
           break;
         case 'split':
-          add({ severity: 'warning', code: 'manual-migration-split', message: `${im.path} was split: ${m.note ?? ''}`.trim(), fix: 'rewrite per symbol (Save -> client/v3/snapshot; Restore/Status -> etcdutl/v3/snapshot)', source: 'CHANGELOG-3.5', ...loc });
+          add({ severity: 'warning', code: 'manual-migration-split', message: `${im.path} was split across modules: ${(m.note ?? '').replace(/^SPLIT:\s*/, '')}`.trim(), fix: 'rewrite per symbol (Save -> client/v3/snapshot; Restore/Status -> etcdutl/v3/snapshot)', source: 'CHANGELOG-3.5', ...loc });
           break;
         case 'removed':
         case 'internal':
@@ -444,18 +444,23 @@ export function analyzeModule(inp: ModuleInputs, opts: AnalyzeOptions): DepsRepo
     if (e.family === 'bbolt' || e.family === 'bbolt-coreos' || e.family === 'raft') continue;
     const v = e.effective ?? e.version;
     const rel = e.release ?? etcdReleaseOf(e.path, v);
-    for (const h of advisoriesFor(e.path, v, rel)) {
-      advisories.push(h);
-      if (h.affected) {
-        add({
-          severity: 'warning',
-          code: 'vulnerable-version',
-          message: `${h.id} (${h.aliases.join(', ')}) affects ${e.path} ${v}: ${h.summary}${h.fixedIn ? `; fixed in ${h.fixedIn}` : ''}${h.note ? ` — ${h.note}` : ''}`,
-          source: h.source,
-          fix: `move to go.etcd.io/etcd/client/v3@${target}`,
-          ...lineFor(e.path),
-        });
-      }
+    const hits = advisoriesFor(e.path, v, rel);
+    advisories.push(...hits);
+    const affected = hits.filter((h) => h.affected);
+    if (affected.length) {
+      // One finding per module (the advisories list has the detail); the DB's blind spots get their own.
+      const fixedIn = [...new Set(affected.map((h) => h.fixedIn).filter(Boolean))].join(', ');
+      add({
+        severity: 'warning',
+        code: 'vulnerable-version',
+        message: `${e.path} ${v}${rel && rel.ahead >= 0 ? ` (etcd ${rel.release})` : ''} is affected by ${affected.length} advisor${affected.length === 1 ? 'y' : 'ies'}: ${affected.map((h) => h.id).join(', ')}${fixedIn ? ` — fixed in ${fixedIn}` : ''}`,
+        source: 'golang/vulndb @a752ea54',
+        fix: `move to go.etcd.io/etcd/client/v3@${target}`,
+        ...lineFor(e.path),
+      });
+    }
+    for (const h of affected.filter((x) => !x.reportedByVulnDb)) {
+      add({ severity: 'warning', code: 'vuln-db-false-negative', message: `${h.id} (${h.aliases.join(', ')}): ${h.note ?? 'not reported by govulncheck'}`, source: h.source, ...lineFor(e.path) });
     }
   }
 

@@ -30,6 +30,7 @@ export const RULES: Readonly<Record<string, RuleInfo>> = {
   'pseudo-version-unknown-commit': { severity: 'info', title: 'Pseudo-version of a commit not in the release table' },
   'no-vuln-coverage': { severity: 'info', title: 'Module without Go vuln DB coverage' },
   'vulnerable-version': { severity: 'warning', title: 'Known-vulnerable etcd version (pseudo-version aware)' },
+  'vuln-db-false-negative': { severity: 'warning', title: 'Affected version that govulncheck cannot report (pseudo-version ordering, no DB coverage)' },
   'go-directive-floor': { severity: 'info', title: 'Target client raises the go directive' },
   'client-v2-unavailable': { severity: 'warning', title: 'v2 API client not published for the target line' },
   'indirect-but-imported': { severity: 'info', title: 'Requirement marked // indirect although the module is imported directly' },
