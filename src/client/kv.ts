@@ -376,6 +376,8 @@ export class LeaseKeeper extends EventEmitter {
         this.emit('keepalive', { ttl: t });
       });
       call.on('error', (e) => this.lose(toEtcdError(e, ctx)));
+      // The server ended the stream (member shutting down): no more keepalives will be answered.
+      call.on('end', () => this.lose('keepalive stream ended by the server'));
       const send = (): void => {
         if (!this.closed) call.write({ ID: this.id });
       };
