@@ -11,7 +11,9 @@
  * client CPU per op, and the machine's busy % during the run. CPU/op: the Node tools report CPU over
  * their measured window (excluding process start-up and TypeScript loading, which a long benchmark
  * amortises); the Go binary is measured as a whole process (/usr/bin/time), start-up included (tiny).
- * Both Node tools are also measured as whole processes for reference.
+ * Both Node tools are also measured as whole processes for reference. No tool gets a warmup (the Go
+ * tool has none), so JIT warm-up is part of the Node tools' cost. "server us/op" is the CPU the etcd
+ * members spent per op during the run: it shows whether a tool's requests cost the servers more.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
@@ -64,6 +66,7 @@ interface Measured {
   /** Node tools: measured window; Go: whole process. */
   cpuUsPerOp: number;
   wholeProcessCpuUsPerOp?: number;
+  serverCpuUsPerOp: number;
   machineBusyPct: number;
   load1: number;
   errors: number;
@@ -101,22 +104,48 @@ function exec(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env,
   });
 }
 
-async function measure(tool: string, run: () => Promise<Omit<Measured, 'machineBusyPct' | 'load1' | 'tool'>>): Promise<Measured> {
+/** CPU seconds used so far by the cluster's etcd processes (utime + stime from /proc/PID/stat). */
+let serverPids: number[] = [];
+function serverCpuSec(): number {
+  let ticks = 0;
+  for (const pid of serverPids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(f[11]) + Number(f[12]); // fields 14 and 15 of proc(5)
+    } catch {
+      /* member gone */
+    }
+  }
+  return ticks / 100; // USER_HZ
+}
+
+async function measure(tool: string, run: () => Promise<Omit<Measured, 'machineBusyPct' | 'load1' | 'tool' | 'serverCpuUsPerOp'> & { ops: number }>): Promise<Measured> {
   const load1 = loadavg()[0]!;
   const m0 = machineCpu();
-  const r = await run();
+  const s0 = serverCpuSec();
+  const { ops, ...r } = await run();
+  const s1 = serverCpuSec();
   const m1 = machineCpu();
-  return { tool, ...r, machineBusyPct: Math.round(((m1.busy - m0.busy) / Math.max(1, m1.total - m0.total)) * 1000) / 10, load1: Math.round(load1 * 100) / 100 };
+  return {
+    tool,
+    ...r,
+    // Server work per op (all members): shows whether a tool's requests cost the servers more.
+    serverCpuUsPerOp: ((s1 - s0) * 1e6) / Math.max(1, ops),
+    machineBusyPct: Math.round(((m1.busy - m0.busy) / Math.max(1, m1.total - m0.total)) * 1000) / 10,
+    load1: Math.round(load1 * 100) / 100,
+  };
 }
 
 async function runUpshift(s: Scenario, endpoints: string[]): Promise<Measured> {
   return measure('upshift', async () => {
-    const args = [join(root, 'bin', 'upshift.js'), 'bench', s.workload, '--endpoints', endpoints.join(','), '--clients', String(s.clients), '--conns', String(s.conns), '--total', String(total), '--key-size', String(keySize), '--val-size', String(valSize), '--warmup', '1s', '-o', 'json'];
+    const args = [join(root, 'bin', 'upshift.js'), 'bench', s.workload, '--endpoints', endpoints.join(','), '--clients', String(s.clients), '--conns', String(s.conns), '--total', String(total), '--key-size', String(keySize), '--val-size', String(valSize), '-o', 'json'];
     if (s.workload === 'range') args.push('--key-space', '1', '--consistency', 'l');
     else args.push('--key-space', String(keySpace));
     const r = await exec(process.execPath, args, { ...process.env, UPSHIFT_FROM_SOURCE: '1' });
     const j = JSON.parse(r.stdout) as { ops: number; errors: number; throughput: number; latencyMs: { p99: number }; clientCpuUsPerOp: number; config: { warmupMs: number } };
     return {
+      ops: j.ops,
       throughput: j.throughput,
       p99Ms: j.latencyMs.p99,
       cpuUsPerOp: j.clientCpuUsPerOp,
@@ -128,12 +157,12 @@ async function runUpshift(s: Scenario, endpoints: string[]): Promise<Measured> {
 
 async function runEtcd3(s: Scenario, endpoints: string[]): Promise<Measured> {
   return measure('etcd3 (npm)', async () => {
-    const args = ['--import', 'tsx', join(root, 'bench', 'loadgen-etcd3.ts'), '--endpoints', endpoints.join(','), '--workload', s.workload, '--clients', String(s.clients), '--conns', String(s.conns), '--total', String(total), '--key-size', String(keySize), '--val-size', String(valSize), '--warmup', '1'];
+    const args = ['--import', 'tsx', join(root, 'bench', 'loadgen-etcd3.ts'), '--endpoints', endpoints.join(','), '--workload', s.workload, '--clients', String(s.clients), '--conns', String(s.conns), '--total', String(total), '--key-size', String(keySize), '--val-size', String(valSize)];
     args.push('--key-space', s.workload === 'range' ? '1' : String(keySpace));
     const r = await exec(process.execPath, args);
     if (r.code !== 0) throw new Error(`etcd3 loadgen failed: ${r.stderr}`);
     const j = JSON.parse(r.stdout) as { ops: number; errors: number; throughput: number; latencyMs: { p99: number }; clientCpuUsPerOp: number };
-    return { throughput: j.throughput, p99Ms: j.latencyMs.p99, cpuUsPerOp: j.clientCpuUsPerOp, errors: j.errors, ...(r.cpuSec !== undefined ? { wholeProcessCpuUsPerOp: (r.cpuSec * 1e6) / j.ops } : {}) };
+    return { ops: j.ops, throughput: j.throughput, p99Ms: j.latencyMs.p99, cpuUsPerOp: j.clientCpuUsPerOp, errors: j.errors, ...(r.cpuSec !== undefined ? { wholeProcessCpuUsPerOp: (r.cpuSec * 1e6) / j.ops } : {}) };
   });
 }
 
@@ -151,7 +180,7 @@ async function runGo(s: Scenario, endpoints: string[]): Promise<Measured> {
     if (!rps || !p99) throw new Error(`cannot read the Go benchmark's output:\n${out.slice(-2000)}`);
     const throughput = Number(rps[1]);
     const cpu = r.cpuSec !== undefined ? (r.cpuSec * 1e6) / total : NaN;
-    return { throughput, p99Ms: Number(p99[1]) * 1000, cpuUsPerOp: cpu, errors: 0 };
+    return { ops: total, throughput, p99Ms: Number(p99[1]) * 1000, cpuUsPerOp: cpu, errors: 0 };
   });
 }
 
@@ -177,6 +206,7 @@ async function main(): Promise<void> {
     const cluster = await clusterUp(home, { name, version: values.version!, members: Number(values.members) });
     up = true;
     const endpoints = cluster.members.map((m) => m.clientURL);
+    serverPids = cluster.members.map((m) => m.pid).filter((p): p is number => p !== undefined);
     const results: { scenario: Scenario; runs: Measured[] }[] = [];
     for (const s of scenarios) {
       const tools: ((s: Scenario, e: string[]) => Promise<Measured>)[] = [runUpshift, runEtcd3, ...(goBench ? [runGo] : [])];
@@ -185,7 +215,7 @@ async function main(): Promise<void> {
         const order = r % 2 === 0 ? tools : [...tools].reverse();
         for (const t of order) {
           const m = await t(s, endpoints);
-          process.stderr.write(`${s.workload} ${s.clients}/${s.conns} round ${r + 1}: ${m.tool}: ${Math.round(m.throughput)} ops/s, p99 ${m.p99Ms.toFixed(1)} ms, CPU ${m.cpuUsPerOp.toFixed(1)} us/op, machine ${m.machineBusyPct}% busy, load ${m.load1}\n`);
+          process.stderr.write(`${s.workload} ${s.clients}/${s.conns} round ${r + 1}: ${m.tool}: ${Math.round(m.throughput)} ops/s, p99 ${m.p99Ms.toFixed(1)} ms, CPU ${m.cpuUsPerOp.toFixed(1)} us/op, server CPU ${Math.round(m.serverCpuUsPerOp)} us/op, machine ${m.machineBusyPct}% busy, load ${m.load1}\n`);
           runs.push(m);
         }
       }
@@ -202,8 +232,9 @@ async function main(): Promise<void> {
           p99Ms: Math.round(median(rs.map((r) => r.p99Ms)) * 10) / 10,
           cpuUsPerOp: Math.round(median(rs.map((r) => r.cpuUsPerOp)) * 10) / 10,
           wholeProcessCpuUsPerOp: Math.round(median(rs.map((r) => r.wholeProcessCpuUsPerOp ?? NaN)) * 10) / 10,
+          serverCpuUsPerOp: Math.round(median(rs.map((r) => r.serverCpuUsPerOp))),
           machineBusyPct: Math.round(median(rs.map((r) => r.machineBusyPct))),
-          load1: median(rs.map((r) => r.load1)),
+          load1: Math.round(median(rs.map((r) => r.load1)) * 10) / 10,
           errors: rs.reduce((a, r) => a + r.errors, 0),
         };
       };
@@ -228,10 +259,10 @@ async function main(): Promise<void> {
     }
     for (const s of summary) {
       process.stdout.write(`\n${s.scenario} (etcd ${values.version}, ${values.members} members, ${total} ops per run, median of ${rounds})\n`);
-      process.stdout.write(`  ${'tool'.padEnd(14)} ${'ops/s'.padStart(8)} ${'p99 ms'.padStart(8)} ${'CPU us/op'.padStart(10)} ${'(whole proc)'.padStart(12)} ${'machine busy'.padStart(13)} ${'load1'.padStart(6)} errors\n`);
+      process.stdout.write(`  ${'tool'.padEnd(14)} ${'ops/s'.padStart(8)} ${'p99 ms'.padStart(8)} ${'CPU us/op'.padStart(10)} ${'(whole proc)'.padStart(12)} ${'server us/op'.padStart(12)} ${'machine busy'.padStart(13)} ${'load1'.padStart(6)} errors\n`);
       for (const t of s.tools) {
         process.stdout.write(
-          `  ${t.tool.padEnd(14)} ${String(t.throughput).padStart(8)} ${String(t.p99Ms).padStart(8)} ${String(t.cpuUsPerOp).padStart(10)} ${String(t.wholeProcessCpuUsPerOp).padStart(12)} ${`${t.machineBusyPct}%`.padStart(13)} ${String(t.load1).padStart(6)} ${t.errors}\n`,
+          `  ${t.tool.padEnd(14)} ${String(t.throughput).padStart(8)} ${String(t.p99Ms).padStart(8)} ${String(t.cpuUsPerOp).padStart(10)} ${String(t.wholeProcessCpuUsPerOp).padStart(12)} ${String(t.serverCpuUsPerOp).padStart(12)} ${`${t.machineBusyPct}%`.padStart(13)} ${String(t.load1).padStart(6)} ${t.errors}\n`,
         );
       }
       process.stdout.write(`  upshift / ${s.baseline}: throughput x${s.ratios.throughput}, p99 x${s.ratios.p99}, CPU/op x${s.ratios.cpuPerOp}\n`);
