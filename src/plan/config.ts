@@ -277,7 +277,7 @@ export function parseSystemdUnit(file: string, text: string): ConfigSource {
 
 // ------------------------------------------------------------------ environment files
 
-/** ETCD_FOO_BAR -> foo-bar (the inverse of etcd's FlagToEnv, etcd@v3.5.33:pkg/flags/flag.go:66-69). */
+/** ETCD_FOO_BAR -> foo-bar (the inverse of etcd's FlagToEnv, etcd@v3.5.33:pkg/flags/flag.go:68-70). */
 export function envToFlag(name: string): string {
   return name.slice('ETCD_'.length).toLowerCase().replace(/_/g, '-');
 }
