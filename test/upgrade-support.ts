@@ -4,7 +4,7 @@
  */
 import { readFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTestCluster, registerExitCleanup, type TestCluster } from './support/cluster.js';
+import { startTestCluster, registerExitCleanup, etcdProcessesUnder, type TestCluster } from './support/cluster.js';
 import { loadCluster, stopMember } from '../src/cluster/local.js';
 import { isEtcdProcess } from '../src/cluster/process.js';
 import type { LocalCluster } from '../src/cluster/model.js';
@@ -38,6 +38,14 @@ export async function upgradeTestCluster(version: string, members = 3): Promise<
         const c = await loadCluster(tc.home, tc.cluster.name).catch(() => undefined);
         if (c) for (const m of c.members) await stopMember(c, m.name, { signal: 'SIGKILL', timeoutMs: 10_000 }).catch(() => undefined);
         killFromFile();
+        // A run killed between spawning a member and recording its PID leaves a process cluster.json does not know.
+        for (const pid of etcdProcessesUnder(tc.home)) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            /* gone */
+          }
+        }
       } finally {
         unregister();
         await stop();

@@ -218,3 +218,19 @@ test('a truncated history owes watch events only up to where its watch got', () 
   m.watch = [m.watch[0]!, { type: 'watch', action: 'end', revision: 2, at: 20, truncated: true }];
   assert.equal(checkHistory(m).ok, true);
 });
+
+test('an invocation record is replaced by its completion; alone it is an indeterminate write', () => {
+  const lines = [
+    JSON.stringify({ type: 'header', format: 'upshift-history', version: 1, prefix: '/c/', startedAt: 'x' }),
+    JSON.stringify({ type: 'op', id: 1, kind: 'put', key: '/c/a', value: 'v1', start: 1, outcome: 'indeterminate' }),
+    JSON.stringify({ type: 'op', id: 2, kind: 'put', key: '/c/a', value: 'v2', start: 2, outcome: 'indeterminate' }),
+    JSON.stringify({ type: 'op', id: 1, kind: 'put', key: '/c/a', value: 'v1', start: 1, end: 3, outcome: 'ok', revision: 5 }),
+    JSON.stringify({ type: 'readback', start: 10, end: 11, revision: 6, entries: [{ key: '/c/a', value: 'v2', modRevision: 6 }] }),
+  ];
+  const h = parseHistory(lines.join('\n'));
+  assert.equal(h.ops.length, 2);
+  assert.equal(h.ops[0]!.outcome, 'ok');
+  const rep = checkHistory(h);
+  assert.equal(rep.ok, true, JSON.stringify(rep.violations));
+  assert.deepEqual(rep.summary.indeterminate, { applied: 1, notObserved: 0 });
+});

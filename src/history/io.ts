@@ -53,6 +53,7 @@ export function parseHistory(text: string, source = 'history', opts: ParseOption
   const lines = text.split('\n');
   while (lines.length > 0 && lines[lines.length - 1]!.trim() === '') lines.pop();
   const history: Partial<History> & { ops: Operation[]; watch: History['watch'] } = { ops: [], watch: [] };
+  const byId = new Map<number, number>();
   for (let i = 0; i < lines.length; i++) {
     const text = lines[i]!.trim();
     if (text === '') continue;
@@ -70,9 +71,17 @@ export function parseHistory(text: string, source = 'history', opts: ParseOption
         if (i !== 0) throw new HistoryParseError(source, i + 1, 'the header must be the first line');
         history.header = rec;
         break;
-      case 'op':
-        history.ops.push(rec);
+      case 'op': {
+        // An op may be recorded twice: at invocation (no `end`, indeterminate) and at completion. The
+        // completion replaces the invocation; an invocation alone is an op cut short by a crash.
+        const at = byId.get(rec.id);
+        if (at !== undefined) history.ops[at] = rec;
+        else {
+          byId.set(rec.id, history.ops.length);
+          history.ops.push(rec);
+        }
         break;
+      }
       case 'watch':
         history.watch.push(rec);
         break;

@@ -6,6 +6,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { hostname } from 'node:os';
+import { existsSync } from 'node:fs';
 import type { ConnectionConfig } from '../client/connection.js';
 import { EndpointClient } from '../client/endpoint.js';
 import { EtcdClient } from '../client/kv.js';
@@ -221,7 +222,8 @@ export class UpgradeExecutor {
     const f = point.facts;
     if (typeof f.backup?.file === 'string') ex.backupFile = f.backup.file;
     if (f.baseline) ex.baseline = { p99Ms: f.baseline.p99Ms as number | undefined, alarms: (f.baseline.alarms as string[] | undefined) ?? [] };
-    if (typeof f['stop-workload']?.historyFile === 'string') ex.histories.push(f['stop-workload'].historyFile);
+    // Every canary history of the run so far (earlier processes' ones end where they were killed).
+    for (let n = 1; existsSync(run.paths.history(n)); n++) ex.histories.push(run.paths.history(n));
     // The lock is re-taken before anything else, if the run had it.
     if (!point.done.includes('release-lock')) await ex.acquireLock(true);
     if (point.rollback) {
@@ -237,7 +239,18 @@ export class UpgradeExecutor {
       // A resumed run with load needs a workload again (the old process and its streams are gone).
       const baselineIdx = this.steps.findIndex((s) => s.kind === 'baseline');
       const stopIdx = this.steps.findIndex((s) => s.kind === 'stop-workload');
-      if (baselineIdx >= 0 && index > baselineIdx && index <= stopIdx) await this.startWorkload();
+      if (baselineIdx >= 0 && index > baselineIdx && index <= stopIdx) {
+        await this.startWorkload();
+        // Members drained by an earlier process and not given back yet stay drained.
+        const ended = new Set(this.records.filter((r) => r.type === 'step-end' && r.ok).map((r) => (r as { step: string }).step));
+        for (const s of this.steps) {
+          if (s.kind === 'drain' && ended.has(s.id) && !ended.has(s.id.replace(/drain$/, 'undrain'))) {
+            await this.workload!.drain(this.driverMember(s.member!).clientURL, 0);
+          }
+        }
+        // Let the fresh canary settle before any gate looks at its window.
+        await sleep(Math.min(this.settings.baselineMs, 2000), undefined, { signal: this.env.signal }).catch(() => undefined);
+      }
       for (let i = index; i < this.steps.length; i++) {
         await this.runStep(this.steps[i]!);
       }

@@ -10,7 +10,8 @@
  *   upgrade costs 0-5 first-attempt failures in ~6,000 ops (manual-upgrade-baseline.md), so 1% is a
  *   real signal, not noise;
  * - P99 1 s absolute: a graceful leader handoff takes ~100-200 ms; a 1 s P99 means an election timed
- *   out (etcd's default election timeout is 1000 ms); relative: 5x the baseline, at least +100 ms;
+ *   out (etcd's default election timeout is 1000 ms); relative: 5x the baseline, and at least +300 ms
+ *   (on a shared 2-core machine a short window's P99 swings by 100-200 ms with no upgrade at all);
  * - catch-up: applied index within 100 entries of the leader's (a few hundred ms of a 200 writes/s load).
  */
 import { appliedIndex, leaderOf, sameVersion, type ClusterObservation } from './observation.js';
@@ -35,7 +36,7 @@ export const DEFAULT_GATES: GateThresholds = {
   maxErrorRate: 0.01,
   maxP99Ms: 1000,
   p99BaselineFactor: 5,
-  p99BaselineSlackMs: 100,
+  p99BaselineSlackMs: 300,
   maxFailedHealthChecks: 2,
   maxAppliedLag: 100,
   minOps: 10,

@@ -66,6 +66,9 @@ export class CanaryWorkload {
   private readonly clients = new Map<string, EtcdClient>();
   private readonly endpoints: string[];
   private readonly drained = new Set<string>();
+  /** Endpoints that just refused a connection, skipped until the time noted (a client-side breaker, as
+   *  gRPC balancers pick only ready subchannels): a member that is down costs one failed dial, not one per op. */
+  private readonly suspect = new Map<string, number>();
   private readonly inflightByEndpoint = new Map<string, number>();
   private readonly writer: HistoryWriter;
   readonly stats: WorkloadStats;
@@ -93,7 +96,8 @@ export class CanaryWorkload {
     if (!this.opts.prefix.endsWith('/')) this.opts.prefix += '/';
     this.endpoints = [...opts.config.endpoints];
     for (const e of this.endpoints) {
-      this.clients.set(e, new EtcdClient({ ...opts.config, endpoints: [e] }));
+      // A short dial deadline: a stopped member must cost the canary little (its ops retry elsewhere).
+      this.clients.set(e, new EtcdClient({ ...opts.config, endpoints: [e], dialTimeoutMs: Math.min(opts.config.dialTimeoutMs, 1000) }));
       this.inflightByEndpoint.set(e, 0);
     }
     this.writer = new HistoryWriter(opts.historyFile);
@@ -107,6 +111,8 @@ export class CanaryWorkload {
   /** Write the header, grant the lease, open the watch, start the load. */
   async start(): Promise<void> {
     this.writer.append(newHeader(this.opts.prefix, { ...(this.opts.runId ? { runId: this.opts.runId } : {}) }));
+    // Connect to every member first, so connection set-up is not measured as the canary's latency.
+    await Promise.allSettled(this.endpoints.map((e) => this.clients.get(e)!.range(this.opts.prefix, { prefix: true, countOnly: true, serializable: true, timeoutMs: this.opts.opTimeoutMs })));
     // The watch starts from the revision the cluster had before the first canary write.
     const rev = await this.currentRevision();
     this.writer.append({ type: 'watch', action: 'start', revision: rev + 1, at: now() });
@@ -133,7 +139,8 @@ export class CanaryWorkload {
   }
 
   private pick(avoid?: string): string {
-    const live = this.endpoints.filter((e) => !this.drained.has(e) && e !== avoid);
+    const t = now();
+    const live = this.endpoints.filter((e) => !this.drained.has(e) && e !== avoid && (this.suspect.get(e) ?? 0) <= t);
     const pool = live.length > 0 ? live : this.endpoints.filter((e) => e !== avoid).length > 0 ? this.endpoints.filter((e) => e !== avoid) : this.endpoints;
     return pool[this.rr++ % pool.length]!;
   }
@@ -156,6 +163,9 @@ export class CanaryWorkload {
     const id = this.nextId++;
     const key = Math.random() < 0.5 ? this.registerKey() : `${this.opts.prefix}w/${id}`;
     const value = `${this.tag}.${id}`;
+    // Invocation record: if this process dies before the write completes, the history still says the
+    // write may have happened (indeterminate) instead of showing a value nobody wrote.
+    this.append({ type: 'op', id, kind: 'put', key, value, start: now(), outcome: 'indeterminate', attempts: 1 });
     await this.run(id, 'write', async (c, timeoutMs) => {
       const r = await c.put(key, value, { timeoutMs });
       return { revision: r.header.revision };
@@ -211,6 +221,7 @@ export class CanaryWorkload {
         } catch (e) {
           const err: EtcdError = toEtcdError(e, { endpoint });
           if (attempts === 1) this.stats.firstAttemptFailure(`${kind}:${err.code}`);
+          if (err.code === 'etcd-unavailable' || err.grpcCode === 14) this.suspect.set(endpoint, now() + 1000);
           errText = err.message;
           const retry = isSafeToRetry(err, kind) && attempts < this.opts.maxAttempts && now() - start < this.opts.opTimeoutMs - 100;
           if (!retry) {
