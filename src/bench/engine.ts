@@ -286,6 +286,14 @@ function assemble(config: BenchConfig, workerCount: number, results: WorkerResul
       putLatencyMs: summarize(aux),
     };
   }
+  if (config.rate !== undefined) {
+    const sum = (k: string): number => results.reduce((s, r) => s + (r.extra[k] ?? 0), 0);
+    result.rate = {
+      target: config.rate,
+      achieved: result.throughput,
+      ...(config.durationMs !== undefined ? { notStarted: Math.max(0, sum('rateIntended') - sum('rateStarted')) } : {}),
+    };
+  }
   if (config.workload === 'lease') result.lease = { leasesGranted: results.reduce((s, r) => s + (r.extra.leasesGranted ?? 0), 0) };
   return result;
 }

@@ -53,6 +53,11 @@ export interface BenchResult {
     putLatencyMs: LatencySummaryMs;
   };
   lease?: { leasesGranted: number };
+  /**
+   * --rate: the target and what was achieved. notStarted (duration runs): intended starts inside the
+   * window that no client was free to begin before the end — the server could not keep up.
+   */
+  rate?: { target: number; achieved: number; notStarted?: number };
   interrupted?: boolean;
 }
 
@@ -75,6 +80,7 @@ export function renderResult(r: BenchResult): string {
   out.push(`  ${what === 'events' ? 'Events' : 'Requests'}/sec:\t${r.throughput.toFixed(1)}`);
   out.push(`  Ops:\t${r.ops}   Errors:\t${r.errors}` + (r.conflicts !== undefined ? `   Conflicts:\t${r.conflicts}` : ''));
   out.push(`  Client CPU:\t${r.clientCpuUsPerOp.toFixed(1)} us/op (${r.clientCpu.cores.toFixed(2)} cores)`);
+  if (r.rate) out.push(`  Rate:\ttarget ${r.rate.target}/s, achieved ${r.rate.achieved}/s` + (r.rate.notStarted ? `, ${r.rate.notStarted} intended ops not started (clients all busy)` : ''));
   if (r.serviceLatencyMs) out.push(`  Service time (from actual send):\tp50 ${f(r.serviceLatencyMs.p50)} ms, p99 ${f(r.serviceLatencyMs.p99)} ms`);
   if (r.watch) {
     out.push(`  Watchers:\t${r.watch.watchers} on ${r.watch.keys} keys; ${r.watch.puts} puts; events ${r.watch.eventsReceived}/${r.watch.eventsExpected}`);

@@ -171,6 +171,9 @@ async function main(): Promise<void> {
       if (measured) {
         if (total !== undefined && tickets >= total) return;
         if (total === undefined && intended >= measureEnd) return;
+        // Duration runs end on time even when the server fell behind the schedule: ops still
+        // waiting for a client at the end are counted as not started (reported, not hidden).
+        if (total === undefined && epochMs() >= measureEnd) return;
         tickets++;
       }
       scheduled++;
@@ -245,7 +248,12 @@ async function main(): Promise<void> {
     firstAt: Number.isFinite(firstAt) ? firstAt : measureStart,
     lastAt: lastAt || measureStart,
     seq,
-    extra: { ...workload.extra(), ...extraWatch },
+    extra: {
+      ...workload.extra(),
+      ...extraWatch,
+      // Open loop, duration mode: intended starts inside the window that never got a client.
+      ...(interval && total === undefined ? { rateIntended: Math.max(0, Math.ceil((measureEnd - Math.max(origin, measureStart)) / interval)), rateStarted: tickets } : {}),
+    },
   };
   post(result);
   // Let the thread end by itself (flushes profiles); the parent terminates it if it lingers.
