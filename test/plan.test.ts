@@ -302,6 +302,11 @@ describe('upshift plan CLI (--from, no cluster)', () => {
     assert.match(r.stderr, /3\.5\.99 was never released/);
     assert.match(r.stderr, /3\.2\.0 to 3\.7\.1/);
   });
+  test('--to X.Y means the latest known patch of X.Y', async () => {
+    const r = await runCliInProcess(['plan', '--from', '3.5.30', '--to', '3.6', '-o', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((JSON.parse(r.stdout) as Plan).to, '3.6.14');
+  });
   test('same version: exit 0, nothing to do', async () => {
     const r = await runCliInProcess(['plan', '--from', '3.5.30', '--to', '3.5.30']);
     assert.equal(r.code, 0);

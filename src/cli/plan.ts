@@ -8,7 +8,7 @@ export function registerPlan(program: Command, io: CliIO): void {
       program
         .command('plan')
         .description('plan an etcd upgrade: the version path, ordered steps per hop, blockers with sources, CVEs fixed (pure; reads the live cluster unless --from)')
-        .option('--to <version>', 'target etcd version, e.g. 3.6.14')
+        .option('--to <version>', 'target etcd version, e.g. 3.6.14 (X.Y = its latest known patch)')
         .option('--from <version>', 'source version; without it the live cluster is read (connection flags)')
         .option('--via <version>', 'pin an intermediate version (repeatable), e.g. --via 3.5.32', collect, [])
         .option('--config <file>', 'etcd config to lint: YAML config file, flag list, systemd unit, or ETCD_* env file; prefix yaml:|flags:|systemd:|env: to force the kind (repeatable)', collect, [])

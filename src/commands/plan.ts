@@ -10,7 +10,7 @@ import { outcome } from './command.js';
 import type { CommandOutcome } from '../core/errors.js';
 import type { ConnectionFlags } from '../cli/common.js';
 import { plan } from '../plan/planner.js';
-import { isKnownVersion, knownRange } from '../knowledge/index.js';
+import { isKnownVersion, knownRange, latestPatch, parseMinor } from '../knowledge/index.js';
 import { readConfigFile } from '../plan/config.js';
 import { renderPlan } from '../plan/render.js';
 import type { Plan, PlanInput, V2State } from '../plan/types.js';
@@ -32,11 +32,18 @@ export async function run(opts: PlanOptions, ctx: CommandContext): Promise<Plan 
   if (opts.v2Store !== undefined && !V2_STATES.includes(opts.v2Store as V2State)) {
     throw new UsageError(`--v2-store: unknown state "${opts.v2Store}"`, { hint: `use one of: ${V2_STATES.join(', ')}` });
   }
+  // `--to 3.6` means the latest known 3.6 patch.
+  const toMinor = parseMinor(opts.to);
+  if (toMinor && latestPatch(toMinor)) {
+    const resolved = latestPatch(toMinor)!;
+    note(ctx, `upshift plan: --to ${opts.to} is the latest known ${toMinor} patch, ${resolved}`);
+    opts = { ...opts, to: resolved };
+  }
   const configs = [];
   for (const c of opts.config ?? []) configs.push(await readConfigFile(c));
   const input: PlanInput = {
     from: opts.from ?? '',
-    to: opts.to,
+    to: opts.to!,
     via: opts.via ?? [],
     authEnabled: opts.authEnabled,
     v2Store: opts.v2Store as V2State | undefined,
@@ -44,7 +51,7 @@ export async function run(opts: PlanOptions, ctx: CommandContext): Promise<Plan 
   };
   if (!opts.from) {
     // Validate the target before touching the network, so a typo fails fast with exit 2.
-    plan({ ...input, from: opts.to, configs: [] });
+    plan({ ...input, from: input.to, via: [], configs: [] });
     const [{ resolveConnection }, { discover }] = await Promise.all([import('../client/index.js'), import('../plan/discover.js')]);
     const conn = resolveConnection(opts, ctx.env, ctx.home);
     note(ctx, `upshift plan: reading the cluster at ${conn.endpoints.join(', ')}`);
