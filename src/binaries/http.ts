@@ -10,8 +10,26 @@ import { pipeline } from 'node:stream/promises';
 import { EnvironmentError, UpshiftError, ExitCode, errorMessage } from '../core/errors.js';
 import { formatBytes, formatDuration } from '../core/output.js';
 import type { CommandContext } from '../core/context.js';
+import { fetch, EnvHttpProxyAgent, type Dispatcher } from 'undici';
 
-export type HttpContext = Pick<CommandContext, 'signal' | 'stderr' | 'interactive'>;
+export type HttpContext = Pick<CommandContext, 'signal' | 'stderr' | 'interactive' | 'env'>;
+
+/**
+ * Node's built-in fetch ignores http(s)_proxy; undici's EnvHttpProxyAgent honours them (and
+ * no_proxy), as apt and curl do, so the Debian probes and GitHub downloads work behind a proxy.
+ */
+function proxyFor(env: NodeJS.ProcessEnv): Dispatcher | undefined {
+  const httpProxy = env.http_proxy ?? env.HTTP_PROXY;
+  const httpsProxy = env.https_proxy ?? env.HTTPS_PROXY;
+  if (!httpProxy && !httpsProxy) return undefined;
+  const noProxy = env.no_proxy ?? env.NO_PROXY;
+  return new EnvHttpProxyAgent({ ...(httpProxy ? { httpProxy } : {}), ...(httpsProxy ? { httpsProxy } : {}), ...(noProxy ? { noProxy } : {}) });
+}
+
+function requestInit(ctx: HttpContext, signal: AbortSignal): Parameters<typeof fetch>[1] {
+  const dispatcher = proxyFor(ctx.env);
+  return { signal, redirect: 'follow', ...(dispatcher ? { dispatcher } : {}) };
+}
 
 function deadlineSignal(ctx: HttpContext, deadlineMs: number): AbortSignal {
   return AbortSignal.any([ctx.signal, AbortSignal.timeout(deadlineMs)]);
@@ -32,7 +50,7 @@ function unreachable(url: string, deadlineMs: number, e: unknown, ctx: HttpConte
 /** GET a small document. Returns status and body; throws only when the server cannot be reached in time. */
 export async function fetchText(url: string, ctx: HttpContext, deadlineMs: number): Promise<{ status: number; text: string }> {
   try {
-    const res = await fetch(url, { signal: deadlineSignal(ctx, deadlineMs), redirect: 'follow' });
+    const res = await fetch(url, requestInit(ctx, deadlineSignal(ctx, deadlineMs)));
     const text = res.ok ? await res.text() : '';
     if (!res.ok) await res.body?.cancel();
     return { status: res.status, text };
@@ -53,9 +71,9 @@ export interface Downloaded {
  */
 export async function downloadToFile(url: string, path: string, ctx: HttpContext, deadlineMs: number): Promise<Downloaded> {
   const signal = deadlineSignal(ctx, deadlineMs);
-  let res: Response;
+  let res: Awaited<ReturnType<typeof fetch>>;
   try {
-    res = await fetch(url, { signal, redirect: 'follow' });
+    res = await fetch(url, requestInit(ctx, signal));
   } catch (e) {
     throw unreachable(url, deadlineMs, e, ctx);
   }

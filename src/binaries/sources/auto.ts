@@ -34,8 +34,16 @@ export class AutoSource implements BinarySource {
     throw new UsageError(msg, { code: 'unknown-version', hint: 'check the version against `upshift etcd list --available`' });
   }
 
+  /** All sources' offers in one report (each version's detail names its source). `list` asks each source separately. */
   async available(ctx: SourceContext): Promise<AvailableReport> {
     const reports = await Promise.all(this.order.map((s) => s.available(ctx)));
-    return reports[0]!;
+    const problems = reports.filter((r) => !r.reachable).map((r) => `${r.source}: ${r.error ?? 'unreachable'}`);
+    return {
+      source: 'auto',
+      origin: reports.map((r) => r.origin).filter(Boolean).join(' '),
+      reachable: reports.some((r) => r.reachable),
+      versions: reports.flatMap((r) => r.versions.map((v) => ({ version: v.version, detail: `${r.source}${v.detail ? `: ${v.detail}` : ''}` }))),
+      ...(problems.length ? { warnings: problems } : {}),
+    };
   }
 }

@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import * as tar from 'tar';
 import { EnvironmentError, ProblemError, isUpshiftError, errorMessage } from '../../core/errors.js';
 import { downloadToFile, fetchText } from '../http.js';
@@ -93,7 +94,6 @@ export class GithubSource implements BinarySource {
     });
     const files: Partial<Record<BinaryName, string>> = {};
     const origins: Partial<Record<BinaryName, string>> = {};
-    const { existsSync } = await import('node:fs');
     for (const b of BINARY_NAMES) {
       const p = join(outDir, b);
       if (existsSync(p)) {
