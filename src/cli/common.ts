@@ -12,8 +12,8 @@ export function withConnectionOptions<T extends Command>(cmd: T): T {
     .option('--user <name[:password]>', 'username, optionally with password (env ETCDCTL_USER)')
     .option('--password <password>', 'password (env ETCDCTL_PASSWORD)')
     .option('--insecure-skip-tls-verify', 'accept any server certificate (testing only)')
-    .option('--dial-timeout <duration>', 'connection deadline, e.g. 2s', '2s')
-    .option('--command-timeout <duration>', 'per-request deadline, e.g. 5s', '5s');
+    .option('--dial-timeout <duration>', 'connection deadline (env ETCDCTL_DIAL_TIMEOUT; default 2s)')
+    .option('--command-timeout <duration>', 'per-request deadline (env ETCDCTL_COMMAND_TIMEOUT; default 5s)');
   return cmd;
 }
 
