@@ -240,6 +240,8 @@ describe('downgrades, unknown versions, same version', () => {
     assert.equal(p.direction, 'none');
     assert.deepEqual(p.path, ['3.5.30']);
     assert.equal(p.blocked, false);
+    const linted = plan({ from: '3.5.30', to: '3.5.30', configs: [cfg('f', 'etcd --name a --no-such-flag')] });
+    assert.deepEqual(codes(linted, 'blocker'), ['flag-unknown']);
   });
   test('--via outside (from, to) is a usage error', () => {
     assert.throws(() => plan({ from: '3.5.16', to: '3.6.14', via: ['3.7.0'] }), UsageError);

@@ -409,7 +409,9 @@ export function plan(input: PlanInput): Plan {
 
   const cmp = kb.compareVersions(to, from);
   if (cmp === 0) {
-    const findings = sortFindings([{ severity: 'info', code: 'nothing-to-do', message: `Already at ${to}: nothing to do.` }, ...versionFindings(from, to, input), ...configNotes]);
+    // Still check the given configs against the running version (unknown flags, env/flag conflicts).
+    const lint = lintConfigsForHop(input.configs ?? [], from, to, `${from} (current)`, true).findings.filter((f) => f.code !== 'flag-default-changed');
+    const findings = sortFindings([{ severity: 'info', code: 'nothing-to-do', message: `Already at ${to}: nothing to do.` }, ...versionFindings(from, to, input), ...configNotes, ...lint]);
     return assemble({ direction: 'none', path: [from], hops: [], findings });
   }
   if (cmp < 0) {
