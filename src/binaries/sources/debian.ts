@@ -191,7 +191,8 @@ export class DebianSource implements BinarySource {
       });
     }
     warnings.push(...unreachable);
-    await writeFileAtomic(cacheFile, JSON.stringify({ discoveredAt: new Date().toISOString(), candidates: candidatesKey, suites, warnings } satisfies DiscoveryFile, null, 2) + '\n', { mode: 0o644 });
+    // A partial answer (some Release files unreachable) is used for this run but not remembered.
+    if (unreachable.length === 0) await writeFileAtomic(cacheFile, JSON.stringify({ discoveredAt: new Date().toISOString(), candidates: candidatesKey, suites, warnings } satisfies DiscoveryFile, null, 2) + '\n', { mode: 0o644 });
     return { suites, warnings };
   }
 
