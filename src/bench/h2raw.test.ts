@@ -43,6 +43,7 @@ before(async () => {
         return;
       }
       if (path === '/t/Token') return reply(stream, Buffer.from(String(headers.token ?? '')));
+      if (path === '/t/Delay') return void setTimeout(() => reply(stream, msg), 200);
       // /t/Slow: never answers.
     });
   });
@@ -125,4 +126,21 @@ test('a call to a closed port fails UNAVAILABLE with the reason', async () => {
   const r = await call(ch, '/t/Echo', Buffer.from('x'));
   assert.equal(r.status, GrpcStatus.UNAVAILABLE);
   assert.match(r.message, /ECONNREFUSED/);
+});
+
+test('GOAWAY: streams already sent finish on the old connection; new calls go to a new one', async () => {
+  const ch = new RawH2Channel({ url, dialTimeoutMs: 2000 });
+  await ch.connect();
+  const before = new Set(sessions);
+  const delayed = call(ch, '/t/Delay', Buffer.from('late'));
+  await new Promise((r) => setTimeout(r, 50));
+  for (const s of sessions) s.goaway(0); // graceful: last stream id = the delayed call
+  await new Promise((r) => setTimeout(r, 50));
+  const fresh = await call(ch, '/t/Echo', Buffer.from('fresh'));
+  assert.equal(fresh.body!.toString(), 'fresh');
+  assert.ok([...sessions].some((s) => !before.has(s)), 'a new connection was opened');
+  const late = await delayed;
+  assert.equal(late.status, GrpcStatus.OK, late.message);
+  assert.equal(late.body!.toString(), 'late');
+  ch.close();
 });

@@ -88,6 +88,7 @@ interface Headers {
 
 interface Stream {
   id: number;
+  conn: Conn;
   /** Unary callback, or undefined for a bidi stream. */
   cb: UnaryCallback | undefined;
   bidi: RawBidi | undefined;
@@ -111,11 +112,14 @@ interface QueuedData {
   endStream: boolean;
 }
 
-export class RawH2Channel implements Channel {
-  token: string | undefined;
-  private socket: net.Socket | undefined;
-  private connecting: Promise<void> | undefined;
-  private readonly streams = new Map<number, Stream>();
+/**
+ * One TCP connection and its HTTP/2 state. A channel replaces its connection when the server sends
+ * GOAWAY or the socket dies; a replaced connection keeps serving the streams it already carries until
+ * they finish (GOAWAY) or fails them (socket lost) — never mixing them with the new connection's.
+ */
+class Conn {
+  socket: net.Socket | undefined;
+  readonly streams = new Map<number, Stream>();
   private nextId = 1;
   private out: Buffer[] = [];
   private flushScheduled = false;
@@ -123,54 +127,53 @@ export class RawH2Channel implements Channel {
   private connSendWindow = 65535;
   private peerInitialWindow = 65535;
   private peerMaxFrame = 16384;
-  private peerMaxStreams = Infinity;
+  peerMaxStreams = Infinity;
   private connRecvConsumed = 0;
   private readonly dataQueue: QueuedData[] = [];
-  /** Requests waiting for a free stream slot (peer's MAX_CONCURRENT_STREAMS). */
-  private readonly waiting: (() => void)[] = [];
-  private decoder = hpack.decompressor.create({ table: { size: 4096 } });
+  /** Calls waiting for a free stream slot (peer's MAX_CONCURRENT_STREAMS); never sent yet. */
+  readonly waiting: (() => void)[] = [];
+  private readonly decoder = hpack.decompressor.create({ table: { size: 4096 } });
   private readonly blockCache = new Map<string, Headers>();
-  private readonly headerBlocks = new Map<string, Buffer>();
-  private goaway = false;
-  private failure = '';
+  private orphanBlock: Buffer[] | undefined;
+  /** No new streams: GOAWAY received, stream ids exhausted, or the socket is gone. */
+  draining = false;
+  closed = false;
+  failure = '';
+  private onPeerSettings: (() => void) | undefined;
 
-  constructor(readonly opts: ChannelOptions) {
-    this.token = opts.token;
-  }
+  constructor(
+    private readonly url: string,
+    private readonly onClosed: (c: Conn) => void,
+  ) {}
 
-  connect(): Promise<void> {
-    if (this.socket && !this.goaway && !this.socket.destroyed) return Promise.resolve();
-    if (this.connecting) return this.connecting;
-    this.connecting = new Promise<void>((resolve, reject) => {
-      const u = new URL(this.opts.url);
+  /** Connect and finish the HTTP/2 handshake (our preface + SETTINGS, the server's SETTINGS). */
+  open(tlsOpts: ChannelOptions['tls'], dialTimeoutMs: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const u = new URL(this.url);
       const port = Number(u.port || 2379);
       const host = u.hostname.replace(/^\[|\]$/g, '');
-      let sock: net.Socket;
-      if (u.protocol === 'https:') {
-        const t = this.opts.tls ?? {};
-        sock = tls.connect({ host, port, ...t, ALPNProtocols: ['h2'], ...(net.isIP(host) ? {} : { servername: host }) });
-      } else {
-        sock = net.connect({ host, port });
-      }
+      const https = u.protocol === 'https:';
+      const sock = https
+        ? tls.connect({ host, port, ...(tlsOpts ?? {}), ALPNProtocols: ['h2'], ...(net.isIP(host) ? {} : { servername: host }) })
+        : net.connect({ host, port });
       sock.setNoDelay(true);
-      const timer = setTimeout(() => {
-        this.connectFailed?.(`no HTTP/2 handshake within ${this.opts.dialTimeoutMs} ms`);
-        sock.destroy();
-      }, this.opts.dialTimeoutMs);
-      const ready = u.protocol === 'https:' ? 'secureConnect' : 'connect';
-      this.connectFailed = (why: string) => {
+      this.socket = sock;
+      let settled = false;
+      const settle = (err?: Error): void => {
+        if (settled) return;
+        settled = true;
         clearTimeout(timer);
-        this.connecting = undefined;
-        this.connectFailed = undefined;
-        this.onPeerSettings = undefined;
-        reject(new Error(`connect ${this.opts.url}: ${why}`));
+        if (err) reject(err);
+        else resolve();
       };
-      sock.once(ready, () => {
-        this.reset();
-        this.socket = sock;
+      const timer = setTimeout(() => {
+        settle(new Error(`connect ${this.url}: no HTTP/2 handshake within ${dialTimeoutMs} ms`));
+        this.fail(`connect ${this.url}: timed out`);
+      }, dialTimeoutMs);
+      sock.once(https ? 'secureConnect' : 'connect', () => {
         // Preface, our SETTINGS (no push, big stream window), and a big connection window.
         const settings = Buffer.alloc(12);
-        settings.writeUInt16BE(0x2, 0); // ENABLE_PUSH
+        settings.writeUInt16BE(0x2, 0); // ENABLE_PUSH = 0
         settings.writeUInt32BE(0, 2);
         settings.writeUInt16BE(0x4, 6); // INITIAL_WINDOW_SIZE
         settings.writeUInt32BE(STREAM_WINDOW, 8);
@@ -178,44 +181,25 @@ export class RawH2Channel implements Channel {
         wu.writeUInt32BE(CONN_WINDOW - 65535, 0);
         sock.write(Buffer.concat([PREFACE, frameHeader(12, T.SETTINGS, 0, 0), settings, frameHeader(4, T.WINDOW_UPDATE, 0, 0), wu]));
         // Ready once the server's SETTINGS arrived: before that, its stream limit is unknown.
-        this.onPeerSettings = () => {
-          clearTimeout(timer);
-          this.connecting = undefined;
-          this.connectFailed = undefined;
-          resolve();
-        };
+        this.onPeerSettings = () => settle();
       });
       sock.on('data', (chunk: Buffer) => this.onData(chunk));
       sock.once('error', (e) => {
-        this.connectFailed?.(e.message);
-        if (this.socket === sock) this.fail(`connection to ${this.opts.url} failed: ${e.message}`);
+        settle(new Error(`connect ${this.url}: ${e.message}`));
+        this.fail(`connection to ${this.url} failed: ${e.message}`);
       });
       sock.once('close', () => {
-        this.connectFailed?.('connection closed during the HTTP/2 handshake');
-        if (this.socket === sock) this.fail(`connection to ${this.opts.url} closed`);
+        settle(new Error(`connect ${this.url}: connection closed during the HTTP/2 handshake`));
+        this.fail(`connection to ${this.url} closed`);
       });
     });
-    return this.connecting;
   }
 
-  private reset(): void {
-    this.nextId = 1;
-    this.out = [];
-    this.inbuf = undefined;
-    this.connSendWindow = 65535;
-    this.peerInitialWindow = 65535;
-    this.peerMaxFrame = 16384;
-    this.peerMaxStreams = Infinity;
-    this.connRecvConsumed = 0;
-    this.dataQueue.length = 0;
-    this.decoder = hpack.decompressor.create({ table: { size: 4096 } });
-    this.blockCache.clear();
-    this.goaway = false;
-    this.failure = '';
-  }
-
-  /** Fail every open stream (connection lost); the next call reconnects. */
-  private fail(reason: string): void {
+  /** Fail every open stream (connection lost: their outcome is unknown) and drop the socket. */
+  fail(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.draining = true;
     this.failure = reason;
     const sock = this.socket;
     this.socket = undefined;
@@ -224,30 +208,8 @@ export class RawH2Channel implements Channel {
     this.streams.clear();
     this.dataQueue.length = 0;
     for (const s of streams) this.finish(s, GrpcStatus.UNAVAILABLE, reason);
-    const waiting = this.waiting.splice(0);
-    for (const w of waiting) w();
-  }
-
-  private headerBlock(path: string, timeoutMs: number | undefined): Buffer {
-    const key = `${path}|${timeoutMs ?? ''}`;
-    let b = this.headerBlocks.get(key);
-    if (!b) {
-      const u = new URL(this.opts.url);
-      const bytes = [
-        0x83, // :method POST (static 3)
-        u.protocol === 'https:' ? 0x87 : 0x86, // :scheme https (7) / http (6)
-        ...literal(4, ':path', path),
-        ...literal(1, ':authority', u.host),
-        ...literal(31, 'content-type', 'application/grpc'),
-        ...literal(0, 'te', 'trailers'),
-        // The server enforces the same deadline, so it stops working on a request we gave up on.
-        ...(timeoutMs !== undefined ? literal(0, 'grpc-timeout', `${Math.max(1, Math.round(timeoutMs))}m`) : []),
-        ...(this.token ? literal(0, 'token', this.token) : []),
-      ];
-      b = Buffer.from(bytes);
-      this.headerBlocks.set(key, b);
-    }
-    return b;
+    for (const w of this.waiting.splice(0)) w();
+    this.onClosed(this);
   }
 
   private write(b: Buffer): void {
@@ -259,7 +221,7 @@ export class RawH2Channel implements Channel {
     }
   }
 
-  private flush(): void {
+  flush(): void {
     this.flushScheduled = false;
     const out = this.out;
     if (out.length === 0) return;
@@ -269,12 +231,13 @@ export class RawH2Channel implements Channel {
     sock.write(out.length === 1 ? out[0]! : Buffer.concat(out));
   }
 
-  private openStream(path: string, timeoutMs: number | undefined, cb: UnaryCallback | undefined, bidi: RawBidi | undefined): Stream | undefined {
+  openStream(block: Buffer, timeoutMs: number | undefined, cb: UnaryCallback | undefined, bidi: RawBidi | undefined): Stream {
     const id = this.nextId;
     this.nextId += 2;
-    if (this.nextId > 0x7fffff00) this.goaway = true; // out of stream ids: next call reconnects
+    if (this.nextId > 0x7fffff00) this.draining = true; // out of stream ids: the channel opens a new connection
     const s: Stream = {
       id,
+      conn: this,
       cb,
       bidi,
       deadline: timeoutMs !== undefined ? performance.now() + timeoutMs : Infinity,
@@ -290,14 +253,14 @@ export class RawH2Channel implements Channel {
       done: false,
     };
     this.streams.set(id, s);
-    const block = this.headerBlock(path, timeoutMs);
     this.write(frameHeader(block.length, T.HEADERS, END_HEADERS, id));
     this.write(block);
     return s;
   }
 
   /** Send DATA within the flow-control windows; the rest waits for WINDOW_UPDATE. */
-  private sendData(s: Stream, data: Buffer, endStream: boolean): void {
+  sendData(s: Stream, data: Buffer, endStream: boolean): void {
+    if (s.done || this.closed) return;
     if (this.dataQueue.length > 0) {
       this.dataQueue.push({ stream: s, data, endStream });
       return;
@@ -309,7 +272,7 @@ export class RawH2Channel implements Channel {
   /** Sends what the windows allow; returns the unsent remainder (or undefined when all went out). */
   private trySend(s: Stream, data: Buffer, endStream: boolean): Buffer | undefined {
     let off = 0;
-    while (off < data.length || (data.length === 0 && off === 0)) {
+    do {
       const n = Math.min(data.length - off, this.peerMaxFrame, this.connSendWindow, s.sendWindow);
       if (n <= 0 && data.length > 0) return data.subarray(off);
       const last = off + n >= data.length;
@@ -318,8 +281,7 @@ export class RawH2Channel implements Channel {
       this.connSendWindow -= n;
       s.sendWindow -= n;
       off += n;
-      if (data.length === 0) break;
-    }
+    } while (off < data.length);
     return undefined;
   }
 
@@ -339,60 +301,22 @@ export class RawH2Channel implements Channel {
     }
   }
 
-  unary(path: string, msg: Uint8Array, timeoutMs: number, cb: UnaryCallback): void {
-    this.unaryFramed(path, frame(msg), timeoutMs, cb);
-  }
-
-  /** A unary call; `framed` (gRPC length prefix included) is only read, so constant requests may be reused. */
-  unaryFramed(path: string, framed: Buffer, timeoutMs: number, cb: UnaryCallback): void {
-    if (!this.socket || this.goaway || this.connecting) {
-      // Not connected (lost, or the server is going away): reconnect, and send this call once connected.
-      // Nothing was sent yet, so this is not a retry; if the connection cannot be made, the call fails.
-      if (!this.connecting) {
-        this.socket?.end();
-        this.socket = undefined;
-      }
-      this.connect().then(
-        () => this.unaryFramed(path, framed, timeoutMs, cb),
-        (e: Error) => cb(GrpcStatus.UNAVAILABLE, e.message, undefined),
-      );
-      return;
-    }
-    if (this.streams.size >= this.peerMaxStreams) {
-      this.waiting.push(() => (this.socket ? this.unaryFramed(path, framed, timeoutMs, cb) : cb(GrpcStatus.UNAVAILABLE, this.failure, undefined)));
-      return;
-    }
-    const s = this.openStream(path, timeoutMs, cb, undefined)!;
-    this.sendData(s, framed, true);
-  }
-
-  bidi(path: string, onMessage: (body: Buffer) => void, onEnd: (status: number, message: string) => void): BidiHandle {
-    if (!this.socket || this.goaway) throw new Error(`not connected to ${this.opts.url}`);
-    const b = new RawBidi(this, onMessage, onEnd);
-    b.stream = this.openStream(path, undefined, undefined, b)!;
-    return b;
-  }
-
-  /** @internal used by RawBidi */
-  sendOnStream(s: Stream, data: Buffer, endStream: boolean): void {
-    if (s.done || !this.socket) return;
-    this.sendData(s, data, endStream);
-  }
-
-  /** @internal */
   cancelStream(s: Stream): void {
     if (s.done) return;
     s.done = true;
     this.streams.delete(s.id);
-    const code = Buffer.allocUnsafe(4);
-    code.writeUInt32BE(CANCEL, 0);
-    this.write(frameHeader(4, T.RST_STREAM, 0, s.id));
-    this.write(code);
+    if (!this.closed) {
+      const code = Buffer.allocUnsafe(4);
+      code.writeUInt32BE(CANCEL, 0);
+      this.write(frameHeader(4, T.RST_STREAM, 0, s.id));
+      this.write(code);
+    }
     this.released();
   }
 
   private released(): void {
     if (this.waiting.length > 0 && this.streams.size < this.peerMaxStreams) this.waiting.shift()!();
+    if (this.draining && this.streams.size === 0 && !this.closed) this.shutdown();
   }
 
   sweep(now: number): void {
@@ -404,21 +328,19 @@ export class RawH2Channel implements Channel {
     }
   }
 
-  close(): void {
-    const streams = [...this.streams.values()];
-    for (const s of streams) {
-      this.cancelStream(s);
-      this.finishCallbacks(s, GrpcStatus.CANCELLED, 'channel closed');
-    }
+  /** Graceful end: GOAWAY (no error), then close the socket. */
+  shutdown(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.draining = true;
     this.flush();
     const sock = this.socket;
     this.socket = undefined;
-    if (sock) {
-      // GOAWAY (no error), then close.
-      const payload = Buffer.alloc(8);
-      sock.end(Buffer.concat([frameHeader(8, T.GOAWAY, 0, 0), payload]));
+    if (sock && !sock.destroyed) {
+      sock.end(Buffer.concat([frameHeader(8, T.GOAWAY, 0, 0), Buffer.alloc(8)]));
       setTimeout(() => sock.destroy(), 1000).unref();
     }
+    this.onClosed(this);
   }
 
   // ---- receiving ------------------------------------------------------------------------------------
@@ -435,7 +357,7 @@ export class RawH2Channel implements Channel {
       const payload = buf.subarray(off + 9, off + 9 + len);
       off += 9 + len;
       this.onFrame(type, flags, id, payload);
-      if (!this.socket) return; // failed while handling
+      if (this.closed && !this.socket) return; // failed while handling
     }
     this.inbuf = off < buf.length ? buf.subarray(off) : undefined;
   }
@@ -444,7 +366,10 @@ export class RawH2Channel implements Channel {
     switch (type) {
       case T.DATA: {
         this.connRecvConsumed += p.length;
-        if (this.connRecvConsumed > CONN_WINDOW / 2) this.windowUpdate(0, this.connRecvConsumed);
+        if (this.connRecvConsumed > CONN_WINDOW / 2) {
+          this.windowUpdate(0, this.connRecvConsumed);
+          this.connRecvConsumed = 0;
+        }
         const s = this.streams.get(id);
         if (!s) return;
         let data = p;
@@ -468,12 +393,11 @@ export class RawH2Channel implements Channel {
         if (flags & PADDED) block = block.subarray(1, block.length - p[0]!);
         if (flags & PRIORITY_FLAG) block = block.subarray(5);
         if (!(flags & END_HEADERS)) {
-          // The block continues in CONTINUATION frames; keep decoding order (HPACK state is per connection).
+          // The block continues in CONTINUATION frames (HPACK state is per connection: decode in order).
           if (s) {
             s.block = [block];
             s.blockEndsStream = (flags & END_STREAM) !== 0;
           } else this.orphanBlock = [block];
-          this.continuationFor = id;
           return;
         }
         this.onHeaderBlock(s, block, (flags & END_STREAM) !== 0);
@@ -486,7 +410,6 @@ export class RawH2Channel implements Channel {
         if (flags & END_HEADERS) {
           if (s) s.block = undefined;
           this.orphanBlock = undefined;
-          this.continuationFor = 0;
           this.onHeaderBlock(s, Buffer.concat(parts), s?.blockEndsStream ?? false);
         }
         return;
@@ -495,7 +418,7 @@ export class RawH2Channel implements Channel {
         const s = this.streams.get(id);
         if (!s) return;
         const code = p.length >= 4 ? p.readUInt32BE(0) : 0;
-        // REFUSED_STREAM (7): the server did not process it, so it is safe to report as UNAVAILABLE.
+        // REFUSED_STREAM (7): the server did not process it.
         this.finish(s, code === 7 ? GrpcStatus.UNAVAILABLE : code === CANCEL ? GrpcStatus.CANCELLED : GrpcStatus.INTERNAL, `stream reset by server (HTTP/2 error ${code})`);
         return;
       }
@@ -510,9 +433,7 @@ export class RawH2Channel implements Channel {
             this.peerInitialWindow = val;
             for (const s of this.streams.values()) s.sendWindow += delta;
           } else if (key === 0x5) this.peerMaxFrame = val;
-          else if (key === 0x1) {
-            // Peer's HEADER_TABLE_SIZE limits *our* encoder; we never index, so nothing to do.
-          }
+          // HEADER_TABLE_SIZE (0x1) limits *our* encoder; we never index, so nothing to do.
         }
         this.write(frameHeader(0, T.SETTINGS, ACK, 0));
         this.drainQueue();
@@ -530,10 +451,13 @@ export class RawH2Channel implements Channel {
       case T.GOAWAY: {
         const last = p.readUInt32BE(0) & 0x7fffffff;
         const code = p.readUInt32BE(4);
-        this.goaway = true;
+        this.draining = true;
         this.failure = `server sent GOAWAY (HTTP/2 error ${code})`;
-        // Streams above `last` were never processed: fail them now; the others may still complete.
+        // Streams above `last` were never processed: fail them now; the others may still complete here.
         for (const s of [...this.streams.values()]) if (s.id > last) this.finish(s, GrpcStatus.UNAVAILABLE, `${this.failure}; request not processed`);
+        for (const w of this.waiting.splice(0)) w();
+        this.onClosed(this);
+        if (this.streams.size === 0) this.shutdown();
         return;
       }
       case T.WINDOW_UPDATE: {
@@ -551,17 +475,11 @@ export class RawH2Channel implements Channel {
     }
   }
 
-  private onPeerSettings: (() => void) | undefined;
-  private connectFailed: ((why: string) => void) | undefined;
-  private orphanBlock: Buffer[] | undefined;
-  private continuationFor = 0;
-
   private windowUpdate(id: number, inc: number): void {
     const b = Buffer.allocUnsafe(4);
     b.writeUInt32BE(inc, 0);
     this.write(frameHeader(4, T.WINDOW_UPDATE, 0, id));
     this.write(b);
-    if (id === 0) this.connRecvConsumed = 0;
   }
 
   /** Decode a header block (always, to keep the HPACK table in step) and apply it to its stream. */
@@ -570,7 +488,7 @@ export class RawH2Channel implements Channel {
     try {
       h = this.decodeBlock(block);
     } catch (e) {
-      this.fail(`cannot decode response headers from ${this.opts.url}: ${(e as Error).message}`);
+      this.fail(`cannot decode response headers from ${this.url}: ${(e as Error).message}`);
       return;
     }
     if (!s) return;
@@ -586,8 +504,7 @@ export class RawH2Channel implements Channel {
   }
 
   private decodeBlock(block: Buffer): Headers {
-    const cacheable = allIndexed(block);
-    if (cacheable) {
+    if (allIndexed(block)) {
       const key = block.toString('latin1');
       const hit = this.blockCache.get(key);
       if (hit) return hit;
@@ -617,41 +534,152 @@ export class RawH2Channel implements Channel {
 
   private endOfStream(s: Stream): void {
     if (s.done) return;
-    s.done = true;
-    this.streams.delete(s.id);
-    this.released();
     if (s.status < 0) {
       s.status = GrpcStatus.INTERNAL;
       s.message = 'stream ended without grpc-status';
     }
-    this.finishCallbacks(s, s.status, s.message);
+    this.finish(s, s.status, s.message);
   }
 
-  private finish(s: Stream, status: number, message: string): void {
+  finish(s: Stream, status: number, message: string): void {
     if (s.done) return;
     s.done = true;
     this.streams.delete(s.id);
     this.released();
-    this.finishCallbacks(s, status, message);
+    finishCallbacks(s, status, message);
+  }
+}
+
+function finishCallbacks(s: Stream, status: number, message: string): void {
+  if (s.bidi) {
+    s.bidi.onEnd(status, message);
+    return;
+  }
+  const cb = s.cb!;
+  if (status !== GrpcStatus.OK) {
+    cb(status, message, undefined);
+    return;
+  }
+  const data = s.more ? Buffer.concat(s.more) : s.first;
+  if (!data || data.length < 5) {
+    cb(GrpcStatus.INTERNAL, 'response without a message', undefined);
+    return;
+  }
+  const len = data.readUInt32BE(1);
+  cb(GrpcStatus.OK, '', data.subarray(5, 5 + len));
+}
+
+/** A logical channel to one member: one live connection at a time (plus old ones finishing their streams). */
+export class RawH2Channel implements Channel {
+  token: string | undefined;
+  private conn: Conn | undefined;
+  private connecting: Promise<Conn> | undefined;
+  /** Replaced connections still finishing streams (swept for deadlines until they close). */
+  private readonly old = new Set<Conn>();
+  private readonly headerBlocks = new Map<string, Buffer>();
+
+  constructor(readonly opts: ChannelOptions) {
+    this.token = opts.token;
   }
 
-  private finishCallbacks(s: Stream, status: number, message: string): void {
-    if (s.bidi) {
-      s.bidi.onEnd(status, message);
+  private onClosed = (c: Conn): void => {
+    if (this.conn === c) this.conn = undefined;
+    if (c.closed) this.old.delete(c);
+    else this.old.add(c); // draining after GOAWAY: still answering its streams
+  };
+
+  connect(): Promise<void> {
+    return this.live().then(() => undefined);
+  }
+
+  private live(): Promise<Conn> {
+    if (this.conn && !this.conn.draining) return Promise.resolve(this.conn);
+    if (this.connecting) return this.connecting;
+    const c = new Conn(this.opts.url, this.onClosed);
+    this.connecting = c.open(this.opts.tls, this.opts.dialTimeoutMs).then(
+      () => {
+        this.connecting = undefined;
+        if (this.conn && this.conn !== c && !this.conn.closed) this.old.add(this.conn);
+        this.conn = c;
+        return c;
+      },
+      (e: unknown) => {
+        this.connecting = undefined;
+        throw e;
+      },
+    );
+    return this.connecting;
+  }
+
+  private headerBlock(path: string, timeoutMs: number | undefined): Buffer {
+    const key = `${path}|${timeoutMs ?? ''}|${this.token ?? ''}`;
+    let b = this.headerBlocks.get(key);
+    if (!b) {
+      const u = new URL(this.opts.url);
+      b = Buffer.from([
+        0x83, // :method POST (static 3)
+        u.protocol === 'https:' ? 0x87 : 0x86, // :scheme https (7) / http (6)
+        ...literal(4, ':path', path),
+        ...literal(1, ':authority', u.host),
+        ...literal(31, 'content-type', 'application/grpc'),
+        ...literal(0, 'te', 'trailers'),
+        // The server enforces the same deadline, so it stops working on a request we gave up on.
+        ...(timeoutMs !== undefined ? literal(0, 'grpc-timeout', `${Math.max(1, Math.round(timeoutMs))}m`) : []),
+        ...(this.token ? literal(0, 'token', this.token) : []),
+      ]);
+      this.headerBlocks.set(key, b);
+    }
+    return b;
+  }
+
+  unary(path: string, msg: Uint8Array, timeoutMs: number, cb: UnaryCallback): void {
+    this.unaryFramed(path, frame(msg), timeoutMs, cb);
+  }
+
+  /** A unary call; `framed` (gRPC length prefix included) is only read, so constant requests may be reused. */
+  unaryFramed(path: string, framed: Buffer, timeoutMs: number, cb: UnaryCallback): void {
+    const c = this.conn;
+    if (!c || c.draining) {
+      // No usable connection (lost, or the server is going away): connect, then send. Nothing was sent
+      // yet, so this is not a retry; if no connection can be made, the call fails with the reason.
+      this.live().then(
+        () => this.unaryFramed(path, framed, timeoutMs, cb),
+        (e: Error) => cb(GrpcStatus.UNAVAILABLE, e.message, undefined),
+      );
       return;
     }
-    const cb = s.cb!;
-    if (status !== GrpcStatus.OK) {
-      cb(status, message, undefined);
+    if (c.streams.size >= c.peerMaxStreams) {
+      c.waiting.push(() => this.unaryFramed(path, framed, timeoutMs, cb));
       return;
     }
-    const data = s.more ? Buffer.concat(s.more) : s.first;
-    if (!data || data.length < 5) {
-      cb(GrpcStatus.INTERNAL, 'response without a message', undefined);
-      return;
+    const s = c.openStream(this.headerBlock(path, timeoutMs), timeoutMs, cb, undefined);
+    c.sendData(s, framed, true);
+  }
+
+  bidi(path: string, onMessage: (body: Buffer) => void, onEnd: (status: number, message: string) => void): BidiHandle {
+    const c = this.conn;
+    if (!c || c.draining) throw new Error(`not connected to ${this.opts.url}`);
+    const b = new RawBidi(onMessage, onEnd);
+    b.stream = c.openStream(this.headerBlock(path, undefined), undefined, undefined, b);
+    return b;
+  }
+
+  sweep(now: number): void {
+    this.conn?.sweep(now);
+    for (const c of this.old) c.sweep(now);
+  }
+
+  close(): void {
+    for (const c of [this.conn, ...this.old]) {
+      if (!c) continue;
+      for (const s of [...c.streams.values()]) {
+        c.cancelStream(s);
+        finishCallbacks(s, GrpcStatus.CANCELLED, 'channel closed');
+      }
+      c.shutdown();
     }
-    const len = data.readUInt32BE(1);
-    cb(GrpcStatus.OK, '', data.subarray(5, 5 + len));
+    this.conn = undefined;
+    this.old.clear();
   }
 }
 
@@ -683,7 +711,6 @@ class RawBidi implements BidiHandle {
   private buf: Buffer | undefined;
   private ended = false;
   constructor(
-    private readonly ch: RawH2Channel,
     private readonly onMessage: (body: Buffer) => void,
     private readonly endCb: (status: number, message: string) => void,
   ) {}
@@ -707,17 +734,17 @@ class RawBidi implements BidiHandle {
   }
 
   write(msg: Uint8Array): boolean {
-    this.ch.sendOnStream(this.stream, frame(msg), false);
+    this.stream.conn.sendData(this.stream, frame(msg), false);
     return true;
   }
 
   writeFramed(framed: Buffer): boolean {
-    this.ch.sendOnStream(this.stream, framed, false);
+    this.stream.conn.sendData(this.stream, framed, false);
     return true;
   }
 
   close(): void {
     this.ended = true;
-    this.ch.cancelStream(this.stream);
+    this.stream.conn.cancelStream(this.stream);
   }
 }
