@@ -198,7 +198,7 @@ describe('verify names each kind of damage; ls and prune', () => {
   test('not a snapshot', async () => {
     const r = await damaged('random.db', (f) => writeFileSync(f, Buffer.alloc(8192, 7)), false);
     assert.equal(r.code, 1);
-    assert.deepEqual(codes(r.json), ['not-a-snapshot', 'manifest-missing']);
+    assert.deepEqual(codes(r.json), ['not-a-snapshot']);
     assert.match(r.json.problems[0]!.message, /not an etcd snapshot/);
   });
   test('manifest mismatch (revision edited)', async () => {
@@ -212,9 +212,19 @@ describe('verify names each kind of damage; ls and prune', () => {
   test('a raw db without trailer; and one with a flipped meta byte', async () => {
     const raw = await damaged('raw.db', (f) => truncateSync(f, good.size - 32), false);
     assert.equal(raw.code, 1);
-    assert.deepEqual(codes(raw.json), ['missing-checksum', 'manifest-missing']);
+    assert.deepEqual(codes(raw.json), ['missing-checksum']);
     const rawMeta = await damaged('raw-meta.db', (f) => (truncateSync(f, good.size - 32), flip(f, 4096 + 40)), false);
     assert.ok(codes(rawMeta.json).includes('bad-meta'), JSON.stringify(rawMeta.json.problems));
+  });
+  test('no manifest: a note by default, a problem with --require-manifest', async () => {
+    const f = join(dir, 'no-manifest.db');
+    copyFileSync(good.file, f);
+    const plain = await runCliInProcess(['backup', 'verify', f, '-o', 'json'], env(tc));
+    assert.equal(plain.code, 0, plain.stdout);
+    assert.match((JSON.parse(plain.stdout) as { notes: string[] }).notes[0]!, /no manifest/);
+    const strict = await runCliInProcess(['backup', 'verify', f, '--require-manifest', '-o', 'json'], env(tc));
+    assert.equal(strict.code, 1);
+    assert.deepEqual(codes(JSON.parse(strict.stdout) as SaveJson), ['manifest-missing']);
   });
   test('missing file is a usage error (exit 2)', async () => {
     const r = await runCliInProcess(['backup', 'verify', join(dir, 'nope.db')], env(tc));

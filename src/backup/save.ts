@@ -20,6 +20,15 @@ import { writeManifest, type BackupManifest, type HashKvRecord } from './manifes
 import { BoltFile } from './bbolt.js';
 import { openSnapshotStream } from './snapshot-stream.js';
 
+/** Generous: HashKV makes the server hash the whole key bucket (seconds for a GB-sized db). */
+const HASHKV_DEADLINE_MS = 120_000;
+
+interface ServerReads {
+  revision: number;
+  hash: Promise<HashKvAnswer | null>;
+  count: Promise<number | null>;
+}
+
 export interface SaveTarget {
   endpoint: string;
   memberId: string;
@@ -155,12 +164,26 @@ export async function saveSnapshot(config: ConnectionConfig, target: SaveTarget,
       }
     }
     const hasher = new SnapshotHasher();
+    const countNotes: string[] = [];
+    // Both are reads at a fixed revision on the same member.
+    const startServerReads = (revision: number | undefined): ServerReads | undefined =>
+      revision === undefined
+        ? undefined
+        : {
+            revision,
+            hash: revision > 0 ? requestHashKV(client, revision, opts.signal) : Promise.resolve(null),
+            count: countAtRevision(client, revision, countNotes, opts.signal),
+          };
+    let early: ServerReads | undefined;
     let storageVersion: string | undefined;
     let info: SnapshotDbInfo | undefined;
     await produceFileAtomic(
       file,
       async (part) => {
         storageVersion = await streamTo(client, part, hasher, { ...opts, expectedBytes, t0 });
+        // Ask the server for HashKV and the key count now, so it computes them while the file is
+        // fsynced and parsed; the answers are checked against the snapshot's metadata afterwards.
+        early = startServerReads(quickRevision(part, Math.max(0, hasher.bytes - TRAILER_BYTES)));
       },
       {
         mode: 0o600,
@@ -197,13 +220,12 @@ export async function saveSnapshot(config: ConnectionConfig, target: SaveTarget,
     const durationMs = Math.round(performance.now() - t0);
     const snapInfo = info!;
     const digests = hasher.digest();
-    const notes: string[] = [];
+    const notes: string[] = countNotes;
     const compactRevision = maxOrNull(snapInfo.finishedCompactRevision, snapInfo.scheduledCompactRevision);
-    // Both are reads at a fixed revision on the same member: ask at once.
-    const [hashKV, liveKeys] = await Promise.all([
-      hashAtRevision(client, snapInfo.revision, compactRevision, notes, opts.signal),
-      countAtRevision(client, snapInfo.revision, notes, opts.signal),
-    ]);
+    const earlyReads = early as ServerReads | undefined;
+    const reads = earlyReads && earlyReads.revision === snapInfo.revision ? earlyReads : startServerReads(snapInfo.revision)!;
+    const [hashAnswer, liveKeys] = await Promise.all([reads.hash, reads.count]);
+    const hashKV = hashRecord(hashAnswer, snapInfo.revision, compactRevision, notes);
     const manifest: BackupManifest = {
       schema: 1,
       file: basename(file),
@@ -313,24 +335,53 @@ function maxOrNull(a: number | null, b: number | null): number | null {
  * and a compaction past the revision makes it impossible (ErrCompacted). Both are noted, not retried:
  * the save itself is complete either way.
  */
-async function hashAtRevision(client: EndpointClient, revision: number, snapCompact: number | null, notes: string[], signal?: AbortSignal): Promise<HashKvRecord | null> {
-  if (revision <= 0) {
+type HashKvAnswer = { ok: true; hash: number; compactRevision: number } | { ok: false; error: unknown };
+
+/** Ask for HashKV at `revision` (a read; the server hashes the whole key bucket, so the deadline is generous). */
+function requestHashKV(client: EndpointClient, revision: number, signal?: AbortSignal): Promise<HashKvAnswer> {
+  return client.hashKV(revision, { signal, timeoutMs: Math.max(client.config.commandTimeoutMs, HASHKV_DEADLINE_MS) }).then(
+    (r) => ({ ok: true as const, hash: r.hash, compactRevision: r.compactRevision }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+}
+
+/**
+ * The HashKV record, if comparable: the restored cluster will hash with the snapshot's compact revision,
+ * so a compaction between the snapshot and the hash makes it incomparable, and one past the revision
+ * makes it impossible (ErrCompacted). Both are noted, not retried: the save itself is complete either way.
+ */
+function hashRecord(a: HashKvAnswer | null, revision: number, snapCompact: number | null, notes: string[]): HashKvRecord | null {
+  if (a === null) {
     notes.push('hashKV: the snapshot holds no keys, nothing to hash');
     return null;
   }
-  try {
-    const r = await client.hashKV(revision, { signal });
-    if (r.compactRevision !== (snapCompact ?? 0) && !(snapCompact === null && r.compactRevision <= 0)) {
-      notes.push(`hashKV: the member compacted to ${r.compactRevision} after the snapshot (which holds compaction ${snapCompact ?? 'none'}): the hash is not comparable and was dropped`);
-      return null;
-    }
-    return { hash: r.hash, revision, compactRevision: r.compactRevision };
-  } catch (e) {
-    const err = toEtcdError(e);
+  if (!a.ok) {
+    const err = toEtcdError(a.error);
     if (/compacted/.test(err.message)) notes.push(`hashKV: revision ${revision} was compacted before it could be hashed`);
     else if (err.grpcCodeName === 'UNIMPLEMENTED') notes.push('hashKV: the server does not implement HashKV');
     else notes.push(`hashKV: ${err.message}`);
     return null;
+  }
+  if (a.compactRevision !== (snapCompact ?? 0) && !(snapCompact === null && a.compactRevision <= 0)) {
+    notes.push(`hashKV: the member compacted to ${a.compactRevision} after the snapshot (which holds compaction ${snapCompact ?? 'none'}): the hash is not comparable and was dropped`);
+    return null;
+  }
+  return { hash: a.hash, revision, compactRevision: a.compactRevision };
+}
+
+/** The revision of a received snapshot: main revision of the last `key` entry (reads one tree path). */
+function quickRevision(part: string, dbBytes: number): number | undefined {
+  try {
+    const db = BoltFile.open(part, { limit: dbBytes });
+    try {
+      const key = db.bucket('key');
+      const last = key ? db.lastKey(key) : undefined;
+      return last ? Number(last.readBigUInt64BE(0)) : 0;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return undefined; // damaged: the full check in `verify` reports it
   }
 }
 
@@ -342,7 +393,7 @@ async function countAtRevision(client: EndpointClient, revision: number, notes: 
       'KV',
       'Range',
       { key: Buffer.from([0]), range_end: Buffer.from([0]), count_only: true, revision: String(revision), serializable: true },
-      { signal, op: 'read' },
+      { signal, op: 'read', timeoutMs: Math.max(client.config.commandTimeoutMs, HASHKV_DEADLINE_MS) },
     );
     return Number(r.count);
   } catch (e) {

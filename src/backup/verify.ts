@@ -18,6 +18,8 @@ export interface BackupReport {
   createdAt: string | null;
   ok: boolean;
   problems: SnapshotProblem[];
+  /** Facts that are not damage (e.g. no manifest). */
+  notes: string[];
   manifest: string | null;
   revisions: number | null;
   storageVersion: string | null;
@@ -27,7 +29,7 @@ export interface BackupReport {
 export interface VerifyOptions {
   /** Manifest path; default FILE.manifest.json. */
   manifest?: string;
-  /** A missing manifest is a problem (default) or only a note. */
+  /** A missing manifest is a problem, or (default) only a note: a snapshot from etcdctl has none. */
   requireManifest?: boolean;
   signal?: AbortSignal;
 }
@@ -35,15 +37,16 @@ export interface VerifyOptions {
 export async function verifyBackup(file: string, opts: VerifyOptions = {}): Promise<{ report: BackupReport; inspection: SnapshotInspection; manifest: BackupManifest | null }> {
   const inspection = await inspectSnapshot(file, { signal: opts.signal });
   const problems = [...inspection.problems];
+  const notes: string[] = [];
   const manifestPath = opts.manifest ?? manifestPathFor(file);
   let manifest: BackupManifest | null = null;
   try {
     manifest = await readManifest(manifestPath);
   } catch (e) {
     if (e instanceof ManifestError && e.kind === 'missing') {
-      if (opts.requireManifest !== false) {
-        problems.push({ code: 'manifest-missing', message: `no manifest beside the snapshot (${basename(manifestPath)}): size, sha256 and revision cannot be checked against the save` });
-      }
+      const message = `no manifest beside the snapshot (${basename(manifestPath)}): size, sha256 and revision cannot be checked against the save`;
+      if (opts.requireManifest === true) problems.push({ code: 'manifest-missing', message });
+      else notes.push(message);
     } else {
       problems.push({ code: 'manifest-unreadable', message: (e as Error).message });
     }
@@ -62,6 +65,7 @@ export async function verifyBackup(file: string, opts: VerifyOptions = {}): Prom
     createdAt: manifest?.createdAt ?? null,
     ok: problems.length === 0,
     problems,
+    notes,
     manifest: manifest ? manifestPath : null,
     revisions: info?.revisions ?? null,
     storageVersion: info?.storageVersion ?? manifest?.storageVersion ?? null,

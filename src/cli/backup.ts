@@ -35,7 +35,8 @@ export function registerBackup(program: Command, io: CliIO): void {
       .command('verify')
       .description('check a snapshot: empty, truncated, not a snapshot, sha256 trailer, bbolt metas and pages, manifest agreement; exit 1 on any damage')
       .argument('<file>', 'snapshot file')
-      .option('--manifest <file>', 'manifest to compare with (default FILE.manifest.json)'),
+      .option('--manifest <file>', 'manifest to compare with (default FILE.manifest.json)')
+      .option('--require-manifest', 'a missing manifest is a problem (exit 1), not just a note'),
   ).action(async (file: string, opts: Record<string, unknown>) => {
     await runCommand(io, () => import('../commands/backup-verify.js'), { ...opts, file } as { file: string; output?: string });
   });

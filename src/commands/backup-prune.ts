@@ -52,7 +52,7 @@ export async function run(opts: BackupPruneOptions, ctx: CommandContext): Promis
   for (const e of entries) {
     let verified = false;
     if (!found && e.present) {
-      const { report } = await verifyBackup(e.file, { signal: ctx.signal });
+      const { report } = await verifyBackup(e.file, { requireManifest: true, signal: ctx.signal });
       verified = report.ok;
       if (!verified) note(ctx, `not counted as verified: ${e.file}: ${report.problems.map((p) => p.code).join(', ')}`);
       found = verified;

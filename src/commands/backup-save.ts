@@ -25,7 +25,6 @@ export type BackupSaveResult = BackupReport & {
   endpoint: string;
   durationMs: number;
   liveKeys: number | null;
-  notes: string[];
 };
 
 export async function run(opts: BackupSaveOptions, ctx: CommandContext): Promise<BackupSaveResult> {
@@ -59,6 +58,7 @@ export async function run(opts: BackupSaveOptions, ctx: CommandContext): Promise
     createdAt: m.createdAt,
     ok: true,
     problems: [],
+    notes: m.notes,
     manifest: res.manifestPath,
     revisions: m.revisions,
     storageVersion: m.storageVersion,
@@ -68,7 +68,6 @@ export async function run(opts: BackupSaveOptions, ctx: CommandContext): Promise
     endpoint: m.endpoint,
     durationMs: m.durationMs,
     liveKeys: m.liveKeys,
-    notes: m.notes,
   };
 }
 

@@ -11,6 +11,7 @@ import { formatBytes } from '../core/output.js';
 export interface BackupVerifyOptions {
   file: string;
   manifest?: string;
+  requireManifest?: boolean;
   output?: string;
 }
 
@@ -18,7 +19,7 @@ export async function run(opts: BackupVerifyOptions, ctx: CommandContext): Promi
   const file = resolve(opts.file);
   if (!existsSync(file)) throw new UsageError(`FILE: ${opts.file} does not exist`, { hint: 'pass the path of a snapshot written by `upshift backup save` or `etcdctl snapshot save`' });
   if (!statSync(file).isFile()) throw new UsageError(`FILE: ${opts.file} is not a regular file`, { hint: 'pass the snapshot file itself' });
-  const { report } = await verifyBackup(file, { manifest: opts.manifest ? resolve(opts.manifest) : undefined, signal: ctx.signal });
+  const { report } = await verifyBackup(file, { manifest: opts.manifest ? resolve(opts.manifest) : undefined, requireManifest: opts.requireManifest === true || opts.manifest !== undefined, signal: ctx.signal });
   return report.ok ? report : outcome(report, ExitCode.problem);
 }
 
@@ -31,5 +32,6 @@ export function render(r: BackupReport): string {
   ];
   if (r.etcdVersion) lines.push(`  from      etcd ${r.etcdVersion}, cluster ${r.clusterId}, member ${r.memberId}, at ${r.createdAt}`);
   for (const p of r.problems) lines.push(`  problem   [${p.code}] ${p.message}`);
+  for (const n of r.notes) lines.push(`  note      ${n}`);
   return lines.join('\n') + '\n';
 }
