@@ -577,6 +577,8 @@ export class RawH2Channel implements Channel {
   /** Replaced connections still finishing streams (swept for deadlines until they close). */
   private readonly old = new Set<Conn>();
   private readonly headerBlocks = new Map<string, Buffer>();
+  private backoffMs = 0;
+  private nextAttemptAt = 0;
 
   constructor(readonly opts: ChannelOptions) {
     this.token = opts.token;
@@ -592,19 +594,42 @@ export class RawH2Channel implements Channel {
     return this.live().then(() => undefined);
   }
 
+  get ready(): boolean {
+    return this.conn !== undefined && !this.conn.draining;
+  }
+
+  ensureConnecting(): void {
+    if (!this.ready) this.live().catch(() => undefined);
+  }
+
+  /**
+   * The live connection, connecting if needed. After a failed attempt the next one waits (100 ms,
+   * doubling to 2 s), so calls to a member that is down wait for that instead of failing in a loop.
+   */
   private live(): Promise<Conn> {
     if (this.conn && !this.conn.draining) return Promise.resolve(this.conn);
     if (this.connecting) return this.connecting;
+    const wait = this.nextAttemptAt - performance.now();
+    if (wait > 0) {
+      this.connecting = new Promise<void>((r) => setTimeout(r, wait)).then(() => {
+        this.connecting = undefined;
+        return this.live();
+      });
+      return this.connecting;
+    }
     const c = new Conn(this.opts.url, this.onClosed);
     this.connecting = c.open(this.opts.tls, this.opts.dialTimeoutMs).then(
       () => {
         this.connecting = undefined;
+        this.backoffMs = 0;
         if (this.conn && this.conn !== c && !this.conn.closed) this.old.add(this.conn);
         this.conn = c;
         return c;
       },
       (e: unknown) => {
         this.connecting = undefined;
+        this.backoffMs = Math.min(2000, Math.max(100, this.backoffMs * 2));
+        this.nextAttemptAt = performance.now() + this.backoffMs;
         throw e;
       },
     );

@@ -49,6 +49,10 @@ export interface Channel {
   readonly opts: ChannelOptions;
   token: string | undefined;
   connect(): Promise<void>;
+  /** Connected and not going away: new calls can be sent now. */
+  readonly ready: boolean;
+  /** Start reconnecting in the background (respecting the reconnect backoff). */
+  ensureConnecting(): void;
   unary(path: string, msg: Uint8Array, timeoutMs: number, cb: UnaryCallback): void;
   unaryFramed(path: string, framed: Buffer, timeoutMs: number, cb: UnaryCallback): void;
   bidi(path: string, onMessage: (body: Buffer) => void, onEnd: (status: number, message: string) => void): BidiHandle;
@@ -93,6 +97,14 @@ export class H2Channel implements Channel {
 
   constructor(readonly opts: ChannelOptions) {
     this.token = opts.token;
+  }
+
+  get ready(): boolean {
+    return Boolean(this.session && !this.session.destroyed && !this.session.closed);
+  }
+
+  ensureConnecting(): void {
+    if (!this.ready) this.connect().catch(() => undefined);
   }
 
   /** Open the connection (and wait for the HTTP/2 handshake), within the dial timeout. */

@@ -29,6 +29,24 @@ export const CONFLICT = 2;
 export type Outcome = typeof OK | typeof ERROR | typeof CONFLICT;
 export type OpDone = (outcome: Outcome, status: number, message: string) => void;
 
+/**
+ * The connection for a client's next call: its own (client % conns) while that one is connected,
+ * otherwise the next connected one — as an etcd client balancer sends new calls only to reachable
+ * members. Never a retry: a call is sent once, on the connection picked here. With nothing connected,
+ * the client's own channel is used; it reconnects with backoff, so failing calls do not spin.
+ */
+export function pickChannel(env: Pick<WorkloadEnv, 'channels'>, client: number): Channel {
+  const chs = env.channels;
+  const own = chs[client % chs.length]!;
+  if (own.ready) return own;
+  own.ensureConnecting();
+  for (let k = 1; k < chs.length; k++) {
+    const c = chs[(client + k) % chs.length]!;
+    if (c.ready) return c;
+  }
+  return own;
+}
+
 /** Wall-clock milliseconds with sub-ms precision, comparable across worker threads. */
 export const epochMs = (): number => performance.timeOrigin + performance.now();
 
@@ -105,7 +123,7 @@ function putOp(env: WorkloadEnv): (client: number, seq: number, done: OpDone) =>
   const chs = env.channels;
   const t = c.commandTimeoutMs;
   return (client, seq, done) => {
-    chs[client % chs.length]!.unaryFramed(Path.put, tpl.build(keyOf(c, pick(seq))), t, unaryDone(done));
+    pickChannel(env, client).unaryFramed(Path.put, tpl.build(keyOf(c, pick(seq))), t, unaryDone(done));
   };
 }
 
@@ -118,13 +136,13 @@ function rangeOp(env: WorkloadEnv): (client: number, seq: number, done: OpDone) 
     // The same request every time: one constant buffer, never copied.
     const p = Buffer.from(c.keyPrefix);
     const req = frame(encodeRange(p, { rangeEnd: prefixEnd(p), limit: c.limit, serializable }));
-    return (client, _seq, done) => chs[client % chs.length]!.unaryFramed(Path.range, req, t, unaryDone(done));
+    return (client, _seq, done) => pickChannel(env, client).unaryFramed(Path.range, req, t, unaryDone(done));
   }
   const key0 = keyOf(c, 0);
   const tpl = new KeyedTemplate(frame(encodeRange(Buffer.from(key0), { serializable, limit: c.limit })), key0, c.keySize);
   const pick = keyPicker(c, env.share, c.keySpace);
   return (client, seq, done) => {
-    chs[client % chs.length]!.unaryFramed(Path.range, tpl.build(keyOf(c, pick(seq))), t, unaryDone(done));
+    pickChannel(env, client).unaryFramed(Path.range, tpl.build(keyOf(c, pick(seq))), t, unaryDone(done));
   };
 }
 
@@ -137,7 +155,7 @@ function txnOp(env: WorkloadEnv): (client: number, seq: number, done: OpDone) =>
   const pick = keyPicker(c, env.share, c.keySpace);
   const value = randomValue(c.valSize);
   return (client, seq, done) => {
-    const ch = chs[client % chs.length]!;
+    const ch = pickChannel(env, client);
     const key = keyOf(c, pick(seq));
     // Compare-and-swap, like a lock or counter update: read the key's mod revision, then write only if
     // nobody wrote it since (mod_revision 0 = absent, so a missing key is created).
@@ -247,7 +265,7 @@ function watchWorkload(env: WorkloadEnv): WorkloadImpl {
       const b = tpl.build(keyOf(c, k));
       // Warmup puts carry 0, so their events are never counted (the send time decides nothing here).
       b.writeDoubleLE(measured ? epochMs() : 0, tsOffset);
-      chs[client % chs.length]!.unaryFramed(Path.put, b, t, (st, msg) => {
+      pickChannel(env, client).unaryFramed(Path.put, b, t, (st, msg) => {
         if (st !== GrpcStatus.OK) return done(ERROR, st, msg);
         if (measured) putsPerKey[k]!++;
         done(OK, 0, '');
