@@ -11,17 +11,9 @@
  * (uint64), 3 blob (bytes), 4 version (string, 3.6+). Only blob and version are needed.
  */
 import * as http2 from 'node:http2';
-import { Readable } from 'node:stream';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import type { ConnectionConfig } from '../client/connection.js';
 import { toEtcdError, EtcdCancelledError, EtcdDeadlineError } from '../client/errors.js';
-
-export interface RawSnapshotStream {
-  /** The snapshot bytes (db + 32-byte sha256 trailer), with backpressure down to HTTP/2 flow control. */
-  stream: Readable;
-  /** The 3.6+ storage version, once the stream has ended. */
-  version(): string | undefined;
-}
 
 const WINDOW = 4 << 20;
 
@@ -119,108 +111,103 @@ function authority(endpoint: string): string {
 }
 
 /**
- * Open the stream. `token` is an etcd auth token (from the client layer's TokenSource) or undefined.
- * The session is closed when the stream ends, fails or is destroyed.
+ * Receive a snapshot: `onBlob` is called synchronously with each slice of snapshot bytes (db + 32-byte
+ * sha256 trailer) in order. Because the sink runs inside the HTTP/2 'data' handler, nothing queues up
+ * in this process: HTTP/2 flow control holds the server back while the sink works (backpressure), and
+ * memory stays constant whatever the db size. A throwing sink aborts the stream. Resolves with the 3.6+
+ * storage version at a clean end; rejects with a mapped EtcdError otherwise. `token` is an etcd auth
+ * token (from the client layer's TokenSource) or undefined.
  */
-export function openSnapshotStream(config: ConnectionConfig, endpoint: string, token: string | undefined, signal?: AbortSignal): RawSnapshotStream {
+export function receiveSnapshot(
+  config: ConnectionConfig,
+  endpoint: string,
+  token: string | undefined,
+  opts: { signal?: AbortSignal | undefined; onBlob: (bytes: Buffer) => void },
+): Promise<{ version: string | undefined }> {
   const ctx = { endpoint, method: 'Maintenance.Snapshot' };
   const tls = config.tls;
   const https = endpoint.startsWith('https:');
-  const session = http2.connect(authority(endpoint), {
-    settings: { initialWindowSize: WINDOW },
-    ...(https
-      ? {
-          ca: tls?.ca,
-          cert: tls?.cert,
-          key: tls?.key,
-          rejectUnauthorized: tls?.insecureSkipVerify !== true,
-          ...(tls?.insecureSkipVerify ? { checkServerIdentity: () => undefined } : {}),
-          ALPNProtocols: ['h2'],
-        }
-      : {}),
-  });
-  let req: http2.ClientHttp2Stream | undefined;
-  let finished = false;
-  const fail = (e: Error): void => {
-    if (finished) return;
-    finished = true;
-    out.destroy(e);
-  };
-  const grpcError = (code: number, message: string): Error => toEtcdError({ code, details: message, metadata: undefined, name: 'Error', message } as never, ctx);
-  const out = new Readable({
-    highWaterMark: 1 << 20,
-    read() {
-      if (paused) {
-        paused = false;
-        req?.resume();
-      }
-    },
-    destroy(err, cb) {
+  const signal = opts.signal;
+  return new Promise((resolve, reject) => {
+    const session = http2.connect(authority(endpoint), {
+      settings: { initialWindowSize: WINDOW },
+      ...(https
+        ? {
+            ca: tls?.ca,
+            cert: tls?.cert,
+            key: tls?.key,
+            rejectUnauthorized: tls?.insecureSkipVerify !== true,
+            ...(tls?.insecureSkipVerify ? { checkServerIdentity: () => undefined } : {}),
+            ALPNProtocols: ['h2'],
+          }
+        : {}),
+    });
+    let req: http2.ClientHttp2Stream | undefined;
+    let settled = false;
+    const cleanup = (): void => {
       clearTimeout(dialTimer);
       signal?.removeEventListener('abort', onAbort);
       if (req && !req.closed) req.close(http2.constants.NGHTTP2_CANCEL);
       if (!session.closed) session.close();
       session.destroy();
-      cb(err);
-    },
+    };
+    const fail = (e: unknown): void => {
+      if (settled) return;
+      settled = true;
+      cleanup();
+      reject(e);
+    };
+    const grpcError = (code: number, message: string): Error => toEtcdError({ code, details: message, metadata: undefined, name: 'Error', message } as never, ctx);
+    const onAbort = (): void => fail(new EtcdCancelledError(`snapshot from ${endpoint} cancelled`, { outcome: 'definite', ...ctx }));
+    const dialTimer = setTimeout(() => {
+      fail(new EtcdDeadlineError(`cannot connect to ${endpoint} within the dial timeout (${config.dialTimeoutMs} ms)`, { outcome: 'definite', ...ctx }));
+    }, config.dialTimeoutMs);
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    session.on('error', (e) => fail(toEtcdError(Object.assign(e, { code: GrpcStatus.UNAVAILABLE, details: e.message }), { ...ctx, notSent: true })));
+    session.on('connect', () => {
+      clearTimeout(dialTimer);
+      session.setLocalWindowSize(WINDOW * 4);
+    });
+    const body = new SnapshotBodyDecoder(opts.onBlob);
+    const headers: http2.OutgoingHttpHeaders = {
+      ':method': 'POST',
+      ':path': '/etcdserverpb.Maintenance/Snapshot',
+      'content-type': 'application/grpc',
+      te: 'trailers',
+      'user-agent': 'upshift',
+    };
+    if (token) headers.token = token;
+    req = session.request(headers);
+    let status: { code: number; message: string } | undefined;
+    const readStatus = (h: http2.IncomingHttpHeaders): void => {
+      const st = h['grpc-status'];
+      if (st !== undefined) status = { code: Number(st), message: decodeURIComponent(String(h['grpc-message'] ?? '')) };
+    };
+    req.on('response', (h) => {
+      const httpStatus = Number(h[':status']);
+      if (httpStatus !== 200) fail(grpcError(GrpcStatus.UNAVAILABLE, `HTTP ${httpStatus} from ${endpoint} (not a gRPC endpoint?)`));
+      readStatus(h); // a Trailers-Only error answer puts grpc-status in the headers
+    });
+    req.on('trailers', readStatus);
+    req.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      try {
+        body.push(chunk);
+      } catch (e) {
+        fail(e instanceof Error && /SnapshotResponse|gRPC message/.test(e.message) ? grpcError(GrpcStatus.INTERNAL, e.message) : e);
+      }
+    });
+    req.on('error', (e) => fail(toEtcdError(Object.assign(e, { code: GrpcStatus.UNAVAILABLE, details: e.message }), ctx)));
+    req.on('end', () => {
+      if (settled) return;
+      if (!status) return fail(grpcError(GrpcStatus.UNAVAILABLE, `the snapshot stream from ${endpoint} ended without a gRPC status`));
+      if (status.code !== 0) return fail(grpcError(status.code, status.message));
+      if (!body.atBoundary) return fail(grpcError(GrpcStatus.INTERNAL, `the snapshot stream from ${endpoint} ended inside a message`));
+      settled = true;
+      cleanup();
+      resolve({ version: body.version });
+    });
+    req.end(Buffer.from([0, 0, 0, 0, 0])); // an empty SnapshotRequest
   });
-  const onAbort = (): void => fail(new EtcdCancelledError(`snapshot from ${endpoint} cancelled`, { outcome: 'definite', ...ctx }));
-  if (signal?.aborted) queueMicrotask(onAbort);
-  else signal?.addEventListener('abort', onAbort, { once: true });
-  const dialTimer = setTimeout(() => {
-    fail(new EtcdDeadlineError(`cannot connect to ${endpoint} within the dial timeout (${config.dialTimeoutMs} ms)`, { outcome: 'definite', ...ctx }));
-  }, config.dialTimeoutMs);
-  session.on('error', (e) => fail(toEtcdError(Object.assign(e, { code: GrpcStatus.UNAVAILABLE, details: e.message }), { ...ctx, notSent: req === undefined })));
-  session.on('connect', () => {
-    clearTimeout(dialTimer);
-    session.setLocalWindowSize(WINDOW * 4);
-  });
-  let paused = false;
-  const frames = new SnapshotBodyDecoder((blob) => {
-    if (!out.push(blob) && !paused) {
-      paused = true;
-      req?.pause();
-    }
-  });
-  const headers: http2.OutgoingHttpHeaders = {
-    ':method': 'POST',
-    ':path': '/etcdserverpb.Maintenance/Snapshot',
-    'content-type': 'application/grpc',
-    te: 'trailers',
-    'user-agent': 'upshift',
-  };
-  if (token) headers.token = token;
-  req = session.request(headers);
-  let status: { code: number; message: string } | undefined;
-  const readStatus = (h: http2.IncomingHttpHeaders): void => {
-    const s = h['grpc-status'];
-    if (s !== undefined) status = { code: Number(s), message: decodeURIComponent(String(h['grpc-message'] ?? '')) };
-  };
-  req.on('response', (h) => {
-    const httpStatus = Number(h[':status']);
-    if (httpStatus !== 200) fail(grpcError(GrpcStatus.UNAVAILABLE, `HTTP ${httpStatus} from ${endpoint} (not a gRPC endpoint?)`));
-    readStatus(h); // a Trailers-Only error answer puts grpc-status in the headers
-  });
-  req.on('trailers', readStatus);
-  req.on('data', (chunk: Buffer) => {
-    try {
-      frames.push(chunk);
-    } catch (e) {
-      fail(grpcError(GrpcStatus.INTERNAL, (e as Error).message));
-    }
-  });
-  req.on('error', (e) => fail(toEtcdError(Object.assign(e, { code: GrpcStatus.UNAVAILABLE, details: e.message }), ctx)));
-  req.on('end', () => {
-    if (finished) return;
-    if (!status) return fail(grpcError(GrpcStatus.UNAVAILABLE, `the snapshot stream from ${endpoint} ended without a gRPC status`));
-    if (status.code !== 0) return fail(grpcError(status.code, status.message));
-    if (!frames.atBoundary) return fail(grpcError(GrpcStatus.INTERNAL, `the snapshot stream from ${endpoint} ended inside a message`));
-    finished = true;
-    clearTimeout(dialTimer);
-    signal?.removeEventListener('abort', onAbort);
-    out.push(null);
-    session.close();
-  });
-  req.end(Buffer.from([0, 0, 0, 0, 0])); // an empty SnapshotRequest
-  return { stream: out, version: () => frames.version };
 }
