@@ -15,7 +15,7 @@ import { readSnapshotDbInfo } from '../src/backup/snapshot-db.js';
 import { BoltFile } from '../src/backup/bbolt.js';
 import { inspectSnapshot } from '../src/backup/integrity.js';
 
-const VERSIONS = ['3.4.23', '3.5.30'].filter(hasTestVersion);
+const VERSIONS = ['3.3.25', '3.4.23', '3.5.30'].filter(hasTestVersion);
 
 /** A mix that exercises the b+tree: many revisions, values larger than a page (overflow), deletes, a compaction, a lease. */
 async function fill(tc: TestCluster): Promise<void> {
@@ -49,7 +49,7 @@ for (const version of VERSIONS) {
     const bin = join(testBinDir(), version);
     const file = join(tc.home, 'etcdctl.db');
     execFileSync(join(bin, 'etcdctl'), ['snapshot', 'save', file], { env: etcdctlEnv(tc), stdio: 'pipe' });
-    // 3.5: etcdutl; 3.4: etcdctl (same Status code, etcd@v3.4.x:clientv3/snapshot/v3_snapshot.go Status).
+    // 3.5: etcdutl; 3.3/3.4: etcdctl (same Status code, etcd@v3.4.x:clientv3/snapshot/v3_snapshot.go Status).
     const statusBin = version.startsWith('3.5') ? join(bin, 'etcdutl') : join(bin, 'etcdctl');
     const status = JSON.parse(execFileSync(statusBin, ['snapshot', 'status', file, '-w', 'json'], { env: etcdctlEnv(tc), stdio: ['ignore', 'pipe', 'pipe'] }).toString()) as {
       revision: number;
