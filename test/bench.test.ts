@@ -7,7 +7,8 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { startTestCluster, type TestCluster } from './support/cluster.js';
+import { startTestCluster, untrackPid, type TestCluster } from './support/cluster.js';
+import { stopMember } from '../src/cluster/local.js';
 import { hasTestVersion, testBinDir } from './support/home.js';
 import { runCliInProcess } from './support/cli.js';
 import type { BenchResult } from '../src/bench/result.js';
@@ -78,6 +79,7 @@ for (const version of VERSIONS) {
       assert.equal(code, 1);
       assert.equal(result.ops, 0);
       assert.equal(result.errors, 6);
+      assert.equal(result.ops + result.errors, 6, 'every ticket of --total is one op or one error');
       const [[type, n]] = Object.entries(result.errorsByType) as [[string, number]];
       assert.equal(n, 6);
       assert.match(type, /request is too large/);
@@ -155,5 +157,33 @@ describe('bench over TLS with auth (3.5.30, --cluster)', { skip: !hasTestVersion
       assert.ok(result.ops >= 50);
       assert.ok(!r.stdout.includes(tc.conn.password ?? '\u0000'), 'the password never appears in the result');
     }
+  });
+});
+
+describe('bench while a member dies (3 members, 3.5.30)', { skip: !hasTestVersion('3.5.30') && 'etcd 3.5.30 not installed' }, () => {
+  let tc: TestCluster;
+  before(async () => {
+    tc = await startTestCluster({ version: '3.5.30', members: 3 });
+  });
+  after(async () => {
+    await tc?.stop();
+  });
+
+  test('in-flight calls on the dead member are errors (once); new calls go to the live members', async () => {
+    const endpoints = tc.cluster.members.map((m) => m.clientURL).join(',');
+    const running = runCliInProcess(['bench', 'put', '--total', '6000', '--rate', '2000', '--clients', '16', '--conns', '3', '--endpoints', endpoints, '--key-prefix', 'kill/', '-o', 'json'], tc.testHome.env);
+    // Paced at 2000/s the run takes ~3 s after its workers start: kill a member in the middle.
+    await new Promise((r) => setTimeout(r, 1500));
+    const killedAt = Date.now();
+    const victim = tc.cluster.members[0]!;
+    const pid = victim.pid;
+    await stopMember(tc.cluster, victim.name, { signal: 'SIGKILL', timeoutMs: 10_000 });
+    if (pid !== undefined) untrackPid(pid);
+    const r = await running;
+    const result = JSON.parse(r.stdout) as BenchResult;
+    assert.ok(Date.parse(result.startedAt) + result.durationSec * 1000 > killedAt, 'the member died during the measured run');
+    assert.equal(result.ops + result.errors, 6000, 'exactly --total calls were made: none resent');
+    assert.ok(result.ops > 5000, `the live members took the load: ${JSON.stringify(result.errorsByType)}`);
+    for (const k of Object.keys(result.errorsByType)) assert.match(k, /^(UNAVAILABLE|CANCELLED|DEADLINE_EXCEEDED)/);
   });
 });
