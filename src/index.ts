@@ -27,3 +27,6 @@ export type { StatusResult, MemberStatus, StatusAlarm, Finding as StatusFinding 
 export { runBench, type EngineOptions as BenchEngineOptions } from './bench/engine.js'; export { compareResults, type Comparison as BenchComparison } from './bench/compare.js'; export { renderHtml as renderBenchHtml } from './bench/html.js'; export type { BenchConfig } from './bench/config.js'; export type { BenchResult } from './bench/result.js';
 export * as backup from './backup/index.js'; export { saveSnapshot, verifyBackup, checkConsistency, restoreToLocalCluster } from './backup/index.js';
 export { adjustArgsForVersion, type AdjustedArgs, type ArgAdjustment } from './plan/args.js';
+export { checkHistory, type HistoryReport, type Violation as HistoryViolation } from './history/check.js'; export { parseHistory, readHistory, serializeHistory, HistoryWriter } from './history/io.js'; export type { History, Operation as HistoryOperation } from './history/model.js'; export { checkRegister, checkRegisterBySearch } from './history/linearizability.js';
+export { CanaryWorkload, type CanaryOptions, type CanaryReport } from './workload/canary.js';
+export * as upgrade from './upgrade/index.js'; export { UpgradeExecutor, type UpgradeReport, type UpgradeSettings } from './upgrade/executor.js';
