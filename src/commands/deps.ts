@@ -14,7 +14,7 @@ import { analyzeModule, resolveTarget, type DepsReport, type Severity } from '..
 import { discoverModules } from '../deps/discover.js';
 import { GoModSyntaxError } from '../deps/gomod.js';
 import { InputError, parseGoListJson, parseModGraph, type GraphEdge, type ListedModule } from '../deps/inputs.js';
-import { DEFAULT_TARGET } from '../deps/knowledge/releases.js';
+import { DEFAULT_TARGET, pseudoVersionFor34 } from '../deps/knowledge/releases.js';
 import { renderDepsSarif, renderDepsTable, type DepsResult } from '../deps/render.js';
 
 export interface DepsOptions {
@@ -48,7 +48,7 @@ async function readInput(path: string, what: string, stdinText?: string): Promis
 /** Map parse errors of user inputs to exit 2, naming file:line:col. */
 export function asUsageError(e: unknown, dir: string): never {
   if (e instanceof GoModSyntaxError) {
-    throw new UsageError(`malformed go.mod: ${e.message}`, { code: 'gomod-syntax', hint: 'fix the line shown (`go mod edit -fmt` reports the same problems)', details: { file: e.file, line: e.pos.line, column: e.pos.col, reason: e.reason } });
+    throw new UsageError(`malformed go.mod: ${e.message}`, { code: 'gomod-syntax', hint: goModHint(e.reason), details: { file: e.file, line: e.pos.line, column: e.pos.col, reason: e.reason } });
   }
   if (e instanceof InputError) {
     throw new UsageError(`malformed input: ${e.message}`, { code: 'deps-input', details: { file: e.file, line: e.line, column: e.col, reason: e.reason } });
@@ -58,6 +58,18 @@ export function asUsageError(e: unknown, dir: string): never {
     throw new UsageError(`no go.mod in ${dir}`, { code: 'no-go-mod', hint: 'run upshift deps in (or pass) a Go module directory' });
   }
   throw e;
+}
+
+/** The fix for the etcd versions the go command refuses (reference §2.4), else a generic pointer. */
+function goModHint(reason: string): string {
+  const m = /go\.etcd\.io\/etcd: version "(v3\.4\.\d+)" invalid/.exec(reason);
+  if (m) {
+    const pv = pseudoVersionFor34(m[1]);
+    return `etcd 3.4 tags cannot be required as versions; use the pseudo-version of the tag's commit${pv ? ` (go.etcd.io/etcd ${pv})` : ''}, or migrate to go.etcd.io/etcd/client/v3`;
+  }
+  const v2 = /go\.etcd\.io\/etcd\/client\/v2: version "v3\.5\.(\d+)" invalid/.exec(reason);
+  if (v2) return `client/v2 is versioned v2.305.N for etcd 3.5.N: use go.etcd.io/etcd/client/v2 v2.305.${v2[1]}`;
+  return 'fix the line shown (the go command reports the same problem)';
 }
 
 export async function analyzeDir(opts: DepsOptions): Promise<DepsResult> {

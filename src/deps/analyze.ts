@@ -117,8 +117,9 @@ export function resolveTarget(t: string | undefined, fallback: string): string {
 }
 
 function effectiveReplace(replaces: readonly Replace[], path: string, version: string): Replace | undefined {
-  // A versioned left side wins over an unversioned one (go.dev/ref/mod#go-mod-file-replace).
-  return replaces.find((r) => r.oldPath === path && r.oldVersion === version) ?? replaces.find((r) => r.oldPath === path && !r.oldVersion);
+  // A versioned left side wins over an unversioned one (go.dev/ref/mod#go-mod-file-replace); among
+  // duplicates the last one counts (the go command keys replacements by their left side).
+  return replaces.findLast((r) => r.oldPath === path && r.oldVersion === version) ?? replaces.findLast((r) => r.oldPath === path && !r.oldVersion);
 }
 
 const replText = (r: Replace): string => (r.newVersion ? `${r.newPath} ${r.newVersion}` : r.newPath);
@@ -283,14 +284,10 @@ export function analyzeModule(inp: ModuleInputs, opts: AnalyzeOptions): DepsRepo
     }
     // Invalid versions (reference §2.4).
     const used = e.effective ?? e.version;
-    if (e.path === 'go.etcd.io/etcd' && !isIncompatible(used) && (parseSemver(used)?.major ?? 0) >= 2) {
-      add({ severity: 'blocker', code: 'invalid-version', message: `go.etcd.io/etcd ${used} cannot resolve: "module contains a go.mod file, so major version must be compatible: should be v0 or v1, not v3"`, fix: `use a pseudo-version (${pseudoVersionFor34(used.replace(/\+.*/, '')) ?? 'v0.5.0-alpha.5.0.<ts>-<sha>'}) or migrate to go.etcd.io/etcd/client/v3`, source: 'etcd-io/etcd#11154, #12109', ...loc });
-    }
+    // go.etcd.io/etcd v3.4.x and client/v2 v3.x never get here: the go.mod parser rejects them like the go command
+    // (x/mod CheckPathMajor; reference §2.4) and the CLI's hint names the pseudo-version / v2.305.x to use.
     if ((e.path === 'go.etcd.io/etcd' || e.path === 'github.com/coreos/etcd') && /^v3\.3\.(14|23)\+incompatible$/.test(used)) {
       add({ severity: 'blocker', code: 'invalid-version', message: `${e.path} ${used} is a tag with a go.mod file, unusable as +incompatible and as v3`, fix: 'pick another 3.3 patch or migrate', source: 'git show v3.3.14:go.mod, v3.3.23:go.mod (reference §2.4)', ...loc });
-    }
-    if (e.path === 'go.etcd.io/etcd/client/v2' && parseSemver(e.version)?.major === 3) {
-      add({ severity: 'blocker', code: 'invalid-version', message: `go.etcd.io/etcd/client/v2 ${e.version}: "should be v2, not v3" — client/v2 is versioned v2.305.N for etcd 3.5.N`, source: 'etcd-io/etcd#13026', ...loc });
     }
     if (e.path === 'go.etcd.io/etcd' && isIncompatible(used)) {
       add({

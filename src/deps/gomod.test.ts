@@ -80,7 +80,10 @@ test('syntax errors name line and column', () => {
     ['replace a => ./b v1.0.0\n', 1, 18, /must not have a version/],
     ['require a v1.0.0 (\n', 1, 18, /must end the line/],
     ['retract [v1.0.0 v1.2.0]\n', 1, 1, /usage: retract/],
-    ['require x notaversion\n', 1, 11, /invalid version/],
+    ['require x notaversion\n', 1, 11, /require x: version "notaversion" invalid: must be of the form v1\.2\.3/],
+    ['require go.etcd.io/etcd v3.4.13\n', 1, 25, /version "v3\.4\.13" invalid: should be v0 or v1, not v3/],
+    ['exclude go.etcd.io/etcd/client/v3 v0.5.0\n', 1, 35, /should be v3, not v0/],
+    ['require a/b/v1 v1.0.0\n', 1, 9, /invalid module path/],
     ['module "unterminated\n', 1, 8, /newline in string/],
   ];
   for (const [src, line, col, re] of cases) {
@@ -187,8 +190,11 @@ test('property: parse(print(ast)) == ast for generated go.mod syntax trees', () 
   );
 });
 
-const modPath = fc.array(fc.stringMatching(/^[a-z][a-z0-9-]{0,6}$/), { minLength: 2, maxLength: 4 }).map((p) => p.join('/'));
-const semver = fc.tuple(fc.nat(9), fc.nat(40), fc.nat(40), fc.option(fc.constantFrom('-rc.1', '-alpha.5.0.20200910180754-dd1b699fc489', '+incompatible'), { nil: undefined })).map(([a, b, c, s]) => `v${a}.${b}.${c}${s ?? ''}`);
+const modPath = fc.array(fc.stringMatching(/^[a-z][a-z0-9-]{0,6}$/).filter((s) => !/^v\d+$/.test(s)), { minLength: 2, maxLength: 4 }).map((p) => p.join('/'));
+// Paths without a /vN suffix take v0/v1, or v2+ only as +incompatible (x/mod CheckPathMajor).
+const semver = fc
+  .tuple(fc.nat(9), fc.nat(40), fc.nat(40), fc.option(fc.constantFrom('-rc.1', '-alpha.5.0.20200910180754-dd1b699fc489'), { nil: undefined }))
+  .map(([a, b, c, s]) => `v${a}.${b}.${c}${s ?? ''}${a >= 2 ? '+incompatible' : ''}`);
 
 test('property: generated go.mod semantics survive print and parse', () => {
   fc.assert(

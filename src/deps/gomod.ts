@@ -15,7 +15,7 @@ import {
   type Pos,
   type Stmt,
 } from './gomod-syntax.js';
-import { isValidGoVersion, isValidSemver } from './version.js';
+import { isValidGoVersion, isValidSemver, parseSemver } from './version.js';
 
 export { GoModSyntaxError } from './gomod-syntax.js';
 
@@ -131,9 +131,14 @@ function directive(mod: GoMod, verb: string, args: string[], stmt: LineStmt, blo
     if (['(', ')', '[', ']', '{', '}', ','].includes(t)) fail(`unexpected "${t}"`, argPos(i));
     return unquote(t, mod.file, argPos(i));
   };
-  const version = (i: number, what: string): string => {
+  const version = (i: number, what: string, modulePath?: string): string => {
     const v = str(i);
-    if (!isValidSemver(v) && !/^v\d/.test(v)) fail(`${what}: invalid version ${JSON.stringify(v)}: must be of the form v1.2.3`, argPos(i));
+    // x/mod modfile parseVersion + module.CheckPathMajor, with the go command's wording.
+    if (!isValidSemver(v)) fail(`${what}: version ${JSON.stringify(v)} invalid: must be of the form v1.2.3`, argPos(i));
+    if (modulePath !== undefined) {
+      const bad = pathMajorMismatch(modulePath, v);
+      if (bad) fail(`${what}: version ${JSON.stringify(v)} invalid: ${bad}`, argPos(i));
+    }
     return v;
   };
   const suffix = stmt.comment ?? '';
@@ -177,7 +182,7 @@ function directive(mod: GoMod, verb: string, args: string[], stmt: LineStmt, blo
       if (args.length !== 2) fail(`usage: ${verb} module/path v1.2.3`);
       const path = str(0);
       checkPath(path, () => argPos(0), mod.file);
-      const v = version(1, `${verb} ${path}`);
+      const v = version(1, `${verb} ${path}`, path);
       if (verb === 'require') mod.require.push({ path, version: v, indirect: isIndirect(stmt.comment), ...at });
       else mod.exclude.push({ path, version: v, ...at });
       return;
@@ -189,7 +194,7 @@ function directive(mod: GoMod, verb: string, args: string[], stmt: LineStmt, blo
       if (args.length - arrow - 1 !== 1 && args.length - arrow - 1 !== 2) fail(usage);
       const oldPath = str(0);
       checkPath(oldPath, () => argPos(0), mod.file);
-      const oldVersion = arrow === 2 ? version(1, `replace ${oldPath}`) : undefined;
+      const oldVersion = arrow === 2 ? version(1, `replace ${oldPath}`, oldPath) : undefined;
       const newPath = str(arrow + 1);
       const local = isLocalPath(newPath);
       let newVersion: string | undefined;
@@ -207,14 +212,16 @@ function directive(mod: GoMod, verb: string, args: string[], stmt: LineStmt, blo
         .filter(Boolean)
         .map((c) => c.replace(/^\/\/\s?/, ''))
         .join('\n');
+      // x/mod parses retract versions through a no-op fixer and does not validate them (go 1.19
+      // `go mod edit` accepts `retract notaversion`), so neither do we.
       if (args.length === 1) {
-        const v = version(0, 'retract');
+        const v = str(0);
         mod.retract.push({ low: v, high: v, ...(rationale ? { rationale } : {}), ...at });
         return;
       }
       if (args.length === 5 && args[0] === '[' && args[2] === ',' && args[4] === ']') {
-        const low = version(1, 'retract');
-        const high = version(3, 'retract');
+        const low = str(1);
+        const high = str(3);
         mod.retract.push({ low, high, ...(rationale ? { rationale } : {}), ...at });
         return;
       }
@@ -243,9 +250,36 @@ export function isLocalPath(p: string): boolean {
 }
 
 function checkPath(path: string, pos: () => Pos, file: string): void {
-  if (path === '' || /\s/.test(path) || path.startsWith('/') || path.endsWith('/') || path.includes('//')) {
-    throw new GoModSyntaxError(file, pos(), `malformed module path ${JSON.stringify(path)}`);
+  if (path === '' || /\s/.test(path) || path.startsWith('/') || path.endsWith('/') || path.includes('//') || pathMajorOf(path) === undefined) {
+    throw new GoModSyntaxError(file, pos(), `invalid module path ${JSON.stringify(path)}`);
   }
+}
+
+/**
+ * The major-version suffix of a module path (x/mod module.SplitPathVersion): "/vN" (N >= 2), ".vN" for
+ * gopkg.in, "" for none; undefined when the suffix is malformed (/v0, /v1, /v02).
+ */
+export function pathMajorOf(path: string): string | undefined {
+  if (path.startsWith('gopkg.in/')) {
+    const m = /\.(v(?:0|[1-9]\d*)(?:-unstable)?)$/.exec(path);
+    return m ? `.${m[1]}` : undefined;
+  }
+  const m = /\/v(\d+)$/.exec(path);
+  if (!m) return '';
+  return m[1].startsWith('0') || Number(m[1]) < 2 ? undefined : `/v${m[1]}`;
+}
+
+/** x/mod module.CheckPathMajor: why `v` cannot be a version of `path`, or undefined when it can. */
+export function pathMajorMismatch(path: string, v: string): string | undefined {
+  const pm = pathMajorOf(path);
+  if (pm === undefined) return undefined;
+  if (pm.startsWith('.v') && pm.endsWith('-unstable')) return undefined;
+  if (v.startsWith('v0.0.0-') && pm === '.v1') return undefined;
+  const sv = parseSemver(v);
+  if (!sv) return undefined;
+  const m = `v${sv.major}`;
+  if (pm === '') return m === 'v0' || m === 'v1' || sv.build === 'incompatible' ? undefined : `should be v0 or v1, not ${m}`;
+  return m === pm.slice(1) ? undefined : `should be ${pm.slice(1)}, not ${m}`;
 }
 
 // ---------- edits ----------

@@ -1,0 +1,187 @@
+/**
+ * Cross-checks against the real Go toolchain, when the machine has one (skipped otherwise; upshift itself
+ * never needs Go): the codemod's output is gofmt-clean, and the go.mod parser agrees with
+ * `go mod edit -json` (golang.org/x/mod/modfile) on fixtures and generated files.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { runCli } from '../src/cli.js';
+import { rewriteGoFile } from '../src/deps/codemod.js';
+import { scanGoImports } from '../src/deps/goimports.js';
+import { GoModSyntaxError, parseGoMod } from '../src/deps/gomod.js';
+import { parseSemver } from '../src/deps/version.js';
+
+const FIX = join(import.meta.dirname, 'fixtures', 'deps');
+const GO_ENV = { ...process.env, GOFLAGS: '', GOPROXY: 'off', GOTOOLCHAIN: 'local', GOWORK: 'off' };
+const haveGo = spawnSync('go', ['version'], { env: GO_ENV }).status === 0 && spawnSync('gofmt', ['-l', import.meta.dirname]).status === 0;
+const skip = haveGo ? false : 'no Go toolchain on this machine';
+
+function gofmtList(dir: string): string[] {
+  const r = spawnSync('gofmt', ['-l', dir], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout.split('\n').filter((l) => l && !l.includes('/vendor/'));
+}
+
+function tmp(t: { after: (fn: () => void) => void }, name: string): string {
+  const d = mkdtempSync(join(tmpdir(), `upshift-go-${name}-`));
+  t.after(() => rmSync(d, { recursive: true, force: true }));
+  return d;
+}
+
+test('deps fix output of every fixture is gofmt-clean (targets 3.5 and 3.6)', { skip }, async (t) => {
+  assert.deepEqual(gofmtList(FIX), [], 'fixtures start gofmt-clean');
+  for (const target of ['3.5', '3.6']) {
+    for (const f of readdirSync(FIX)) {
+      if (f === 'malformed' || f.endsWith('.md')) continue;
+      const dir = tmp(t, f);
+      cpSync(join(FIX, f), dir, { recursive: true });
+      const code = await runCli(['deps', 'fix', dir, '--target', target, '-o', 'json'], { stdout: { write: () => true } as never, stderr: { write: () => true } as never });
+      assert.equal(code, 0);
+      assert.deepEqual(gofmtList(dir), [], `${f} on ${target}`);
+    }
+  }
+});
+
+test('property: rewriting gofmt-clean import blocks keeps them gofmt-clean', { skip }, (t) => {
+  const pool = [
+    'github.com/coreos/etcd/clientv3',
+    'github.com/coreos/etcd/clientv3/concurrency',
+    'github.com/coreos/etcd/pkg/transport',
+    'github.com/coreos/etcd/store',
+    'go.etcd.io/etcd/mvcc/mvccpb',
+    'go.etcd.io/etcd/etcdserver/api/v3rpc/rpctypes',
+    'go.etcd.io/etcd/raft',
+    'go.etcd.io/etcd/raft/raftpb',
+    'go.etcd.io/etcd/clientv3/naming',
+    'context',
+    'fmt',
+    'github.com/google/uuid',
+    'google.golang.org/grpc',
+    'zz.example/last',
+  ];
+  const spec = fc.record({
+    path: fc.constantFrom(...pool),
+    name: fc.option(fc.constantFrom('x', '_', '.', 'etcd', 'longeralias'), { nil: undefined }),
+    comment: fc.option(fc.constantFrom('// why', '// a longer trailing comment'), { nil: undefined }),
+    before: fc.constantFrom('', '', '', 'blank', 'comment'),
+  });
+  const gen = fc.record({ specs: fc.uniqueArray(spec, { selector: (s) => s.path, minLength: 1, maxLength: 9 }), single: fc.boolean() });
+  const samples = fc.sample(gen, { numRuns: 150, seed: 42 });
+  const inDir = tmp(t, 'in');
+  const outDir = tmp(t, 'out');
+  samples.forEach(({ specs, single }, i) => {
+    const line = (s: (typeof specs)[number]): string => `${s.name ? s.name + ' ' : ''}"${s.path}"${s.comment ? ' ' + s.comment : ''}`;
+    const src =
+      single && specs.length === 1
+        ? `package p\n\nimport ${line(specs[0])}\n\nfunc f() {}\n`
+        : `package p\n\nimport (\n${specs.map((s) => (s.before === 'blank' ? '\n' : s.before === 'comment' ? '\t// group\n' : '') + '\t' + line(s) + '\n').join('')})\n\nfunc f() {}\n`;
+    writeFileSync(join(inDir, `f${i}.go`), src);
+  });
+  // Start from what gofmt itself makes of each input.
+  assert.equal(spawnSync('gofmt', ['-w', inDir]).status, 0);
+  let rewritten = 0;
+  for (let i = 0; i < samples.length; i++) {
+    const text = readFileSync(join(inDir, `f${i}.go`), 'utf8');
+    for (const target of ['v3.5.33', 'v3.6.14']) {
+      const r = rewriteGoFile({ rel: `f${i}.go`, text, header: scanGoImports(text) }, target);
+      if (r.edit) rewritten++;
+      mkdirSync(join(outDir, target), { recursive: true });
+      writeFileSync(join(outDir, target, `f${i}.go`), r.edit?.after ?? text);
+    }
+  }
+  assert.ok(rewritten > 100, `most samples exercise a rewrite (${rewritten})`);
+  const dirty = gofmtList(outDir);
+  if (dirty.length) {
+    const d = spawnSync('gofmt', ['-d', dirty[0]], { encoding: 'utf8' }).stdout;
+    assert.fail(`${dirty.length} rewritten files are not gofmt-clean, e.g.:\n${d}`);
+  }
+});
+
+interface GoModJson {
+  Module?: { Path: string };
+  Go?: string;
+  Require?: { Path: string; Version: string; Indirect?: boolean }[] | null;
+  Exclude?: { Path: string; Version: string }[] | null;
+  Replace?: { Old: { Path: string; Version?: string }; New: { Path: string; Version?: string } }[] | null;
+  Retract?: { Low: string; High: string; Rationale?: string }[] | null;
+}
+
+/** `go mod edit -json` canonicalises shorthand versions (v1 -> v1.0.0). */
+function canon(v: string): string {
+  const s = parseSemver(v);
+  if (!s) return v;
+  // Canonical: full triple, build metadata dropped except +incompatible (go.dev/ref/mod#glos-canonical-version).
+  return `v${s.major}.${s.minor}.${s.patch}${s.prerelease.length ? '-' + s.prerelease.join('.') : ''}${s.build === 'incompatible' ? '+incompatible' : ''}`;
+}
+
+function ours(text: string): GoModJson | 'error' {
+  try {
+    const m = parseGoMod(text);
+    return {
+      ...(m.module ? { Module: { Path: m.module.path } } : {}),
+      ...(m.go ? { Go: m.go.version } : {}),
+      Require: m.require.length ? m.require.map((r) => ({ Path: r.path, Version: canon(r.version), ...(r.indirect ? { Indirect: true } : {}) })) : null,
+      // go mod edit prints the file after x/mod's removeDups: exact duplicate excludes go, and of several
+      // replaces with the same left side only the last stays.
+      Exclude: m.exclude.length ? m.exclude.map((e) => ({ Path: e.path, Version: canon(e.version) })).filter((e, i, all) => all.findIndex((x) => x.Path === e.Path && x.Version === e.Version) === i) : null,
+      Replace: m.replace.length
+        ? m.replace.filter((r, i, all) => !all.slice(i + 1).some((x) => x.oldPath === r.oldPath && canon(x.oldVersion ?? '') === canon(r.oldVersion ?? ''))).map((r) => ({ Old: { Path: r.oldPath, ...(r.oldVersion ? { Version: canon(r.oldVersion) } : {}) }, New: { Path: r.newPath, ...(r.newVersion ? { Version: canon(r.newVersion) } : {}) } }))
+        : null,
+      Retract: m.retract.length ? m.retract.map((r) => ({ Low: r.low, High: r.high, ...(r.rationale ? { Rationale: r.rationale } : {}) })) : null,
+    };
+  } catch (e) {
+    if (e instanceof GoModSyntaxError) return 'error';
+    throw e;
+  }
+}
+
+function theirs(dir: string, text: string): GoModJson | 'error' | 'too-new' {
+  writeFileSync(join(dir, 'go.mod'), text);
+  const r = spawnSync('go', ['mod', 'edit', '-json'], { cwd: dir, env: GO_ENV, encoding: 'utf8' });
+  // An older local Go rejects syntax newer releases accept (`go 1.25.0`, toolchain, godebug): not comparable.
+  if (r.status !== 0 && /invalid go version '\d+\.\d+\.\d+'|unknown directive: (toolchain|godebug|tool|ignore)/.test(r.stderr)) return 'too-new';
+  if (r.status !== 0) return 'error';
+  const j = JSON.parse(r.stdout) as GoModJson;
+  for (const k of ['Require', 'Exclude', 'Replace', 'Retract'] as const) if (j[k] === undefined) j[k] = null;
+  return j;
+}
+
+test('differential: the go.mod parser agrees with `go mod edit -json` (x/mod/modfile)', { skip }, (t) => {
+  const dir = tmp(t, 'modedit');
+  const cases: string[] = [];
+  for (const f of readdirSync(FIX)) {
+    try {
+      cases.push(readFileSync(join(FIX, f, 'go.mod'), 'utf8'));
+    } catch {
+      /* not a module dir */
+    }
+  }
+  const path = fc.constantFrom('example.com/a', 'go.etcd.io/etcd', 'github.com/coreos/etcd', '"example.com/quoted"', 'go.etcd.io/etcd/client/v3', 'go.etcd.io/etcd/client/v2', 'gopkg.in/yaml.v2', 'a/b/v1');
+  const version = fc.constantFrom('v1.2.3', 'v0.5.0-alpha.5.0.20200910180754-dd1b699fc489', 'v3.3.25+incompatible', 'v3.5.33', 'v1', 'v1.2.3-pre+meta', 'v3.4.13', 'notaversion');
+  const line = fc.oneof(
+    fc.tuple(path, version, fc.boolean()).map(([p, v, ind]) => `require ${p} ${v}${ind ? ' // indirect' : ''}`),
+    fc.tuple(path, version).map(([p, v]) => `exclude ${p} ${v}`),
+    fc.tuple(path, fc.option(version, { nil: undefined }), fc.constantFrom('example.com/fork v1.0.0', '../local', './x')).map(([p, v, r]) => `replace ${p}${v ? ' ' + v : ''} => ${r}`),
+    fc.tuple(version, version, fc.boolean()).map(([a, b, range]) => (range ? `retract [${a}, ${b}] // why` : `retract ${a}`)),
+    fc.constantFrom('go 1.16', 'go 1.x', '// comment', '', 'require (\n\tgo.etcd.io/etcd/api/v3 v3.5.33\n\t// c\n\tgo.etcd.io/bbolt v1.3.6 // indirect\n)', 'require a', 'bogus line', 'replace a => b', 'module other'),
+  );
+  for (const lines of fc.sample(fc.array(line, { maxLength: 6 }), { numRuns: 120, seed: 7 })) cases.push(['module example.com/m', ...lines].join('\n') + '\n');
+  let agreeOk = 0;
+  for (const text of cases) {
+    const a = ours(text);
+    const b = theirs(dir, text);
+    if (b === 'too-new') continue;
+    if (a === 'error' || b === 'error') {
+      assert.equal(a === 'error', b === 'error', `accept/reject differs (ours=${a === 'error' ? 'error' : 'ok'}, go=${b === 'error' ? 'error' : 'ok'}) for:\n${text}`);
+      continue;
+    }
+    assert.deepEqual(a, b, text);
+    agreeOk++;
+  }
+  assert.ok(agreeOk > 30, `enough accepted cases compared (${agreeOk})`);
+});
