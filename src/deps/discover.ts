@@ -60,7 +60,8 @@ export async function discoverModules(dir: string, opts: DiscoverOptions = {}): 
     const goModText = await readFile(goModPath, 'utf8');
     const rel = toSlash(relative(dir, root));
     // Errors name the file as the user can open it (relative to the working directory).
-    const mod = parseGoMod(goModText, relative(process.cwd(), goModPath) || goModPath);
+    const shown = relative(process.cwd(), goModPath);
+    const mod = parseGoMod(goModText, shown && !shown.startsWith('..') ? shown : goModPath);
     const sumText = await readOptional(join(root, 'go.sum'));
     const vendorText = await readOptional(join(root, 'vendor', 'modules.txt'));
     const m: ModuleInputs = {
