@@ -85,5 +85,5 @@ export function render(s: UpgradeStatusResult): string {
   if (s.lastDecision) rows.push(['last decision', `${s.lastDecision.decision}: ${s.lastDecision.reason}`]);
   rows.push(['journal', s.journal]);
   const hint = s.state === 'interrupted' || s.state === 'paused' ? 'continue with `upshift upgrade resume`, or stop with `upshift upgrade abort`\n' : '';
-  return renderTable({ head: ['', ''], rows }) + hint;
+  return renderTable({ head: ['upgrade run', s.runId], rows: rows.slice(1) }) + hint;
 }

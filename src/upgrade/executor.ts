@@ -133,6 +133,7 @@ export class UpgradeExecutor {
   private histories: string[] = [];
   private lastObs: ClusterObservation | undefined;
   private readonly memberFrom = new Map<string, string>();
+  private stopping = false;
 
   private constructor(
     private readonly env: ExecutorEnv,
@@ -249,7 +250,7 @@ export class UpgradeExecutor {
           }
         }
         // Let the fresh canary settle before any gate looks at its window.
-        await sleep(Math.min(this.settings.baselineMs, 2000), undefined, { signal: this.env.signal }).catch(() => undefined);
+        await sleep(Math.min(this.settings.baselineMs, 2000), undefined, { signal: this.signal }).catch(() => undefined);
       }
       for (let i = index; i < this.steps.length; i++) {
         await this.runStep(this.steps[i]!);
@@ -285,8 +286,13 @@ export class UpgradeExecutor {
     }
   }
 
+  /** The run's abort signal while steps run; none once it is stopping (the way out must still work). */
+  private get signal(): AbortSignal | undefined {
+    return this.stopping ? undefined : this.env.signal;
+  }
+
   private async observe(): Promise<ClusterObservation> {
-    this.lastObs = await observeCluster(this.env.config, { signal: this.env.signal });
+    this.lastObs = await observeCluster(this.env.config, { signal: this.signal });
     return this.lastObs;
   }
 
@@ -326,12 +332,12 @@ export class UpgradeExecutor {
       case 'stop': {
         const member = this.driverMember(s.member!);
         this.memberFrom.set(s.member!, s.from!);
-        const r = await this.env.driver.stop(member, { graceful: true, version: s.from!, deadlineMs: this.settings.stopTimeoutMs, signal: this.env.signal });
+        const r = await this.env.driver.stop(member, { graceful: true, version: s.from!, deadlineMs: this.settings.stopTimeoutMs, signal: this.signal });
         await this.waitMemberGone(s.member!);
         return driverDetail(r);
       }
       case 'install':
-        return driverDetail(await this.env.driver.install(this.driverMember(s.member!), s.to!, { deadlineMs: this.settings.installTimeoutMs, signal: this.env.signal }));
+        return driverDetail(await this.env.driver.install(this.driverMember(s.member!), s.to!, { deadlineMs: this.settings.installTimeoutMs, signal: this.signal }));
       case 'start': {
         const member = this.driverMember(s.member!);
         // Idempotent on resume: a member already up on the target is left alone. Nothing listening
@@ -340,7 +346,7 @@ export class UpgradeExecutor {
           const m = (await this.observe()).members.find((x) => x.name === s.member);
           if (m?.reachable && sameVersion(m.version, s.to!)) return { skipped: `${s.member} already runs ${s.to}` };
         }
-        return driverDetail(await this.env.driver.start(member, { version: s.to!, deadlineMs: this.settings.startTimeoutMs, signal: this.env.signal }));
+        return driverDetail(await this.env.driver.start(member, { version: s.to!, deadlineMs: this.settings.startTimeoutMs, signal: this.signal }));
       }
       case 'wait-ready':
         return this.waitReady(s.member!, s.to!);
@@ -354,7 +360,7 @@ export class UpgradeExecutor {
       case 'wait-cluster-version':
         return this.waitClusterVersion(s.to!);
       case 'check-consistency': {
-        const r = await checkConsistency(this.env.config, { retries: 3, signal: this.env.signal });
+        const r = await checkConsistency(this.env.config, { retries: 3, signal: this.signal });
         this.consistent = r.consistent;
         if (!r.consistent) throw new ProblemError('inconsistent', `HashKV differs between members at revision ${r.revision}: ${r.differing.join(', ')}`, { details: { revision: r.revision, problems: r.problems } });
         return { revision: r.revision, members: r.members.length };
@@ -408,7 +414,7 @@ export class UpgradeExecutor {
 
   private async measureBaseline(): Promise<Record<string, unknown>> {
     if (!this.workload) await this.startWorkload();
-    await sleep(this.settings.baselineMs, undefined, { signal: this.env.signal }).catch(() => undefined);
+    await sleep(this.settings.baselineMs, undefined, { signal: this.signal }).catch(() => undefined);
     const w = this.workload!.windowStats(this.settings.baselineMs);
     const obs = await this.observe();
     const alarms = obs.alarms.map((a) => `${a.alarm}@${a.memberId}`);
@@ -440,7 +446,7 @@ export class UpgradeExecutor {
     const leader = obs.members.find((m) => m.name === s.member)!;
     const client = new EndpointClient(memberEndpoint(leader, this.env.config.endpoints)!, this.env.config);
     try {
-      await client.moveLeader(toId, { timeoutMs: 10_000, signal: this.env.signal });
+      await client.moveLeader(toId, { timeoutMs: 10_000, signal: this.signal });
     } finally {
       client.close();
     }
@@ -472,7 +478,7 @@ export class UpgradeExecutor {
     const t0 = Date.now();
     let last: GateReport | undefined;
     while (true) {
-      this.env.signal.throwIfAborted();
+      this.signal?.throwIfAborted();
       const obs = await this.observe();
       last = evaluateGates({ member, target: version, observations: [obs] }, this.settings.gates, READY_GATES);
       if (last.ok) return { readyAfterMs: Date.now() - t0, checks: last.checks.map((c) => `${c.name}: ${c.message}`) };
@@ -486,7 +492,7 @@ export class UpgradeExecutor {
     const until = Date.now() + (s.durationMs ?? 0);
     const observations: ClusterObservation[] = [];
     while (Date.now() < until) {
-      this.env.signal.throwIfAborted();
+      this.signal?.throwIfAborted();
       observations.push(await this.observe());
       const early = evaluateGates({ member: s.member!, target: s.to!, observations }, this.settings.gates, ['health']);
       if (!early.ok && observations.length >= this.settings.gates.maxFailedHealthChecks) break;
@@ -563,6 +569,9 @@ export class UpgradeExecutor {
 
   private async onFailure(f: StepFailure): Promise<UpgradeReport> {
     const s = f.step;
+    // An interrupt (SIGINT/SIGTERM, `upgrade abort`) is not a failure of the step: pause, never roll back.
+    const signalled = this.env.signal.aborted;
+    this.stopping = true;
     let obs: ClusterObservation | undefined;
     try {
       obs = await observeCluster(this.env.config);
@@ -570,7 +579,7 @@ export class UpgradeExecutor {
       obs = this.lastObs;
     }
     const hop = s.hop !== undefined ? this.settings.hops[s.hop - 1] : undefined;
-    const interrupted = f.cause instanceof UpshiftError && (f.cause.code === 'interrupted' || f.cause.code === 'lock-lost');
+    const interrupted = signalled || (f.cause instanceof UpshiftError && (f.cause.code === 'interrupted' || f.cause.code === 'lock-lost'));
     const decision: FailureDecision = interrupted
       ? { action: 'pause', reason: `${errorMessage(f.cause)}; \`upshift upgrade resume\` continues` }
       : decideOnFailure({ policy: this.settings.onFailure, from: hop?.from ?? this.settings.from, to: hop?.to ?? this.settings.to, clusterVersion: obs?.clusterVersion, member: s.member, stepKind: s.kind });
