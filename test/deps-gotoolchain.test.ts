@@ -15,6 +15,8 @@ import { rewriteGoFile } from '../src/deps/codemod.js';
 import { scanGoImports } from '../src/deps/goimports.js';
 import { GoModSyntaxError, parseGoMod } from '../src/deps/gomod.js';
 import { parseSemver } from '../src/deps/version.js';
+import { parseModGraph } from '../src/deps/inputs.js';
+import { buildGraph, selectVersions } from '../src/deps/mvs.js';
 
 const FIX = join(import.meta.dirname, 'fixtures', 'deps');
 const GO_ENV = { ...process.env, GOFLAGS: '', GOPROXY: 'off', GOTOOLCHAIN: 'local', GOWORK: 'off' };
@@ -184,4 +186,49 @@ test('differential: the go.mod parser agrees with `go mod edit -json` (x/mod/mod
     agreeOk++;
   }
   assert.ok(agreeOk > 30, `enough accepted cases compared (${agreeOk})`);
+});
+
+test('differential: MVS over `go mod graph` output equals `go list -m all` (random local module graphs)', { skip }, (t) => {
+  const mods = ['a', 'b', 'c', 'd'];
+  const vers = ['v1.0.0', 'v1.1.0', 'v1.2.0'];
+  const req = fc.uniqueArray(fc.tuple(fc.constantFrom(...mods), fc.constantFrom(...vers)), { selector: (r) => r[0], maxLength: 3 });
+  const world = fc.record({
+    goVersion: fc.constantFrom('1.16', '1.17'),
+    main: req,
+    deps: fc.array(req, { minLength: mods.length * vers.length, maxLength: mods.length * vers.length }),
+  });
+  const root = tmp(t, 'mvs');
+  const env = { ...GO_ENV, GOFLAGS: '-mod=mod' };
+  let compared = 0;
+  fc.sample(world, { numRuns: 20, seed: 11 }).forEach((w, trial) => {
+    const dir = join(root, `t${trial}`);
+    mods.forEach((m, mi) =>
+      vers.forEach((v, vi) => {
+        const d = join(dir, 'mods', m, v);
+        mkdirSync(d, { recursive: true });
+        const reqs = w.deps[mi * vers.length + vi].filter(([p]) => p !== m);
+        writeFileSync(join(d, 'go.mod'), `module example.com/${m}\n\ngo ${w.goVersion}\n${reqs.map(([p, pv]) => `require example.com/${p} ${pv}\n`).join('')}`);
+      }),
+    );
+    const main = join(dir, 'main');
+    mkdirSync(main);
+    const replaces = mods.flatMap((m) => vers.map((v) => `replace example.com/${m} ${v} => ../mods/${m}/${v}\n`)).join('');
+    writeFileSync(join(main, 'go.mod'), `module example.com/main\n\ngo ${w.goVersion}\n\n${w.main.map(([p, v]) => `require example.com/${p} ${v}\n`).join('')}\n${replaces}`);
+    writeFileSync(join(main, 'main.go'), 'package main\n\nfunc main() {}\n');
+    const graph = spawnSync('go', ['mod', 'graph'], { cwd: main, env, encoding: 'utf8' });
+    assert.equal(graph.status, 0, graph.stderr);
+    const list = spawnSync('go', ['list', '-m', 'all'], { cwd: main, env, encoding: 'utf8' });
+    assert.equal(list.status, 0, list.stderr);
+    const expected = new Map(
+      list.stdout
+        .split('\n')
+        .slice(1)
+        .filter(Boolean)
+        .map((l) => l.split(' ').slice(0, 2) as [string, string]),
+    );
+    const got = selectVersions(buildGraph(parseModGraph(graph.stdout)));
+    assert.deepEqual(Object.fromEntries([...got].sort()), Object.fromEntries([...expected].sort()), `trial ${trial}\n${graph.stdout}`);
+    compared++;
+  });
+  assert.equal(compared, 20);
 });
