@@ -266,3 +266,19 @@ test('--go-list: selected versions from `go list -m -json all`', async () => {
   assert.deepEqual([bbolt.version, bbolt.seenIn], ['v1.3.5', ['go-list', 'go.sum']]);
   assert.equal(r.grpc.selected, 'v1.27.1');
 });
+
+test('a repository root without go.mod: every module below is reported (and fixed) separately', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'upshift-deps-multi-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  cpSync(join(FIX, 'etcd34'), join(dir, 'svc', 'snapper'), { recursive: true });
+  cpSync(join(FIX, 'clean35'), join(dir, 'clean'), { recursive: true });
+  const { code, out } = await cli(['deps', dir, '-o', 'json']);
+  assert.equal(code, 0);
+  const r = JSON.parse(out);
+  assert.equal(r.module, '');
+  assert.deepEqual(r.nested.map((n: { dir: string }) => n.dir), ['clean', 'svc/snapper']);
+  const table = await cli(['deps', dir]);
+  assert.match(table.out, /No go\.mod at the top of .*; 2 module\(s\) below/);
+  const fix = JSON.parse((await cli(['deps', 'fix', dir, '--target', '3.5', '-o', 'json'])).out);
+  assert.deepEqual(fix.files.map((f: { file: string }) => f.file), ['svc/snapper/snap/snap.go']);
+});

@@ -54,6 +54,13 @@ const toSlash = (p: string): string => p.split(sep).join('/');
 export async function discoverModules(dir: string, opts: DiscoverOptions = {}): Promise<ModuleInputs[]> {
   const modules: ModuleInputs[] = [];
   const pending: string[] = [dir];
+  if ((await readOptional(join(dir, 'go.mod'))) === undefined) {
+    // A repository root holding several modules but none itself: an empty top entry, the modules nested.
+    const found = await findModuleRoots(dir);
+    if (!found.length) await readFile(join(dir, 'go.mod'), 'utf8'); // ENOENT: "no go.mod in DIR"
+    modules.push({ dir, rel: '', goModText: '', mod: parseGoMod('', 'go.mod'), files: [] });
+    pending.splice(0, 1, ...found);
+  }
   while (pending.length) {
     const root = pending.shift()!;
     const goModPath = join(root, 'go.mod');
@@ -106,4 +113,27 @@ export async function discoverModules(dir: string, opts: DiscoverOptions = {}): 
     m.files.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
   }
   return modules;
+}
+
+/** Directories below `dir` with a go.mod, outermost only (their own nested modules are found later). */
+async function findModuleRoots(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const stack = [dir];
+  while (stack.length) {
+    const d = stack.pop()!;
+    let entries;
+    try {
+      entries = await readdir(d, { withFileTypes: true });
+    } catch (e) {
+      if (d === dir) throw e;
+      continue;
+    }
+    for (const e of entries) {
+      if (!e.isDirectory() || e.name.startsWith('.') || e.name.startsWith('_') || e.name === 'vendor' || e.name === 'testdata') continue;
+      const p = join(d, e.name);
+      if ((await readOptional(join(p, 'go.mod'))) !== undefined) out.push(p);
+      else stack.push(p);
+    }
+  }
+  return out.sort();
 }

@@ -15,6 +15,10 @@ function allReports(r: DepsReport): DepsReport[] {
 export function renderDepsTable(r: DepsResult): string {
   const out: string[] = [];
   for (const m of allReports(r)) {
+    if (m === r && !m.module && m.summary.filesScanned === 0 && m.etcd.length === 0 && m.nested?.length) {
+      out.push(`No go.mod at the top of ${r.root ?? 'the directory'}; ${m.nested.length} module(s) below.\n`);
+      continue;
+    }
     out.push(`Module ${m.module || '(no module line)'}${m.dir ? `  (${m.dir}/)` : ''}${m.go ? `  go ${m.go}` : ''}  → target etcd ${m.target}`);
     if (m.etcd.length) {
       out.push(
