@@ -7,7 +7,11 @@ import { mkdirSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { hasTestVersion, makeTestHome, type TestHome } from './support/home.js';
 import { startShellCluster, type ShellCluster } from './support/shell-cluster.js';
-import { runCliSubprocess } from './support/cli.js';
+import { runCliSubprocess, binPath, repoRoot } from './support/cli.js';
+import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { readLock } from '../src/upgrade/lock.js';
+import { resolveConnection } from '../src/client/connection.js';
 
 const FROM = '3.4.23';
 const TO = '3.5.30';
@@ -68,6 +72,42 @@ test('a target binary that cannot start: rolled back, exit 4, healthy on the old
   const st = await runCliSubprocess(['status', '--endpoints', sc.endpoints.join(','), '-o', 'json'], home.env);
   assert.equal(st.code, 0, st.stdout);
   assert.equal(JSON.parse(st.stdout).healthy, true);
+});
+
+test('upgrade abort: a running upgrade pauses at a step boundary, the run is closed and the lock freed', { skip, timeout: 240_000 }, async () => {
+  const drv = config(`sh ${sc.root}/{{member}}/start.sh {{binDir}}`);
+  const child = spawn(process.execPath, [binPath, 'upgrade', '--endpoints', sc.endpoints.join(','), '--driver', 'exec', '--driver-config', drv, '--to', TO, '--yes', '--load', '20', '--soak', '60s', '--baseline', '1s', '-o', 'json'], {
+    env: { ...home.env, UPSHIFT_FROM_SOURCE: '1' },
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+  try {
+    // Wait for the first soak, then abort from another process.
+    const until = Date.now() + 120_000;
+    for (;;) {
+      const st = await runCliSubprocess(['upgrade', 'status', '-o', 'json'], home.env);
+      if (st.code === 0 && /\/soak$/.test(JSON.parse(st.stdout).steps.current ?? '')) break;
+      assert.ok(Date.now() < until, 'no soak step seen');
+      await sleep(300);
+    }
+    const ab = await runCliSubprocess(['upgrade', 'abort', '--endpoints', sc.endpoints.join(','), '-o', 'json'], home.env);
+    assert.equal(ab.code, 0, ab.stderr);
+    assert.equal(JSON.parse(ab.stdout).signalled, true);
+    assert.equal(await exited, 4);
+    const rep = JSON.parse(out);
+    assert.equal(rep.result, 'paused');
+    assert.equal(rep.verification.ok, true);
+    const st = JSON.parse((await runCliSubprocess(['upgrade', 'status', '-o', 'json'], home.env)).stdout);
+    assert.equal(st.result, 'aborted');
+    assert.equal(await readLock(resolveConnection({ endpoints: sc.endpoints.join(',') }, {}, home.home)), undefined);
+    const h = JSON.parse((await runCliSubprocess(['status', '--endpoints', sc.endpoints.join(','), '-o', 'json'], home.env)).stdout);
+    assert.equal(h.healthy, true);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
 });
 
 test('exec driver: 3.4.23 -> 3.5.30 through shell templates, dry run shows the commands', { skip, timeout: 240_000 }, async () => {

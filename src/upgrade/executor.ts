@@ -499,7 +499,9 @@ export class UpgradeExecutor {
       await sleep(Math.min(1000, Math.max(0, until - Date.now())));
     }
     if (observations.length === 0) observations.push(await this.observe());
-    const workload = this.workload ? this.workload.windowStats(s.durationMs) : undefined;
+    // Error rate and P99 over at least the workload's 10 s window: a 1-2 s soak holds too few samples for a
+    // P99 (with 40 samples "P99" is the single slowest op), and the member's restart belongs in the window.
+    const workload = this.workload ? this.workload.windowStats(Math.max(s.durationMs ?? 0, 10_000)) : undefined;
     const report = evaluateGates({ member: s.member!, target: s.to!, observations, workload, baseline: this.baseline }, this.settings.gates);
     const summary = report.checks.map((c) => `${c.name}=${c.ok ? 'ok' : 'FAIL'}${c.value !== undefined ? `(${c.value})` : ''}`).join(' ');
     this.log(`    gates: ${summary}`);
