@@ -4,10 +4,12 @@
  * their new homes; findings with stable codes; advisories; the commands to run.
  */
 import type { ModuleInputs } from './discover.js';
+import { GRPC, LEGACY_FAMILIES, effectiveReplace, replText } from './common.js';
+import { planMigration } from './migration-plan.js';
 import type { GraphEdge, ListedModule } from './inputs.js';
 import { buildGraph, requirementChain, selectVersions, type ModuleGraph } from './mvs.js';
 import { compareGoVersion, compareSemver, decodePseudoVersion, isIncompatible, parseSemver } from './version.js';
-import { etcdModuleOf, isKnownFork, mapImportPath, type Family, type Mapping } from './knowledge/families.js';
+import { etcdModuleOf, isKnownFork, mapImportPath } from './knowledge/families.js';
 import { advisoriesFor, type AdvisoryHit } from './knowledge/advisories.js';
 import {
   LATEST_PATCH,
@@ -17,81 +19,10 @@ import {
   grpcWindowOf,
   lineOf,
   pseudoVersionFor34,
-  raftVersionFor,
-  type EtcdRelease,
 } from './knowledge/releases.js';
-import type { Replace } from './gomod.js';
 
-export type Severity = 'blocker' | 'warning' | 'info';
-
-export interface DepsFinding {
-  severity: Severity;
-  code: string;
-  message: string;
-  source?: string;
-  /** Location for SARIF / editors: file relative to the analysed directory. */
-  file?: string;
-  line?: number;
-  column?: number;
-  /** What to do about it. */
-  fix?: string;
-}
-
-export interface EtcdModuleReport {
-  path: string;
-  version: string;
-  direct: boolean;
-  replacedBy?: string;
-  family: Family;
-  /** Where the requirement was seen. */
-  seenIn: ('go.mod' | 'go.sum' | 'graph' | 'vendor' | 'go-list')[];
-  /** Version MVS selects over the given graph (or go list / vendor), when known. */
-  selected?: string;
-  release?: EtcdRelease;
-  pseudo?: { base: string; time: string; commit: string };
-  /** The version the build really uses: the replacement's when `replace` swaps in another version of the same module. */
-  effective?: string;
-  /** Requirement chains from the main module (module graph, not the import graph `go mod why -m` walks). */
-  requiredBy?: string[];
-  /** Files of this module importing a package of it (the direct-use evidence `// indirect` is about). */
-  importedBy?: string[];
-  line?: number;
-}
-
-export interface ImportReport {
-  file: string;
-  line: number;
-  column: number;
-  path: string;
-  name?: string;
-  newPath?: string;
-  kind: Mapping['kind'];
-  module?: string;
-  buildConstraint?: string;
-}
-
-export interface DepsReport {
-  module: string;
-  /** Directory of this module relative to the analysed one ('' = top). */
-  dir: string;
-  go?: string;
-  toolchain?: string;
-  target: string;
-  etcd: EtcdModuleReport[];
-  grpc: { version: string | null; replacedBy?: string; selected?: string; effective?: string };
-  imports: ImportReport[];
-  findings: DepsFinding[];
-  advisories: AdvisoryHit[];
-  commands: string[];
-  /** go.mod `replace` lines that exist only as stop-gaps for the legacy stack. */
-  replacesToDrop: { line: number; text: string }[];
-  /** Modules the target line needs, with versions (used by `deps fix`). */
-  targetRequires: { path: string; version: string }[];
-  /** Legacy requirements the migration removes. */
-  legacyRequires: string[];
-  summary: { blockers: number; warnings: number; infos: number; legacyImports: number; filesScanned: number };
-  nested?: DepsReport[];
-}
+export type { Severity, DepsFinding, EtcdModuleReport, ImportReport, DepsReport } from './types.js';
+import type { Severity, DepsFinding, EtcdModuleReport, ImportReport, DepsReport } from './types.js';
 
 export interface AnalyzeOptions {
   /** Target etcd release, e.g. v3.6.14. */
@@ -100,9 +31,6 @@ export interface AnalyzeOptions {
   goList?: readonly ListedModule[];
   /** Path prefix for file locations (module dir relative to the analysed dir). */
 }
-
-const GRPC = 'google.golang.org/grpc';
-const LEGACY_FAMILIES: ReadonlySet<Family> = new Set(['coreos', 'etcd-root', 'etcd-v3-master']);
 
 /** Normalise a user-given target ("3.5", "v3.6.14", "3.4.13") to a concrete release. */
 export function resolveTarget(t: string | undefined, fallback: string): string {
@@ -115,14 +43,6 @@ export function resolveTarget(t: string | undefined, fallback: string): string {
   if (sv.minor === 4 && !pseudoVersionFor34(s)) return '';
   return s;
 }
-
-function effectiveReplace(replaces: readonly Replace[], path: string, version: string): Replace | undefined {
-  // A versioned left side wins over an unversioned one (go.dev/ref/mod#go-mod-file-replace); among
-  // duplicates the last one counts (the go command keys replacements by their left side).
-  return replaces.findLast((r) => r.oldPath === path && r.oldVersion === version) ?? replaces.findLast((r) => r.oldPath === path && !r.oldVersion);
-}
-
-const replText = (r: Replace): string => (r.newVersion ? `${r.newPath} ${r.newVersion}` : r.newPath);
 
 export function analyzeModule(inp: ModuleInputs, opts: AnalyzeOptions): DepsReport {
   const mod = inp.mod;
@@ -265,7 +185,6 @@ export function analyzeModule(inp: ModuleInputs, opts: AnalyzeOptions): DepsRepo
   }
 
   // ---- module-level findings ----
-  const reqOf = (p: string): EtcdModuleReport | undefined => etcd.get(p);
   const lineFor = (p: string): { file: string; line?: number; column?: number } => {
     const r = mod.require.find((x) => x.path === p);
     return r ? { file: goModFile, line: r.pos.line, column: r.pos.col } : { file: goModFile };
@@ -462,67 +381,7 @@ export function analyzeModule(inp: ModuleInputs, opts: AnalyzeOptions): DepsRepo
   }
 
   // ---- target requirements and commands ----
-  const neededModules = new Set<string>();
-  for (const im of imports) if (im.module && (im.kind === 'rename' || im.kind === 'unchanged' || im.kind === 'api-change')) neededModules.add(im.module);
-  for (const im of imports) if (im.kind === 'split') neededModules.add('go.etcd.io/etcd/client/v3');
-  const hasLegacy = inBuild.some((e) => LEGACY_FAMILIES.has(e.family) && e.seenIn.includes('go.mod')) || imports.some((i) => LEGACY_FAMILIES.has(etcdModuleOf(i.path)!.family));
-  if (hasLegacy && neededModules.size === 0) neededModules.add('go.etcd.io/etcd/client/v3');
-  if (neededModules.has('go.etcd.io/etcd/client/v3') || neededModules.has('go.etcd.io/etcd/server/v3')) {
-    neededModules.add('go.etcd.io/etcd/api/v3');
-    neededModules.add('go.etcd.io/etcd/client/pkg/v3');
-  }
-  const targetRequires: { path: string; version: string }[] = [];
-  const is34 = compareSemver(target, 'v3.5.0') < 0;
-  if (is34) {
-    if (hasLegacy) targetRequires.push({ path: 'go.etcd.io/etcd', version: pseudoVersionFor34(target)! });
-  } else {
-    for (const m of [...neededModules].sort()) {
-      if (m === 'go.etcd.io/bbolt') continue;
-      if (m === 'go.etcd.io/raft/v3') targetRequires.push({ path: m, version: raftVersionFor(target) });
-      else if (m === 'go.etcd.io/etcd/client/v2') {
-        if (compareSemver(target, 'v3.6.0') < 0) targetRequires.push({ path: m, version: `v2.3${String(parseSemver(target)!.minor).padStart(2, '0')}.${parseSemver(target)!.patch}` });
-      } else if (m !== 'go.etcd.io/etcd/v3' && m !== 'go.etcd.io/etcd/tools/v3') targetRequires.push({ path: m, version: target });
-    }
-    // Existing split modules move to the target version too (no skew).
-    for (const e of inBuild) {
-      if (e.family === 'split' && e.seenIn.includes('go.mod') && !targetRequires.some((t) => t.path === e.path) && e.path !== 'go.etcd.io/etcd/client/v2' && e.path !== 'go.etcd.io/etcd/tools/v3') {
-        if (compareSemver(target, 'v3.6.0') >= 0 && e.path === 'go.etcd.io/etcd/raft/v3') continue;
-        targetRequires.push({ path: e.path, version: target });
-      }
-    }
-    if (imports.some((i) => etcdModuleOf(i.path)?.family === 'bbolt-coreos') || inBuild.some((e) => e.family === 'bbolt-coreos' && e.direct)) {
-      targetRequires.push({ path: 'go.etcd.io/bbolt', version: 'v1.3.12' });
-    }
-  }
-  const legacyRequires = is34
-    ? inBuild.filter((e) => (e.family === 'coreos' || e.family === 'etcd-v3-master' || e.family === 'bbolt-coreos') && e.seenIn.includes('go.mod')).map((e) => e.path)
-    : inBuild
-        .filter((e) => (LEGACY_FAMILIES.has(e.family) || e.family === 'bbolt-coreos' || (e.path === 'go.etcd.io/etcd/raft/v3' && compareSemver(target, 'v3.6.0') >= 0)) && e.seenIn.includes('go.mod'))
-        .map((e) => e.path);
-  const replacesToDrop = mod.replace
-    .filter(
-      (r) =>
-        (r.oldPath === GRPC && r.newVersion && compareSemver(r.newVersion, 'v1.30.0') < 0) ||
-        ((r.oldPath === 'github.com/coreos/bbolt' || r.oldPath === 'go.etcd.io/bbolt') && (r.newPath === 'go.etcd.io/bbolt' || r.newPath === 'github.com/coreos/bbolt')) ||
-        legacyRequires.includes(r.oldPath) ||
-        (etcdModuleOf(r.oldPath) !== undefined && LEGACY_FAMILIES.has(etcdModuleOf(r.oldPath)!.family)),
-    )
-    .map((r) => ({ line: r.pos.line, text: r.stmt.raw?.trim() ?? `${r.oldPath} => ${replText(r)}` }));
-
-  const commands: string[] = [];
-  const needsWork = hasLegacy || legacyRequires.length > 0 || replacesToDrop.length > 0 || splitVersions.size > 1 || targetRequires.some((t) => {
-    const cur = etcd.get(t.path);
-    return !cur || compareSemver(cur.selected ?? cur.version, t.version) < 0;
-  });
-  if (needsWork) {
-    const dirArg = inp.rel ? ` ${inp.rel}` : '';
-    if (imports.some((i) => i.newPath && i.kind === 'rename')) commands.push(`upshift deps fix${dirArg} --target ${target}`);
-    if (targetRequires.length) commands.push(`go get ${targetRequires.map((t) => `${t.path}@${t.version}`).join(' ')}`);
-    for (const r of mod.replace.filter((x) => replacesToDrop.some((d) => d.line === x.pos.line))) commands.push(`go mod edit -dropreplace=${r.oldVersion ? `${r.oldPath}@${r.oldVersion}` : r.oldPath}`);
-    if (legacyRequires.length) commands.push(`go get ${legacyRequires.map((p) => `${p}@none`).join(' ')}`);
-    commands.push('go mod tidy');
-    commands.push('go build ./... && go vet ./...');
-  }
+  const { targetRequires, legacyRequires, replacesToDrop, commands } = planMigration({ mod, rel: inp.rel, target, imports, inBuild, skewed: splitVersions.size > 1 });
 
   const sevRank = { blocker: 0, warning: 1, info: 2 } as const;
   findings.sort((a, b) => sevRank[a.severity] - sevRank[b.severity] || (a.file ?? '').localeCompare(b.file ?? '') || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));

@@ -18,6 +18,7 @@ export { scanGoImports, GoScanError, type GoFileHeader, type ImportSpec } from '
 export { discoverModules, type ModuleInputs } from './discover.js';
 export { analyzeModule, resolveTarget, type DepsReport, type DepsFinding, type EtcdModuleReport, type ImportReport } from './analyze.js';
 export { rewriteGoFile, rewriteGoMod, type FileEdit, type GoModEdit } from './codemod.js';
+export { planMigration, type MigrationPlan } from './migration-plan.js';
 export { renderDepsSarif, renderDepsTable } from './render.js';
 export { RULES } from './rules.js';
 export { mapImportPath, etcdModuleOf, type Family, type Mapping } from './knowledge/families.js';
