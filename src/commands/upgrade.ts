@@ -26,6 +26,7 @@ import { ExecDriver, loadExecConfig } from '../upgrade/drivers/exec.js';
 import type { MemberOps } from '../upgrade/drivers/types.js';
 import type { Step } from '../upgrade/steps.js';
 import type { LeaderTransferPolicy } from '../upgrade/order.js';
+import { ttyProgress } from '../upgrade/progress.js';
 
 export interface UpgradeOptions extends ConnectionFlags {
   to?: string;
@@ -135,7 +136,7 @@ export async function run(opts: UpgradeOptions, ctx: CommandContext): Promise<Up
   if (p.direction === 'none') throw new ProblemError('nothing-to-do', `every member already runs ${base.to}`, { hint: 'nothing to upgrade' });
   await confirm(opts, ctx, settings);
   const report = await UpgradeExecutor.start(
-    { config, driver, home: ctx.home, target: { cluster: opts.cluster, endpoints: config.endpoints }, driverConfig: opts.driverConfig, log: (l) => note(ctx, l), signal: ctx.signal },
+    { config, driver, home: ctx.home, target: { cluster: opts.cluster, endpoints: config.endpoints }, driverConfig: opts.driverConfig, log: (l) => note(ctx, l), progress: ctx.interactive ? ttyProgress(ctx.stderr) : undefined, signal: ctx.signal },
     settings,
     obs,
   );

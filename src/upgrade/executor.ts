@@ -32,6 +32,7 @@ import { memberDurations, reconstruct, type JournalRecord, type RunBeginRecord, 
 import { createRun, newRunId, nextHistorySegment, runPaths, type RunPaths, type RunSummary } from './runs.js';
 import { UpgradeLock, LOCK_KEY } from './lock.js';
 import { JsonlJournal as Journal } from '../core/files.js';
+import { plainProgress, type ProgressSink } from './progress.js';
 
 export interface UpgradeSettings {
   to: string;
@@ -79,6 +80,8 @@ export interface ExecutorEnv {
   target: { cluster?: string | undefined; endpoints: string[] };
   driverConfig?: string | undefined;
   log: (line: string) => void;
+  /** Step list / live view; default: plain lines through `log`. */
+  progress?: ProgressSink | undefined;
   signal: AbortSignal;
 }
 
@@ -134,6 +137,7 @@ export class UpgradeExecutor {
   private lastObs: ClusterObservation | undefined;
   private readonly memberFrom = new Map<string, string>();
   private stopping = false;
+  private progressSink: ProgressSink | undefined;
 
   private constructor(
     private readonly env: ExecutorEnv,
@@ -153,8 +157,12 @@ export class UpgradeExecutor {
     this.records.push(r);
   }
 
+  private get progress(): ProgressSink {
+    return (this.progressSink ??= this.env.progress ?? plainProgress(this.env.log));
+  }
+
   private log(line: string): void {
-    this.env.log(line);
+    this.progress.info(line);
   }
 
   // ---------------------------------------------------------------- entry points
@@ -272,16 +280,17 @@ export class UpgradeExecutor {
     this.append({ type: 'step-begin', at: iso(), step: s.id, attempt });
     const t0 = performance.now();
     const n = this.steps.indexOf(s) + 1;
-    this.log(`[${n}/${this.steps.length}] ${s.id}: ${s.description}`);
+    this.progress.stepStart(n, this.steps.length, s);
     try {
       const detail = await this.execute(s);
       const durationMs = Math.round(performance.now() - t0);
       this.append({ type: 'step-end', at: iso(), step: s.id, ok: true, durationMs, ...(detail ? { detail } : {}) });
+      this.progress.stepEnd(s, true, durationMs);
     } catch (e) {
       const durationMs = Math.round(performance.now() - t0);
       const detail = e instanceof UpshiftError && e.details ? (JSON.parse(JSON.stringify(e.details)) as Record<string, unknown>) : undefined;
       this.append({ type: 'step-end', at: iso(), step: s.id, ok: false, durationMs, error: errorMessage(e), ...(detail ? { detail } : {}) });
-      this.log(`    FAILED: ${errorMessage(e)}`);
+      this.progress.stepEnd(s, false, durationMs, errorMessage(e));
       throw new StepFailure(s, e);
     }
   }
@@ -494,6 +503,10 @@ export class UpgradeExecutor {
     while (Date.now() < until) {
       this.signal?.throwIfAborted();
       observations.push(await this.observe());
+      const w = this.workload?.windowStats(10_000);
+      const left = Math.max(0, Math.ceil((until - Date.now()) / 1000));
+      const live = evaluateGates({ member: s.member!, target: s.to!, observations, workload: w, baseline: this.baseline }, this.settings.gates);
+      this.progress.live(`${left} s left  ${live.checks.map((c) => `${c.name} ${c.ok ? 'ok' : 'FAIL'}${c.value !== undefined && c.name !== 'version' ? ` ${c.value}` : ''}`).join('  ')}`);
       const early = evaluateGates({ member: s.member!, target: s.to!, observations }, this.settings.gates, ['health']);
       if (!early.ok && observations.length >= this.settings.gates.maxFailedHealthChecks) break;
       await sleep(Math.min(1000, Math.max(0, until - Date.now())));
@@ -628,6 +641,7 @@ export class UpgradeExecutor {
   // ---------------------------------------------------------------- end
 
   private async teardown(): Promise<void> {
+    this.progressSink?.close();
     this.workload?.abort();
     this.workload = undefined;
     await this.lock?.release().catch(() => undefined);
@@ -698,6 +712,7 @@ export class UpgradeExecutor {
     this.append({ type: 'run-end', at: iso(), result, exitCode, ...(message ? { message } : {}), report: { verification: report.verification, workload: report.workload } });
     await writeFileAtomic(this.paths.report, JSON.stringify(report, null, 2) + '\n');
     this.journal.close();
+    this.progress.close();
     return report;
   }
 }
