@@ -4,7 +4,7 @@
  * tools/benchmark CLI of etcd), always also the `etcd3` npm client (bench/loadgen-etcd3.ts).
  *
  *   node --import tsx bench/loadgen-compare.ts [--go-bench PATH] [--version 3.5.30] [--rounds 2]
- *        [--scenarios put:64:8,put:256:16,range:64:8] [--total 20000]
+ *        [--scenarios put:64:8:40000,put:256:16:60000,range:64:8:120000] [--total N] [--tools upshift,etcd3,go]
  *
  * Each scenario runs every tool `rounds` times, alternating the order (ABC, CBA, ...) so drift in the
  * machine's load does not favour one tool; the medians are compared. Reported per tool: ops/s, p99,
@@ -31,19 +31,23 @@ const { values } = parseArgs({
     version: { type: 'string', default: '3.5.30' },
     members: { type: 'string', default: '3' },
     rounds: { type: 'string', default: '2' },
-    scenarios: { type: 'string', default: 'put:64:8,put:256:16,range:64:8' },
-    total: { type: 'string', default: '20000' },
+    /** workload:clients:conns[:total]; totals sized for several seconds per run at the anchor rates. */
+    scenarios: { type: 'string', default: 'put:64:8:40000,put:256:16:60000,range:64:8:120000' },
+    /** Overrides every scenario's total. */
+    total: { type: 'string' },
     'key-size': { type: 'string', default: '32' },
     'val-size': { type: 'string', default: '256' },
     'key-space': { type: 'string', default: '100000' },
     json: { type: 'boolean', default: false },
+    /** Comma-separated subset of: upshift, etcd3, go (go needs --go-bench). */
+    tools: { type: 'string', default: 'upshift,etcd3,go' },
   },
 });
 
 const keySize = Number(values['key-size']);
 const valSize = Number(values['val-size']);
 const keySpace = Number(values['key-space']);
-const total = Number(values.total);
+const totalOverride = values.total !== undefined ? Number(values.total) : undefined;
 const rounds = Number(values.rounds);
 const goBench = values['go-bench'];
 if (goBench && !existsSync(goBench)) throw new Error(`--go-bench: ${goBench} does not exist`);
@@ -53,10 +57,12 @@ interface Scenario {
   workload: 'put' | 'range';
   clients: number;
   conns: number;
+  total: number;
 }
 const scenarios: Scenario[] = values.scenarios!.split(',').map((s) => {
-  const [workload, clients, conns] = s.split(':');
-  return { workload: workload as Scenario['workload'], clients: Number(clients), conns: Number(conns) };
+  const [workload, clients, conns, t] = s.split(':');
+  // Short runs measure start-up (connections, JIT) more than steady state: default to ~5-10 s runs.
+  return { workload: workload as Scenario['workload'], clients: Number(clients), conns: Number(conns), total: totalOverride ?? Number(t ?? 40000) };
 });
 
 interface Measured {
@@ -139,7 +145,7 @@ async function measure(tool: string, run: () => Promise<Omit<Measured, 'machineB
 
 async function runUpshift(s: Scenario, endpoints: string[]): Promise<Measured> {
   return measure('upshift', async () => {
-    const args = [join(root, 'bin', 'upshift.js'), 'bench', s.workload, '--endpoints', endpoints.join(','), '--clients', String(s.clients), '--conns', String(s.conns), '--total', String(total), '--key-size', String(keySize), '--val-size', String(valSize), '-o', 'json'];
+    const args = [join(root, 'bin', 'upshift.js'), 'bench', s.workload, '--endpoints', endpoints.join(','), '--clients', String(s.clients), '--conns', String(s.conns), '--total', String(s.total), '--key-size', String(keySize), '--val-size', String(valSize), '-o', 'json'];
     if (s.workload === 'range') args.push('--key-space', '1', '--consistency', 'l');
     else args.push('--key-space', String(keySpace));
     const r = await exec(process.execPath, args, { ...process.env, UPSHIFT_FROM_SOURCE: '1' });
@@ -155,9 +161,12 @@ async function runUpshift(s: Scenario, endpoints: string[]): Promise<Measured> {
   });
 }
 
+/** The etcd3 client is ~5x slower: cap its runs (20000 ops is still many seconds for it). */
+const etcd3Total = (s: Scenario): number => Math.min(s.total, 20000);
+
 async function runEtcd3(s: Scenario, endpoints: string[]): Promise<Measured> {
   return measure('etcd3 (npm)', async () => {
-    const args = ['--import', 'tsx', join(root, 'bench', 'loadgen-etcd3.ts'), '--endpoints', endpoints.join(','), '--workload', s.workload, '--clients', String(s.clients), '--conns', String(s.conns), '--total', String(total), '--key-size', String(keySize), '--val-size', String(valSize)];
+    const args = ['--import', 'tsx', join(root, 'bench', 'loadgen-etcd3.ts'), '--endpoints', endpoints.join(','), '--workload', s.workload, '--clients', String(s.clients), '--conns', String(s.conns), '--total', String(etcd3Total(s)), '--key-size', String(keySize), '--val-size', String(valSize)];
     args.push('--key-space', s.workload === 'range' ? '1' : String(keySpace));
     const r = await exec(process.execPath, args);
     if (r.code !== 0) throw new Error(`etcd3 loadgen failed: ${r.stderr}`);
@@ -171,16 +180,16 @@ async function runGo(s: Scenario, endpoints: string[]): Promise<Measured> {
     const hosts = endpoints.map((e) => e.replace(/^https?:\/\//, '')).join(',');
     const args = ['--endpoints', hosts, '--conns', String(s.conns), '--clients', String(s.clients)];
     // The same key the Node tools read with --key-space 1 (key 0 of the key-space).
-    if (s.workload === 'range') args.push('range', keyOf({ keyPrefix: 'bench/', keySize }, 0), '--consistency', 'l', '--total', String(total));
-    else args.push('put', '--total', String(total), '--key-size', String(keySize), '--val-size', String(valSize), '--key-space-size', String(keySpace));
+    if (s.workload === 'range') args.push('range', keyOf({ keyPrefix: 'bench/', keySize }, 0), '--consistency', 'l', '--total', String(s.total));
+    else args.push('put', '--total', String(s.total), '--key-size', String(keySize), '--val-size', String(valSize), '--key-space-size', String(keySpace));
     const r = await exec(goBench!, args);
     const out = r.stdout + r.stderr;
     const rps = /Requests\/sec:\s*([\d.]+)/.exec(out);
     const p99 = /99% in ([\d.]+) secs/.exec(out);
     if (!rps || !p99) throw new Error(`cannot read the Go benchmark's output:\n${out.slice(-2000)}`);
     const throughput = Number(rps[1]);
-    const cpu = r.cpuSec !== undefined ? (r.cpuSec * 1e6) / total : NaN;
-    return { ops: total, throughput, p99Ms: Number(p99[1]) * 1000, cpuUsPerOp: cpu, errors: 0 };
+    const cpu = r.cpuSec !== undefined ? (r.cpuSec * 1e6) / s.total : NaN;
+    return { ops: s.total, throughput, p99Ms: Number(p99[1]) * 1000, cpuUsPerOp: cpu, errors: 0 };
   });
 }
 
@@ -209,7 +218,12 @@ async function main(): Promise<void> {
     serverPids = cluster.members.map((m) => m.pid).filter((p): p is number => p !== undefined);
     const results: { scenario: Scenario; runs: Measured[] }[] = [];
     for (const s of scenarios) {
-      const tools: ((s: Scenario, e: string[]) => Promise<Measured>)[] = [runUpshift, runEtcd3, ...(goBench ? [runGo] : [])];
+      const wanted = new Set(values.tools!.split(','));
+      const tools: ((s: Scenario, e: string[]) => Promise<Measured>)[] = [
+        ...(wanted.has('upshift') ? [runUpshift] : []),
+        ...(wanted.has('etcd3') ? [runEtcd3] : []),
+        ...(goBench && wanted.has('go') ? [runGo] : []),
+      ];
       const runs: Measured[] = [];
       for (let r = 0; r < rounds; r++) {
         const order = r % 2 === 0 ? tools : [...tools].reverse();
@@ -239,10 +253,10 @@ async function main(): Promise<void> {
         };
       };
       const tools = [...new Set(runs.map((r) => r.tool))].map(agg);
-      const baseline = tools.find((t) => t.tool === 'go benchmark') ?? tools.find((t) => t.tool === 'etcd3 (npm)')!;
-      const up = tools.find((t) => t.tool === 'upshift')!;
+      const baseline = tools.find((t) => t.tool === 'go benchmark') ?? tools.find((t) => t.tool === 'etcd3 (npm)') ?? tools[0]!;
+      const up = tools.find((t) => t.tool === 'upshift') ?? tools[0]!;
       return {
-        scenario: `${scenario.workload} ${scenario.clients} clients / ${scenario.conns} conns`,
+        scenario: `${scenario.workload} ${scenario.clients} clients / ${scenario.conns} conns, ${scenario.total} ops per run`,
         baseline: baseline.tool,
         tools,
         ratios: {
@@ -254,11 +268,11 @@ async function main(): Promise<void> {
     });
 
     if (values.json) {
-      process.stdout.write(JSON.stringify({ version: values.version, members: Number(values.members), total, rounds, summary }, null, 2) + '\n');
+      process.stdout.write(JSON.stringify({ version: values.version, members: Number(values.members), rounds, summary }, null, 2) + '\n');
       return;
     }
     for (const s of summary) {
-      process.stdout.write(`\n${s.scenario} (etcd ${values.version}, ${values.members} members, ${total} ops per run, median of ${rounds})\n`);
+      process.stdout.write(`\n${s.scenario} (etcd ${values.version}, ${values.members} members, median of ${rounds})\n`);
       process.stdout.write(`  ${'tool'.padEnd(14)} ${'ops/s'.padStart(8)} ${'p99 ms'.padStart(8)} ${'CPU us/op'.padStart(10)} ${'(whole proc)'.padStart(12)} ${'server us/op'.padStart(12)} ${'machine busy'.padStart(13)} ${'load1'.padStart(6)} errors\n`);
       for (const t of s.tools) {
         process.stdout.write(

@@ -12,8 +12,8 @@
  * - RFC 9113 framing: HEADERS/CONTINUATION, DATA, RST_STREAM, SETTINGS (+ACK), PING (+ACK), GOAWAY,
  *   WINDOW_UPDATE; flow control both ways (a big receive window, and send windows honoured, with
  *   queued DATA, so 1.5 MB values work); MAX_CONCURRENT_STREAMS honoured; MAX_FRAME_SIZE honoured.
- * - Request headers are HPACK "literal without indexing" (RFC 7541 §6.2.2), encoded once per path:
- *   no encoder state. Response headers are decoded with hpack.js (the dynamic table needs a real
+ * - Request headers: constant per path, inserted into the server's HPACK table once and referenced by
+ *   index afterwards (see Conn.encodeHeaders). Response headers are decoded with hpack.js (the dynamic table needs a real
  *   decoder); blocks made only of indexed fields — every steady-state response — are cached, since
  *   their meaning can only change when a block that adds to the table is decoded.
  * - No retries, no server push (disabled in SETTINGS), no priorities.
@@ -75,9 +75,11 @@ function hpackString(s: string): number[] {
   const b = Buffer.from(s, 'latin1');
   return [...hpackInt(b.length, 7, 0), ...b];
 }
-/** Literal header field without indexing, name by static-table index (0 = literal name). */
-function literal(nameIndex: number, name: string, value: string): number[] {
-  return nameIndex ? [...hpackInt(nameIndex, 4, 0), ...hpackString(value)] : [0, ...hpackString(name), ...hpackString(value)];
+/** A request header field; `nameIndex` is its name's index in the HPACK static table (0: none). */
+interface Field {
+  nameIndex: number;
+  name: string;
+  value: string;
 }
 
 interface Headers {
@@ -140,6 +142,14 @@ class Conn {
   closed = false;
   failure = '';
   private onPeerSettings: (() => void) | undefined;
+  // HPACK encoder state (our view of the server's dynamic table).
+  private readonly encIndex = new Map<string, number>();
+  private encInserted = 0;
+  private encSize = 0;
+  private peerTableSize = 4096;
+  private tableResetPending = false;
+  private settingsSeen = false;
+  private readonly encCache = new Map<string, { at: number; buf: Buffer }>();
 
   constructor(
     private readonly url: string,
@@ -229,6 +239,52 @@ class Conn {
     const sock = this.socket;
     if (!sock || sock.destroyed) return;
     sock.write(out.length === 1 ? out[0]! : Buffer.concat(out));
+  }
+
+  /**
+   * The HPACK block of a request. The constant fields are inserted into the server's dynamic table the
+   * first time ("literal with incremental indexing", RFC 7541 §6.2.1) and referenced by index after that
+   * (§6.1), so the server decodes a handful of one-byte references per request instead of strings —
+   * measured: literal-only headers cost the servers ~10-15% more CPU per put than Go's client.
+   * Insertions stay within the server's table size, so nothing is ever evicted and indices are exact.
+   */
+  encodeHeaders(key: string, scheme: number, fields: Field[]): Buffer {
+    const hit = this.encCache.get(key);
+    if (hit && hit.at === this.encInserted && !this.tableResetPending) return hit.buf;
+    const bytes: number[] = [];
+    if (this.tableResetPending) {
+      // The server changed its table size: empty the table (size 0), then allow the new size.
+      bytes.push(...hpackInt(0, 5, 0x20), ...hpackInt(this.peerTableSize, 5, 0x20));
+      this.tableResetPending = false;
+      this.encIndex.clear();
+      this.encSize = 0;
+      this.encInserted = 0;
+      this.encCache.clear();
+    }
+    bytes.push(0x83, scheme); // :method POST (static 3), :scheme http (6) / https (7)
+    let inserted = false;
+    for (const f of fields) {
+      const k = `${f.name}\0${f.value}`;
+      const seq = this.encIndex.get(k);
+      if (seq !== undefined) {
+        bytes.push(...hpackInt(62 + (this.encInserted - seq), 7, 0x80));
+        continue;
+      }
+      const size = Buffer.byteLength(f.name, 'latin1') + Buffer.byteLength(f.value, 'latin1') + 32;
+      if (this.encSize + size <= this.peerTableSize) {
+        bytes.push(...(f.nameIndex ? hpackInt(f.nameIndex, 6, 0x40) : [0x40, ...hpackString(f.name)]), ...hpackString(f.value));
+        this.encInserted++;
+        this.encSize += size;
+        this.encIndex.set(k, this.encInserted);
+        inserted = true;
+      } else {
+        // No room: literal without indexing (§6.2.2).
+        bytes.push(...(f.nameIndex ? hpackInt(f.nameIndex, 4, 0) : [0, ...hpackString(f.name)]), ...hpackString(f.value));
+      }
+    }
+    const buf = Buffer.from(bytes);
+    if (!inserted) this.encCache.set(key, { at: this.encInserted, buf });
+    return buf;
   }
 
   openStream(block: Buffer, timeoutMs: number | undefined, cb: UnaryCallback | undefined, bidi: RawBidi | undefined): Stream {
@@ -433,8 +489,15 @@ class Conn {
             this.peerInitialWindow = val;
             for (const s of this.streams.values()) s.sendWindow += delta;
           } else if (key === 0x5) this.peerMaxFrame = val;
-          // HEADER_TABLE_SIZE (0x1) limits *our* encoder; we never index, so nothing to do.
+          else if (key === 0x1 && val !== this.peerTableSize) {
+            // The size of the table our encoder fills. Before our first request it simply applies;
+            // later, the next header block must announce the change (handled in encodeHeaders).
+            const target = Math.min(val, 4096);
+            if (this.encInserted > 0 || this.settingsSeen) this.tableResetPending = true;
+            this.peerTableSize = target;
+          }
         }
+        this.settingsSeen = true;
         this.write(frameHeader(0, T.SETTINGS, ACK, 0));
         this.drainQueue();
         const ready = this.onPeerSettings;
@@ -576,7 +639,7 @@ export class RawH2Channel implements Channel {
   private connecting: Promise<Conn> | undefined;
   /** Replaced connections still finishing streams (swept for deadlines until they close). */
   private readonly old = new Set<Conn>();
-  private readonly headerBlocks = new Map<string, Buffer>();
+  private readonly fieldsCache = new Map<string, { key: string; fields: Field[] }>();
   private backoffMs = 0;
   private nextAttemptAt = 0;
 
@@ -636,25 +699,29 @@ export class RawH2Channel implements Channel {
     return this.connecting;
   }
 
-  private headerBlock(path: string, timeoutMs: number | undefined): Buffer {
+  private headerFields(path: string, timeoutMs: number | undefined): { key: string; fields: Field[] } {
     const key = `${path}|${timeoutMs ?? ''}|${this.token ?? ''}`;
-    let b = this.headerBlocks.get(key);
-    if (!b) {
+    let f = this.fieldsCache.get(key);
+    if (!f) {
       const u = new URL(this.opts.url);
-      b = Buffer.from([
-        0x83, // :method POST (static 3)
-        u.protocol === 'https:' ? 0x87 : 0x86, // :scheme https (7) / http (6)
-        ...literal(4, ':path', path),
-        ...literal(1, ':authority', u.host),
-        ...literal(31, 'content-type', 'application/grpc'),
-        ...literal(0, 'te', 'trailers'),
-        // The server enforces the same deadline, so it stops working on a request we gave up on.
-        ...(timeoutMs !== undefined ? literal(0, 'grpc-timeout', `${Math.max(1, Math.round(timeoutMs))}m`) : []),
-        ...(this.token ? literal(0, 'token', this.token) : []),
-      ]);
-      this.headerBlocks.set(key, b);
+      const fields: Field[] = [
+        { nameIndex: 4, name: ':path', value: path },
+        { nameIndex: 1, name: ':authority', value: u.host },
+        { nameIndex: 31, name: 'content-type', value: 'application/grpc' },
+        { nameIndex: 0, name: 'te', value: 'trailers' },
+      ];
+      // The server enforces the same deadline, so it stops working on a request we gave up on.
+      if (timeoutMs !== undefined) fields.push({ nameIndex: 0, name: 'grpc-timeout', value: `${Math.max(1, Math.round(timeoutMs))}m` });
+      if (this.token) fields.push({ nameIndex: 0, name: 'token', value: this.token });
+      f = { key, fields };
+      this.fieldsCache.set(key, f);
     }
-    return b;
+    return f;
+  }
+
+  private block(c: Conn, path: string, timeoutMs: number | undefined): Buffer {
+    const { key, fields } = this.headerFields(path, timeoutMs);
+    return c.encodeHeaders(key, this.opts.url.startsWith('https:') ? 0x87 : 0x86, fields);
   }
 
   unary(path: string, msg: Uint8Array, timeoutMs: number, cb: UnaryCallback): void {
@@ -677,7 +744,7 @@ export class RawH2Channel implements Channel {
       c.waiting.push(() => this.unaryFramed(path, framed, timeoutMs, cb));
       return;
     }
-    const s = c.openStream(this.headerBlock(path, timeoutMs), timeoutMs, cb, undefined);
+    const s = c.openStream(this.block(c, path, timeoutMs), timeoutMs, cb, undefined);
     c.sendData(s, framed, true);
   }
 
@@ -685,7 +752,7 @@ export class RawH2Channel implements Channel {
     const c = this.conn;
     if (!c || c.draining) throw new Error(`not connected to ${this.opts.url}`);
     const b = new RawBidi(onMessage, onEnd);
-    b.stream = c.openStream(this.headerBlock(path, undefined), undefined, undefined, b);
+    b.stream = c.openStream(this.block(c, path, undefined), undefined, undefined, b);
     return b;
   }
 
