@@ -282,3 +282,8 @@ test('a repository root without go.mod: every module below is reported (and fixe
   const fix = JSON.parse((await cli(['deps', 'fix', dir, '--target', '3.5', '-o', 'json'])).out);
   assert.deepEqual(fix.files.map((f: { file: string }) => f.file), ['svc/snapper/snap/snap.go']);
 });
+
+test('--include-vendor scans vendor/ sources too (reporting only; fix never writes there)', async () => {
+  const r = JSON.parse((await cli(['deps', join(FIX, 'vendored'), '-o', 'json', '--include-vendor'])).out);
+  assert.ok(r.imports.some((i: { file: string }) => i.file === 'vendor/go.etcd.io/etcd/clientv3/client.go'));
+});

@@ -77,3 +77,21 @@ test('go list -m -json all: concatenated objects, strings with braces', () => {
   assert.throws(() => parseGoListJson('[]'), /expected "\{"/);
   assert.throws(() => parseGoListJson('{"NoPath": 1}'), /without a "Path"/);
 });
+
+test('property: random input never crashes the input parsers (only InputError)', async () => {
+  const fc = (await import('fast-check')).default;
+  const piece = fc.constantFrom('a/b', '@v1.0.0', ' ', '\n', 'h1:x=', '/go.mod', '# ', '## explicit', '=>', '{', '}', '"', '\\', ':', 'Path', 'go@1.21');
+  const text = fc.oneof(fc.string({ maxLength: 80 }), fc.array(piece, { maxLength: 30 }).map((a) => a.join('')));
+  fc.assert(
+    fc.property(text, (t) => {
+      for (const parse of [parseGoSum, parseModulesTxt, parseModGraph, parseGoListJson]) {
+        try {
+          parse(t);
+        } catch (e) {
+          if (!(e instanceof InputError)) throw e;
+        }
+      }
+    }),
+    { numRuns: 1500 },
+  );
+});
