@@ -14,6 +14,7 @@ import { frame } from './wire.js';
 let server: http2.Http2Server;
 let url: string;
 const sessions = new Set<http2.ServerHttp2Session>();
+let authCalls = 0;
 
 function reply(stream: http2.ServerHttp2Stream, body: Buffer): void {
   stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
@@ -43,6 +44,14 @@ before(async () => {
         return;
       }
       if (path === '/t/Token') return reply(stream, Buffer.from(String(headers.token ?? '')));
+      if (path === '/t/Auth') {
+        authCalls++;
+        if (headers.token !== 'fresh') {
+          stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': '16', 'grpc-message': 'etcdserver: invalid auth token' }, { endStream: true });
+          return;
+        }
+        return reply(stream, msg);
+      }
       if (path === '/t/Delay') return void setTimeout(() => reply(stream, msg), 200);
       // /t/Slow: never answers.
     });
@@ -142,5 +151,26 @@ test('GOAWAY: streams already sent finish on the old connection; new calls go to
   const late = await delayed;
   assert.equal(late.status, GrpcStatus.OK, late.message);
   assert.equal(late.body!.toString(), 'late');
+  ch.close();
+});
+
+test('a rejected token triggers one re-authentication; the rejected call is not resent', async () => {
+  const ch = new RawH2Channel({ url, dialTimeoutMs: 2000 });
+  await ch.connect();
+  ch.token = 'stale';
+  let reauths = 0;
+  ch.reauth = async () => {
+    reauths++;
+    return 'fresh';
+  };
+  authCalls = 0;
+  const first = await call(ch, '/t/Auth', Buffer.from('a'));
+  assert.equal(first.status, GrpcStatus.UNAUTHENTICATED);
+  await new Promise((r) => setImmediate(r));
+  const second = await call(ch, '/t/Auth', Buffer.from('b'));
+  assert.equal(second.status, GrpcStatus.OK);
+  assert.equal(second.body!.toString(), 'b');
+  assert.equal(authCalls, 2, 'two calls made, none resent');
+  assert.equal(reauths, 1);
   ch.close();
 });

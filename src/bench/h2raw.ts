@@ -728,20 +728,43 @@ export class RawH2Channel implements Channel {
     this.unaryFramed(path, frame(msg), timeoutMs, cb);
   }
 
+  reauth: (() => Promise<string>) | undefined;
+  private reauthing = false;
+
+  /** Watch for a rejected token (etcd: Unauthenticated "invalid auth token") and fetch a new one once. */
+  private authWatch(cb: UnaryCallback): UnaryCallback {
+    return (status, message, body) => {
+      if (status === GrpcStatus.UNAUTHENTICATED && this.reauth && !this.reauthing) {
+        this.reauthing = true;
+        this.reauth().then(
+          (t) => {
+            this.token = t;
+            this.reauthing = false;
+          },
+          () => {
+            this.reauthing = false;
+          },
+        );
+      }
+      cb(status, message, body);
+    };
+  }
+
   /** A unary call; `framed` (gRPC length prefix included) is only read, so constant requests may be reused. */
-  unaryFramed(path: string, framed: Buffer, timeoutMs: number, cb: UnaryCallback): void {
+  unaryFramed(path: string, framed: Buffer, timeoutMs: number, cb0: UnaryCallback): void {
+    const cb = this.reauth ? this.authWatch(cb0) : cb0;
     const c = this.conn;
     if (!c || c.draining) {
       // No usable connection (lost, or the server is going away): connect, then send. Nothing was sent
       // yet, so this is not a retry; if no connection can be made, the call fails with the reason.
       this.live().then(
-        () => this.unaryFramed(path, framed, timeoutMs, cb),
-        (e: Error) => cb(GrpcStatus.UNAVAILABLE, e.message, undefined),
+        () => this.unaryFramed(path, framed, timeoutMs, cb0),
+        (e: Error) => cb0(GrpcStatus.UNAVAILABLE, e.message, undefined),
       );
       return;
     }
     if (c.streams.size >= c.peerMaxStreams) {
-      c.waiting.push(() => this.unaryFramed(path, framed, timeoutMs, cb));
+      c.waiting.push(() => this.unaryFramed(path, framed, timeoutMs, cb0));
       return;
     }
     const s = c.openStream(this.block(c, path, timeoutMs), timeoutMs, cb, undefined);

@@ -48,6 +48,11 @@ export interface ChannelOptions {
 export interface Channel {
   readonly opts: ChannelOptions;
   token: string | undefined;
+  /**
+   * Re-authenticate after the server rejected the token (simple tokens die with a member restart).
+   * Set by the worker when auth is on; the rejected call itself stays failed (no resend).
+   */
+  reauth?: (() => Promise<string>) | undefined;
   connect(): Promise<void>;
   /** Connected and not going away: new calls can be sent now. */
   readonly ready: boolean;

@@ -37,7 +37,11 @@ async function main(): Promise<void> {
   await Promise.all(channels.map((ch) => ch.connect()));
   if (init.auth) {
     // Simple tokens are per member, so each connection authenticates with its own member.
-    for (const ch of channels) ch.token = await authenticate(ch, init.auth.user, init.auth.password, c.commandTimeoutMs);
+    const { user, password } = init.auth;
+    for (const ch of channels) {
+      ch.token = await authenticate(ch, user, password, c.commandTimeoutMs);
+      ch.reauth = () => authenticate(ch, user, password, c.commandTimeoutMs);
+    }
   }
 
   // ---- recording state ----
@@ -203,6 +207,7 @@ async function main(): Promise<void> {
   await finished;
   if (guard) clearTimeout(guard);
 
+  let extraWatch: Record<string, number> = {};
   if (watch) {
     // Tell the parent what was put; it answers with the total per key, from which this worker knows
     // exactly how many events its watchers must see. Wait for them (bounded by the command timeout).
@@ -259,8 +264,6 @@ async function main(): Promise<void> {
   // Let the thread end by itself (flushes profiles); the parent terminates it if it lingers.
   port.close();
 }
-
-let extraWatch: Record<string, number> = {};
 
 main().catch((e: unknown) => {
   post({ type: 'fatal', message: e instanceof Error ? e.message : String(e) });
