@@ -2,7 +2,9 @@
  * Baseline load generator for bench/loadgen-compare.ts: the same put/range load as `upshift bench`, driven
  * through the `etcd3` npm client (grpc-js + proto-loader), the way a Node user would write it. Retries and
  * circuit breakers are switched off (faultHandling noop) so every outcome is observed, and each of the
- * --conns clients gets its own TCP connection (local subchannel pool). One process, one event loop.
+ * --conns clients gets its own TCP connection: grpc-js shares one connection per target across channels
+ * unless 'grpc.use_local_subchannel_pool' is set (grpc-node@2670b37a:packages/grpc-js/src/internal-channel.ts,
+ * getSubchannelPool). One process, one event loop.
  *
  *   node --import tsx bench/loadgen-etcd3.ts --endpoints URL,... --workload put --clients 64 --conns 8 --total 20000
  *

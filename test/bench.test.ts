@@ -74,7 +74,9 @@ for (const version of VERSIONS) {
     });
 
     test('errors are counted by gRPC code and message, exit 1', async () => {
-      // 1.6 MB values pass gRPC's limit (max-request-bytes + 512 KiB) but not etcd's 1.5 MiB request limit.
+      // 1.6 MB values pass gRPC's receive limit (max-request-bytes + 512 KiB:
+      // etcd@v3.5.30:server/etcdserver/api/v3rpc/grpc.go:34) but not etcd's request limit
+      // (1.5 MiB: etcd@v3.5.30:server/embed/config.go:59).
       const { code, result } = await bench(['put', '--total', '6', '--clients', '2', '--conns', '1', '--val-size', '1600000', '--key-prefix', 'big/']);
       assert.equal(code, 1);
       assert.equal(result.ops, 0);

@@ -11,7 +11,10 @@
  *
  * - RFC 9113 framing: HEADERS/CONTINUATION, DATA, RST_STREAM, SETTINGS (+ACK), PING (+ACK), GOAWAY,
  *   WINDOW_UPDATE; flow control both ways (a big receive window, and send windows honoured, with
- *   queued DATA, so 1.5 MB values work); MAX_CONCURRENT_STREAMS honoured; MAX_FRAME_SIZE honoured.
+ *   queued DATA, so 1.5 MB values work); MAX_CONCURRENT_STREAMS honoured (etcd advertises MaxUint32 by
+ *   default, etcd@v3.5.30:server/embed/config.go:60, but a proxy in between may not); MAX_FRAME_SIZE.
+ * - An auth token rejected with Unauthenticated (etcd@v3.5.30:api/v3rpc/rpctypes/error.go:67, e.g. after
+ *   a member restart) makes the channel fetch a new one; the rejected call is not resent.
  * - Request headers: constant per path, inserted into the server's HPACK table once and referenced by
  *   index afterwards (see Conn.encodeHeaders). Response headers are decoded with hpack.js (the dynamic table needs a real
  *   decoder); blocks made only of indexed fields — every steady-state response — are cached, since

@@ -5,9 +5,10 @@
  *
  * Why not proto-loader + grpc-js like src/client: measured on the 2-core box against a 3-member 3.5.30
  * cluster (64 clients / 8 conns, put 32 B key / 256 B value), grpc-js costs ~200-230 us of client CPU per
- * put even with pass-through (de)serializers, against ~90 us for node:http2 with pre-encoded messages;
- * etcd's Go benchmark spends 40-80 us. On a 2-core machine the generator's CPU is taken from the
- * servers, so the benchmark uses this lean path (see transport.ts); everything else uses src/client.
+ * put even with pass-through (de)serializers (the etcd3 client: ~270 us), node:http2 with pre-encoded
+ * messages ~90-130 us (transport.ts), the raw HTTP/2 client of h2raw.ts ~25-33 us; etcd's Go benchmark
+ * spends 35-47 us. On a 2-core machine the generator's CPU is taken from the servers, so the benchmark
+ * uses this lean path; everything else in upshift uses src/client.
  * The varint/length-delimited primitives are protobufjs's Writer/Reader; only the message layout is ours.
  */
 import protobuf from 'protobufjs/minimal.js';
