@@ -9,6 +9,7 @@
  * retries only) at --rate ops/s; a 3 s baseline; the procedure; 2 s after; then the client stops,
  * reads everything back and the recorded history is checked. Procedures:
  *   upshift  `upshift upgrade --to TO --load 0` (its own canary off, so every procedure faces the same client)
+ *   upshift-move  the same with --leader-transfer move-leader (explicit MoveLeader before the leader stops)
  *   manual   followers then leader: MoveLeader to an upgraded member before the leader, SIGTERM, swap
  *            binary, start, wait healthy
  *   kill9    the same with SIGKILL instead of SIGTERM
@@ -41,7 +42,7 @@ const FROM = arg('from', '3.4.23');
 const TO = arg('to', '3.5.30');
 const rate = Number(arg('rate', '250'));
 const procs = arg('procs', 'upshift,manual,kill9').split(',') as Proc[];
-type Proc = 'upshift' | 'manual' | 'kill9';
+type Proc = 'upshift' | 'upshift-move' | 'manual' | 'kill9';
 
 interface RunFigures {
   proc: Proc;
@@ -79,9 +80,9 @@ async function manual(home: string, name: string, config: ConnectionConfig, kill
   }
 }
 
-function upshift(home: string, name: string): Promise<void> {
+function upshift(home: string, name: string, transfer: 'auto' | 'move-leader'): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(repo, 'bin', 'upshift.js'), 'upgrade', '--cluster', name, '--to', TO, '--yes', '--load', '0', '--soak', '2s', '-o', 'json'], {
+    const child = spawn(process.execPath, [join(repo, 'bin', 'upshift.js'), 'upgrade', '--cluster', name, '--to', TO, '--yes', '--load', '0', '--soak', '2s', '--leader-transfer', transfer, '-o', 'json'], {
       env: { ...process.env, UPSHIFT_HOME: home, UPSHIFT_FROM_SOURCE: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -104,7 +105,7 @@ async function once(proc: Proc, rep: number): Promise<RunFigures> {
     await sleep(3000);
     const base = load.stats.totals();
     const t0 = performance.now();
-    if (proc === 'upshift') await upshift(home, name);
+    if (proc === 'upshift' || proc === 'upshift-move') await upshift(home, name, proc === 'upshift' ? 'auto' : 'move-leader');
     else await manual(home, name, config, proc === 'kill9');
     const procedureMs = performance.now() - t0;
     await sleep(2000);

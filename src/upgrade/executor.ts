@@ -135,7 +135,6 @@ export class UpgradeExecutor {
   private verification: HistoryReport | undefined;
   private histories: string[] = [];
   private lastObs: ClusterObservation | undefined;
-  private readonly memberFrom = new Map<string, string>();
   private stopping = false;
   private progressSink: ProgressSink | undefined;
 
@@ -340,7 +339,6 @@ export class UpgradeExecutor {
       }
       case 'stop': {
         const member = this.driverMember(s.member!);
-        this.memberFrom.set(s.member!, s.from!);
         const r = await this.env.driver.stop(member, { graceful: true, version: s.from!, deadlineMs: this.settings.stopTimeoutMs, signal: this.signal });
         await this.waitMemberGone(s.member!);
         return driverDetail(r);
