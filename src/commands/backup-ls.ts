@@ -30,6 +30,8 @@ export interface BackupLsResult {
   dirs: string[];
   backups: BackupLsEntry[];
   unreadable: { path: string; error: string }[];
+  /** Leftovers of interrupted saves (`.NAME.PID.RAND.part`): garbage, safe to delete. */
+  partials: string[];
 }
 
 /** Without --dir: every cluster's directory under $UPSHIFT_HOME/backups (or one with --cluster-id). */
@@ -49,7 +51,13 @@ export async function run(opts: BackupLsOptions, ctx: CommandContext): Promise<B
   const dirs = await backupDirs(opts, ctx);
   const backups: BackupLsEntry[] = [];
   const unreadable: { path: string; error: string }[] = [];
+  const partials: string[] = [];
   for (const d of dirs) {
+    try {
+      partials.push(...(await readdir(d)).filter((n) => n.startsWith('.') && n.endsWith('.part')).map((n) => join(d, n)));
+    } catch {
+      // no such directory: nothing saved there yet
+    }
     const cat = await readCatalogue(d);
     unreadable.push(...cat.unreadable);
     for (const e of cat.entries) {
@@ -70,7 +78,7 @@ export async function run(opts: BackupLsOptions, ctx: CommandContext): Promise<B
     }
   }
   backups.sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt) || b.revision - a.revision);
-  return { dirs, backups, unreadable };
+  return { dirs, backups, unreadable, partials };
 }
 
 export function render(r: BackupLsResult): string {
@@ -80,5 +88,6 @@ export function render(r: BackupLsResult): string {
     rows: r.backups.map((b) => [b.createdAt, b.clusterId, String(b.revision), String(b.totalKeys), formatBytes(b.size), b.etcdVersion, b.memberName, b.present ? 'present' : 'MISSING', b.file]),
   });
   for (const u of r.unreadable) out += `unreadable manifest ${u.path}: ${u.error}\n`;
+  for (const p of r.partials) out += `leftover of an interrupted save (safe to delete): ${p}\n`;
   return out;
 }
