@@ -33,18 +33,22 @@ const valueKiB = Number(arg('value-kib', '4'));
 interface Run {
   tool: 'etcdctl' | 'upshift';
   seconds: number;
+  /** user + system CPU seconds: steadier than wall time on a shared machine. */
+  cpuSeconds: number;
   maxRssKiB: number;
   bytes: number;
 }
 
-function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ seconds: number; maxRssKiB: number; stdout: string; stderr: string }> {
+function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ seconds: number; cpuSeconds: number; maxRssKiB: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     execFile('/usr/bin/time', ['-v', cmd, ...args], { env, maxBuffer: 16 << 20, timeout: 30 * 60_000 }, (err, stdout, stderr) => {
       const seconds = (performance.now() - t0) / 1000;
       if (err) return reject(new Error(`${cmd} failed: ${stderr.slice(-2000)}`));
       const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
-      resolve({ seconds, maxRssKiB: rss ? Number(rss[1]) : NaN, stdout, stderr });
+      const user = /User time \(seconds\): ([\d.]+)/.exec(stderr);
+      const sys = /System time \(seconds\): ([\d.]+)/.exec(stderr);
+      resolve({ seconds, cpuSeconds: Number(user?.[1] ?? NaN) + Number(sys?.[1] ?? NaN), maxRssKiB: rss ? Number(rss[1]) : NaN, stdout, stderr });
     });
   });
 }
@@ -145,8 +149,8 @@ async function main(): Promise<void> {
           r = await timed(process.execPath, [compiled, 'backup', 'save', '--endpoints', endpoint, '--dir', out, '-o', 'json'], env);
         }
         const bytes = tool === 'etcdctl' ? statSync(file).size : (JSON.parse(r.stdout) as { size: number }).size;
-        results.push({ tool, seconds: r.seconds, maxRssKiB: r.maxRssKiB, bytes });
-        process.stderr.write(`  run ${i + 1} ${tool.padEnd(7)} ${r.seconds.toFixed(2)} s  ${(bytes / r.seconds / 2 ** 20).toFixed(0)} MiB/s  peak RSS ${(r.maxRssKiB / 1024).toFixed(0)} MiB\n`);
+        results.push({ tool, seconds: r.seconds, cpuSeconds: r.cpuSeconds, maxRssKiB: r.maxRssKiB, bytes });
+        process.stderr.write(`  run ${i + 1} ${tool.padEnd(7)} ${r.seconds.toFixed(2)} s  cpu ${r.cpuSeconds.toFixed(2)} s  ${(bytes / r.seconds / 2 ** 20).toFixed(0)} MiB/s  peak RSS ${(r.maxRssKiB / 1024).toFixed(0)} MiB\n`);
         rmSync(out, { recursive: true, force: true });
         load.push(loadavg()[0]!);
       }
@@ -161,6 +165,9 @@ async function main(): Promise<void> {
       etcdctlMedianSec: median(e.map((r) => r.seconds)),
       upshiftMedianSec: median(u.map((r) => r.seconds)),
       ratio: median(u.map((r) => r.seconds)) / median(e.map((r) => r.seconds)),
+      etcdctlMedianCpuSec: median(e.map((r) => r.cpuSeconds)),
+      upshiftMedianCpuSec: median(u.map((r) => r.cpuSeconds)),
+      cpuRatio: median(u.map((r) => r.cpuSeconds)) / median(e.map((r) => r.cpuSeconds)),
       upshiftPeakRssMiB: Math.max(...u.map((r) => r.maxRssKiB)) / 1024,
       etcdctlPeakRssMiB: Math.max(...e.map((r) => r.maxRssKiB)) / 1024,
       machine: { cpus: cpus().length, loadAvg1mDuringRuns: { min: Math.min(...load), max: Math.max(...load) } },

@@ -242,6 +242,9 @@ describe('verify names each kind of damage; ls and prune', () => {
     assert.equal(ls.code, 0);
     const files = (JSON.parse(ls.stdout) as { backups: { file: string }[] }).backups.map((x) => x.file);
     assert.deepEqual(files, [c.file, b.file, a.file]);
+    writeFileSync(join(pdir, '.snapshot-x.db.123.abcd.part'), 'leftover');
+    const lsPart = JSON.parse((await runCliInProcess(['backup', 'ls', '--dir', pdir, '-o', 'json'], env(tc))).stdout) as { partials: string[] };
+    assert.deepEqual(lsPart.partials, [join(pdir, '.snapshot-x.db.123.abcd.part')], 'an interrupted save is shown as a leftover');
     const d = await save(tc);
     const lsAll = await runCliInProcess(['backup', 'ls', '-o', 'json'], env(tc));
     assert.deepEqual((JSON.parse(lsAll.stdout) as { backups: { file: string }[] }).backups.map((x) => x.file), [d.file]);
