@@ -9,6 +9,7 @@
  * `check()` reads everything back and says what survived.
  */
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { EtcdClient, LeaseKeeper, Watcher, WatchEvent } from '../client/index.js';
 
 const P = '/demo';
@@ -52,7 +53,10 @@ export class DemoTenants {
   private stopped = false;
   private ac = new AbortController();
 
-  constructor(private readonly client: EtcdClient) {}
+  constructor(private readonly client: EtcdClient) {
+    // One abort signal stops every keepalive and the watch: more than Node's default 10 listeners, on purpose.
+    setMaxListeners(0, this.ac.signal);
+  }
 
   /** Write the initial data set and start the live tenants. */
   async start(): Promise<{ keys: number }> {
