@@ -6,6 +6,8 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestCluster, untrackPid, type TestCluster } from './support/cluster.js';
 import { stopMember } from '../src/cluster/local.js';
@@ -124,6 +126,24 @@ for (const version of VERSIONS) {
       assert.equal(result.watch!.eventsReceived, 600);
       assert.equal(result.ops, 600);
       assert.ok(result.latencyMs.p50 > 0);
+    });
+
+    test('--out saves the result crash-safely; bench compare reads two saved runs (JSON table)', async (t) => {
+      const dir = mkdtempSync(join(tmpdir(), 'upshift-bench-out-'));
+      t.after(() => rmSync(dir, { recursive: true, force: true }));
+      for (const name of ['a', 'b']) {
+        const { code } = await bench(['put', '--total', '300', '--clients', '4', '--conns', '2', '--key-prefix', 'out/', '--out', join(dir, `${name}.json`)]);
+        assert.equal(code, 0);
+      }
+      assert.deepEqual(readdirSync(dir).sort(), ['a.json', 'b.json'], 'no .part files left behind');
+      const r = await runCliInProcess(['bench', 'compare', join(dir, 'a.json'), join(dir, 'b.json'), '-o', 'json'], env());
+      assert.ok(r.code === 0 || r.code === 1, r.stderr);
+      const cmp = JSON.parse(r.stdout) as { rows: { metric: string; before: number; after: number; changePct: number | null; verdict: string }[] };
+      assert.deepEqual(
+        cmp.rows.map((x) => x.metric),
+        ['throughput', 'latency mean', 'latency p50', 'latency p90', 'latency p99', 'latency p999', 'latency max', 'error rate', 'client CPU/op'],
+      );
+      for (const row of cmp.rows) assert.ok(['better', 'worse', 'noise', 'same'].includes(row.verdict));
     });
 
     test('--rate holds the requested rate (open loop)', async () => {
