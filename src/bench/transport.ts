@@ -1,7 +1,8 @@
 /**
- * The load generator's lean gRPC transport: node:http2 sessions carrying pre-encoded protobuf (wire.ts).
- * Hand-written because grpc-js costs 2-2.5x the client CPU per unary call (measured; see wire.ts), and on
- * a 2-core box that CPU is taken from the etcd servers under test. It implements just what the benchmark
+ * The transport interface of the load generator (Channel), gRPC status codes, and the node:http2
+ * implementation (`--transport node-http2`): sessions carrying pre-encoded protobuf (wire.ts). The default
+ * is the raw HTTP/2 client in h2raw.ts, ~3-4x cheaper per call; this one stays as a reference point for
+ * measurements (grpc-js costs 2-2.5x more again; see wire.ts). Both implement just what the benchmark
  * needs: unary calls, bidi streams (watch, lease keepalive), deadlines, status/message from headers or
  * trailers. No retries: a failed call is reported to the caller once, with its gRPC status.
  * gRPC over HTTP/2: https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md
