@@ -49,7 +49,7 @@ test('consistent while writes and compactions race the check (retries are reads)
   const loop = (async () => {
     while (!stop) {
       const res = await c.transport.unary<{ header: { revision: string } }>('KV', 'Put', { key: Buffer.from(`/race/${n % 10}`), value: Buffer.from(String(n)) }, { op: 'write' });
-      if (++n % 20 === 0) await c.transport.unary('KV', 'Compact', { revision: String(Number(res.header.revision) - 2) }, { op: 'write' });
+      if (++n % 40 === 0) await c.transport.unary('KV', 'Compact', { revision: String(Number(res.header.revision) - 20) }, { op: 'write' });
     }
   })();
   try {
