@@ -19,7 +19,7 @@ import { EnvironmentError, ProblemError, UsageError } from '../core/errors.js';
 import { SnapshotHasher, hasTrailerSize, TRAILER_BYTES } from './integrity.js';
 import { readSnapshotDbInfo, type SnapshotDbInfo } from './snapshot-db.js';
 import { writeManifest, type BackupManifest, type HashKvRecord } from './manifest.js';
-import { BoltFile } from './bbolt.js';
+import { BoltError, BoltFile } from './bbolt.js';
 import { receiveSnapshot } from './snapshot-stream.js';
 
 /** Generous: HashKV makes the server hash the whole key bucket (seconds for a GB-sized db). */
@@ -203,7 +203,14 @@ export async function saveSnapshot(config: ConnectionConfig, target: SaveTarget,
               hint: 'the bytes were damaged in transit or on disk; retry the save',
             });
           }
-          info = readSnapshotDbInfo(part, { limit: size - TRAILER_BYTES });
+          try {
+            info = readSnapshotDbInfo(part, { limit: size - TRAILER_BYTES });
+          } catch (e) {
+            if (!(e instanceof BoltError)) throw e;
+            throw new ProblemError('snapshot-unreadable', `the snapshot from ${target.endpoint} matches etcd's sha256 but its bbolt data cannot be read: ${e.message}`, {
+              hint: 'the member may be running an unsupported storage format; keep the file and report it',
+            });
+          }
           if (info.totalSize !== size - TRAILER_BYTES) {
             throw new ProblemError('snapshot-size-mismatch', `the snapshot's bbolt meta says ${info.totalSize} bytes, ${size - TRAILER_BYTES} arrived`);
           }
