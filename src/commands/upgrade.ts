@@ -25,6 +25,9 @@ import { LocalDriver } from '../upgrade/drivers/local.js';
 import { ExecDriver, loadExecConfig } from '../upgrade/drivers/exec.js';
 import type { MemberOps } from '../upgrade/drivers/types.js';
 import type { Step } from '../upgrade/steps.js';
+import type { Finding } from '../plan/types.js';
+import { readConfigFile } from '../plan/config.js';
+import { reviewFlags, describeFlagChanges } from '../upgrade/flags.js';
 import type { LeaderTransferPolicy } from '../upgrade/order.js';
 import { ttyProgress } from '../upgrade/progress.js';
 
@@ -58,6 +61,12 @@ export interface DryRunResult {
   driver: string;
   preflight: { ok: boolean; findings: PreflightFinding[] };
   steps: { id: string; description: string; command?: string }[];
+  /**
+   * Flags that change on the way. local: what upshift rewrites in each member's command line at its start.
+   * exec: what you must change in the configuration your start templates use (upshift cannot edit it),
+   * from the plan's check of the driver config's `config:` files; a note when none is named.
+   */
+  flags: { applies: 'upshift' | 'you'; changes: string[]; findings: Finding[]; notes: string[] };
 }
 
 export type UpgradeResult = UpgradeReport | DryRunResult;
@@ -122,7 +131,10 @@ export async function run(opts: UpgradeOptions, ctx: CommandContext): Promise<Up
   const [obs, facts] = await Promise.all([observeCluster(config, { signal: ctx.signal }), discover(config)]);
   // A sick cluster is refused first, naming the members (the plan would only say "blocked").
   if (!opts.dryRun) assertPreflight(obs);
-  const p = makePlan({ from: facts.from, to: base.to, via: opts.via ?? [], authEnabled: facts.authEnabled, v2Store: facts.v2Store, cluster: facts.cluster });
+  // exec: the etcd configuration the start templates use, when the driver config names it, is checked by the plan.
+  const configs = [];
+  if (driver instanceof ExecDriver) for (const f of new Set(Object.values(driver.config.configs).flat())) configs.push(await readConfigFile(f));
+  const p = makePlan({ from: facts.from, to: base.to, via: opts.via ?? [], authEnabled: facts.authEnabled, v2Store: facts.v2Store, cluster: facts.cluster, configs });
   if (p.direction === 'downgrade') throw new ProblemError('downgrade', `${base.to} is older than the cluster's ${facts.from}: upshift upgrade only goes up`, { hint: '`upshift plan --to V` describes the supported downgrade procedure' });
   const blockers = p.findings.filter((f) => f.severity === 'blocker');
   if (blockers.length > 0) {
@@ -132,7 +144,7 @@ export async function run(opts: UpgradeOptions, ctx: CommandContext): Promise<Up
   for (const v of p.path.slice(1)) await requireInstalled(ctx.home, v);
   const settings: UpgradeSettings = { ...base, from: facts.from, path: p.path, hops: p.hops.map((h) => ({ from: h.from, to: h.to })) };
 
-  if (opts.dryRun) return dryRun(obs, settings, driver, config);
+  if (opts.dryRun) return dryRun(obs, settings, driver, config, p.findings.filter((f) => f.flag !== undefined || f.file !== undefined));
   if (p.direction === 'none') throw new ProblemError('nothing-to-do', `every member already runs ${base.to}`, { hint: 'nothing to upgrade' });
   await confirm(opts, ctx, settings);
   const report = await UpgradeExecutor.start(
@@ -144,7 +156,7 @@ export async function run(opts: UpgradeOptions, ctx: CommandContext): Promise<Up
   return code === ExitCode.ok ? report : outcome(report, code);
 }
 
-function dryRun(obs: Awaited<ReturnType<typeof observeCluster>>, settings: UpgradeSettings, driver: MemberOps, config: ConnectionConfig): DryRunResult | CommandOutcome<DryRunResult> {
+async function dryRun(obs: Awaited<ReturnType<typeof observeCluster>>, settings: UpgradeSettings, driver: MemberOps, config: ConnectionConfig, flagFindings: Finding[]): Promise<DryRunResult | CommandOutcome<DryRunResult>> {
   const pf = preflight(obs);
   const steps = UpgradeExecutor.plan(obs, settings).map((s: Step) => {
     const out: { id: string; description: string; command?: string } = { id: s.id, description: s.description };
@@ -155,7 +167,17 @@ function dryRun(obs: Awaited<ReturnType<typeof observeCluster>>, settings: Upgra
     }
     return out;
   });
-  const result: DryRunResult = { dryRun: true, from: settings.from, to: settings.to, path: settings.path, driver: driver.kind, preflight: { ok: pf.ok, findings: pf.findings }, steps };
+  const flags: DryRunResult['flags'] = { applies: driver instanceof ExecDriver ? 'you' : 'upshift', changes: [], findings: flagFindings, notes: [] };
+  if (driver instanceof ExecDriver) {
+    const unnamed = obs.members.filter((m) => m.name && driver.configsFor(m.name).length === 0).map((m) => m.name);
+    if (unnamed.length > 0) flags.notes.push(`the exec driver starts ${unnamed.join(', ')} with your templates: upshift cannot see their flags; add \`config: FILE\` (the etcd config, flag list, systemd unit or env file they use) to the driver config to have each hop's flag changes checked and listed here`);
+    else if (flagFindings.length === 0) flags.notes.push('no flag in the named configuration changes on this path');
+  } else {
+    const reports = await reviewFlags(driver, obs.members.map((m) => m.name).filter(Boolean), settings.hops);
+    flags.changes = describeFlagChanges(reports);
+    for (const r of reports.filter((x) => x.unresolved.length > 0)) flags.notes.push(`${r.member} on ${r.version}: etcd would refuse ${r.unresolved.join(' ')} and no rule maps it: the run will refuse to start`);
+  }
+  const result: DryRunResult = { dryRun: true, from: settings.from, to: settings.to, path: settings.path, driver: driver.kind, preflight: { ok: pf.ok, findings: pf.findings }, steps, flags };
   return pf.ok ? result : outcome(result, ExitCode.problem);
 }
 
@@ -178,6 +200,9 @@ export function render(r: UpgradeResult): string {
     const lines = [`dry run: ${r.path.join(' -> ')} with the ${r.driver} driver (nothing was touched)`];
     for (const f of r.preflight.findings) lines.push(`${f.severity.toUpperCase()} ${f.code}: ${f.message}`);
     r.steps.forEach((s, i) => lines.push(`${String(i + 1).padStart(3)}. ${s.id}: ${s.description}${s.command ? `\n       $ ${s.command}` : ''}`));
+    if (r.flags.changes.length > 0) lines.push('flag changes upshift applies at each start:', ...r.flags.changes.map((c) => `  ${c}`));
+    if (r.flags.findings.length > 0) lines.push('flag changes YOU must make in the configuration your start templates use:', ...r.flags.findings.map((f) => `  ${f.severity.toUpperCase()} ${f.code}: ${f.message}`));
+    for (const n of r.flags.notes) lines.push(`note: ${n}`);
     return lines.join('\n') + '\n';
   }
   return renderReport(r);

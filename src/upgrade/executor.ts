@@ -33,6 +33,9 @@ import { createRun, newRunId, nextHistorySegment, runPaths, type RunPaths, type 
 import { UpgradeLock, LOCK_KEY } from './lock.js';
 import { JsonlJournal as Journal } from '../core/files.js';
 import { plainProgress, type ProgressSink } from './progress.js';
+import { replaceProgress, replacementBegun, replacementGuard, initialClusterFor, type ReplaceStage } from './replace.js';
+import { ExecDriver } from './drivers/exec.js';
+import { reviewFlags, assertFlagsResolved, describeFlagChanges } from './flags.js';
 
 export interface UpgradeSettings {
   to: string;
@@ -175,6 +178,9 @@ export class UpgradeExecutor {
   static async start(env: ExecutorEnv, settings: UpgradeSettings, obs: ClusterObservation): Promise<UpgradeReport> {
     assertPreflight(obs);
     const steps = UpgradeExecutor.plan(obs, settings);
+    // Flags a target cannot take refuse the run before anything is touched; the rest is applied (and journaled) at each start.
+    const flagChanges = await reviewFlags(env.driver, obs.members.map((m) => m.name).filter(Boolean), settings.hops);
+    assertFlagsResolved(flagChanges);
     // The lock is part of preflight: a second upgrade of the same cluster is refused (exit 1) before it
     // creates a run or touches anything.
     const runId = newRunId();
@@ -210,6 +216,7 @@ export class UpgradeExecutor {
     ex.append({ type: 'lock', at: iso(), action: 'acquired', key: LOCK_KEY, lease: lock.leaseId });
     ex.lastObs = obs;
     ex.log(`upshift upgrade: run ${paths.runId}: ${settings.path.join(' -> ')}, ${steps.length} steps; journal ${paths.journal}`);
+    for (const line of describeFlagChanges(flagChanges)) ex.log(`    flag change: ${line}`);
     return ex.runFrom(0);
   }
 
@@ -606,10 +613,18 @@ export class UpgradeExecutor {
     return this.finish(healthy ? 'paused' : 'failed', `${s.id} failed: ${errorMessage(f.cause)}. ${decision.reason}`, decision.downgradePath);
   }
 
-  /** Put `member` back on `version` (stop, install, start, wait ready), then end the run rolled back. */
+  /**
+   * Put `member` back on `version` (stop, install, start, wait ready), then end the run rolled back. When
+   * the old binary cannot start on the member's data (it exits, or is not ready within the deadline), the
+   * member is replaced as a fresh one (replaceMember), if the driver can and the cluster allows it.
+   */
   private async finishRollback(member: string, version: string, why?: string): Promise<UpgradeReport> {
     this.append({ type: 'rollback', at: iso(), member, phase: 'begin', toVersion: version });
+    // A replacement begun by an earlier process is continued, never followed by a plain restart: the data
+    // dir may already be aside, and a plain start on an empty dir would bootstrap, not join.
+    if (replacementBegun(this.records, member)) return this.replaceMember(member, version, why);
     this.log(`upshift upgrade: rolling ${member} back to etcd ${version}`);
+    let phase: 'prepare' | 'start' | 'ready' = 'prepare';
     try {
       const obs = await this.observe();
       const dm = this.driverMember(member, obs);
@@ -623,16 +638,131 @@ export class UpgradeExecutor {
           await this.env.driver.stop(dm, { graceful: true, version, deadlineMs: this.settings.stopTimeoutMs }).catch(() => undefined);
         }
         await this.env.driver.install(dm, version, { deadlineMs: this.settings.installTimeoutMs });
+        phase = 'start';
         await this.env.driver.start(dm, { version, deadlineMs: this.settings.startTimeoutMs });
       }
+      phase = 'ready';
       await this.waitReady(member, version);
       this.workload?.undrain(dm.clientURL);
       this.append({ type: 'rollback', at: iso(), member, phase: 'end', toVersion: version, ok: true });
       return this.finish('rolled-back', `${why ? `${why}. ` : ''}${member} was put back on etcd ${version}; the cluster is healthy`);
     } catch (e) {
+      if (phase !== 'prepare' && this.canReplace(member)) {
+        const reason = `etcd ${version} did not come up on ${member}'s data (${firstLine(errorMessage(e))}): replace ${member} as a fresh member (remove, re-add with the same peer URL, data dir moved aside, start empty, catch up)`;
+        this.append({ type: 'decision', at: iso(), decision: 'rollback', member, reason });
+        this.log(`upshift upgrade: ${reason}`);
+        return this.replaceMember(member, version, why);
+      }
       this.append({ type: 'rollback', at: iso(), member, phase: 'end', toVersion: version, ok: false, error: errorMessage(e) });
-      // Replacing a member whose data the old binary cannot open (remove, re-add, start empty) is not automated yet.
-      return this.finish('failed', `rollback of ${member} to ${version} failed: ${errorMessage(e)}. The member needs attention: if etcd ${version} cannot open its data, remove it (etcdctl member remove), re-add it (member add), and start it with an empty data dir so it catches up`);
+      const how = this.canReplace(member) ? '' : ' (the driver cannot replace members: for the exec driver add reset and join templates)';
+      return this.finish('failed', `rollback of ${member} to ${version} failed: ${errorMessage(e)}. The member needs attention${how}: if etcd ${version} cannot open its data, remove it (etcdctl member remove), re-add it (member add), move its data dir aside and start it empty with --initial-cluster-state existing so it catches up`);
+    }
+  }
+
+  private canReplace(member: string): boolean {
+    const d = this.env.driver;
+    if (!d.moveDataAside || !d.startFresh) return false;
+    return d instanceof ExecDriver ? d.canReplace(member) : true;
+  }
+
+  /**
+   * Replace `member` as a fresh member on `version` (replace.ts), every stage journaled begin/end so a
+   * resume after kill -9 continues where the earlier process stopped; each stage also checks the cluster
+   * as it is (removed already? added already? running already?).
+   */
+  private async replaceMember(member: string, version: string, why?: string): Promise<UpgradeReport> {
+    const prog = replaceProgress(this.records, member);
+    const hop = this.settings.hops.find((h) => h.from === version) ?? { from: version, to: this.settings.to };
+    let current: ReplaceStage | undefined;
+    const stage = async (name: ReplaceStage, fn: () => Promise<Record<string, unknown> | undefined>): Promise<void> => {
+      if (prog.ended.has(name)) return;
+      current = name;
+      this.append({ type: 'rollback', at: iso(), member, phase: 'replace', toVersion: version, stage: name, status: 'begin' });
+      this.progress.info(`    replace ${member}: ${name}`);
+      const detail = await fn();
+      this.append({ type: 'rollback', at: iso(), member, phase: 'replace', toVersion: version, stage: name, status: 'end', ok: true, ...(detail ? { detail } : {}) });
+      prog.ended.add(name);
+      current = undefined;
+    };
+    const admin = async <T>(obs: ClusterObservation, fn: (c: EndpointClient) => Promise<T>): Promise<T> => {
+      // Membership changes go to the leader (or another healthy member), never to the member being replaced.
+      const cands = obs.members.filter((m) => m.reachable && m.healthy && m.id !== prog.oldId && m.id !== prog.newId).sort((a, b) => Number(b.isLeader) - Number(a.isLeader));
+      const ep = cands.map((m) => memberEndpoint(m, this.env.config.endpoints)).find((e): e is string => Boolean(e));
+      if (!ep) throw new ProblemError('no-healthy-member', 'no healthy member answers to take the membership change');
+      const c = new EndpointClient(ep, this.env.config);
+      try {
+        return await fn(c);
+      } finally {
+        c.close();
+      }
+    };
+    try {
+      let obs = await this.observe();
+      await stage('begin', async () => {
+        const m = obs.members.find((x) => x.name === member);
+        if (!m) throw new ProblemError('member-unknown', `${member} is not in the member list`);
+        const dm = this.driverMember(member, obs);
+        prog.oldId = m.id;
+        prog.peerURL = dm.peerURL;
+        prog.clientURL = dm.clientURL;
+        return { oldId: m.id, peerURL: dm.peerURL, clientURL: dm.clientURL };
+      });
+      if (!prog.oldId || !prog.peerURL || !prog.clientURL) throw new ProblemError('replace-journal', `the journal does not say which member ${member} was (stage begin)`);
+      const dm = (): DriverMember => ({ name: member, id: prog.newId ?? prog.oldId, clientURL: prog.clientURL!, peerURL: prog.peerURL! });
+      if (!prog.ended.has('add')) {
+        const g = replacementGuard(obs, member, hop, prog.peerURL);
+        if (!g.ok) throw new ProblemError('replace-unsafe', `${member} cannot be replaced safely: ${g.reason}`);
+      }
+      await stage('stop', async () => {
+        const r = await this.env.driver.stop(dm(), { graceful: true, version, deadlineMs: this.settings.stopTimeoutMs });
+        const until = Date.now() + 10_000;
+        while ((await tcpProbe(prog.clientURL!)) !== 'refused') {
+          if (Date.now() >= until) throw new ProblemError('member-still-running', `the stop command finished but something still listens on ${prog.clientURL}`);
+          await sleep(200);
+        }
+        return driverDetail(r);
+      });
+      await stage('remove', async () => {
+        obs = await this.observe();
+        if (!obs.members.some((m) => m.id === prog.oldId)) return { skipped: `${prog.oldId} is no longer a member` };
+        await admin(obs, (c) => c.memberRemove(prog.oldId!, { timeoutMs: 10_000 }));
+        return { removed: prog.oldId };
+      });
+      await stage('add', async () => {
+        obs = await this.observe();
+        const present = obs.members.find((m) => m.peerURLs.includes(prog.peerURL!) && m.id !== prog.oldId);
+        let newId: string;
+        let members: { id: string; name: string; peerURLs: string[] }[];
+        if (present) {
+          newId = present.id;
+          members = obs.members;
+        } else {
+          const r = await admin(obs, (c) => c.memberAdd([prog.peerURL!], { timeoutMs: 10_000 }));
+          newId = r.member.id;
+          members = r.members;
+        }
+        prog.newId = newId;
+        prog.initialCluster = initialClusterFor(members, { name: member, id: newId });
+        return { newId, initialCluster: prog.initialCluster, ...(present ? { skipped: 'already added' } : {}) };
+      });
+      await stage('move-aside', async () => driverDetail(await this.env.driver.moveDataAside!(dm(), { deadlineMs: this.settings.stopTimeoutMs })));
+      await stage('start', async () => {
+        if ((await tcpProbe(prog.clientURL!)) === 'open') return { skipped: `something already listens on ${prog.clientURL} (started by an earlier process)` };
+        return driverDetail(await this.env.driver.startFresh!(dm(), { version, initialCluster: prog.initialCluster!, deadlineMs: this.settings.startTimeoutMs }));
+      });
+      await stage('ready', () => this.waitReady(member, version));
+      this.workload?.undrain(prog.clientURL);
+      this.append({ type: 'rollback', at: iso(), member, phase: 'end', toVersion: version, ok: true });
+      const aside = replaceProgress(this.records, member).aside;
+      return this.finish(
+        'rolled-back',
+        `${why ? `${why}. ` : ''}etcd ${version} could not start on ${member}'s data, so ${member} was replaced as a fresh member on etcd ${version} (removed, re-added with the same peer URL, started empty, caught up)${aside ? `; its old data was moved aside: ${JSON.stringify(aside)}` : ''}; the cluster is healthy`,
+      );
+    } catch (e) {
+      if (current) this.append({ type: 'rollback', at: iso(), member, phase: 'replace', toVersion: version, stage: current, status: 'end', ok: false, error: errorMessage(e) });
+      this.append({ type: 'rollback', at: iso(), member, phase: 'end', toVersion: version, ok: false, error: errorMessage(e) });
+      const where = current ? ` at stage ${current}` : '';
+      return this.finish('failed', `replacing ${member} as a fresh member failed${where}: ${errorMessage(e)}. Stages done: ${[...prog.ended].join(', ') || 'none'}. The member needs attention: finish by hand (etcdctl member list; member add ${prog.peerURL ?? '<peer URL>'} if it is missing; start it on etcd ${version} with an empty data dir and --initial-cluster-state existing)`);
     }
   }
 
@@ -658,6 +788,10 @@ export class UpgradeExecutor {
         this.workload?.abort();
         this.workload = undefined;
       }
+    }
+    if (!this.verification && this.histories.length > 0 && !this.workload) {
+      // A resumed run that went straight to a rollback has no canary of its own: still check what earlier processes recorded.
+      await this.verify().catch((e: unknown) => this.log(`    verification: ${errorMessage(e)}`));
     }
     if (this.lock) {
       await this.lock.release().catch(() => undefined);
@@ -737,6 +871,10 @@ function preflightHealthy(obs: ClusterObservation): boolean {
 
 function driverDetail(r: DriverResult): Record<string, unknown> {
   return { durationMs: Math.round(r.durationMs), ...(r.command ? { command: r.command } : {}), ...(r.stdout ? { stdout: r.stdout } : {}), ...(r.stderr ? { stderr: r.stderr } : {}), ...(r.detail ?? {}) };
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0]!;
 }
 
 function sum<T>(xs: T[], f: (x: T) => number): number {

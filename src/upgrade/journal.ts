@@ -7,6 +7,7 @@
 import type { Step } from './steps.js';
 import type { ClusterObservation } from './observation.js';
 import { sameVersion } from './observation.js';
+import type { ReplaceStage } from './replace.js';
 
 export type RunResult = 'succeeded' | 'paused' | 'rolled-back' | 'failed' | 'aborted';
 
@@ -60,10 +61,14 @@ export interface RollbackRecord {
   type: 'rollback';
   at: string;
   member: string;
-  phase: 'begin' | 'end';
+  /** 'replace': one stage of replacing the member as a fresh one (replace.ts), journaled begin and end. */
+  phase: 'begin' | 'end' | 'replace';
   toVersion: string;
+  stage?: ReplaceStage | undefined;
+  status?: 'begin' | 'end' | undefined;
   ok?: boolean | undefined;
   error?: string | undefined;
+  detail?: Record<string, unknown> | undefined;
 }
 
 export interface LockRecord {
@@ -161,7 +166,7 @@ export function reconstruct(records: readonly JournalRecord[], observed: Cluster
   // An unfinished rollback comes first.
   const rb = new Map<string, RollbackRecord>();
   for (const r of records) if (r.type === 'rollback') rb.set(r.member, r);
-  const openRollback = [...rb.values()].find((r) => r.phase === 'begin' || r.ok === false);
+  const openRollback = [...rb.values()].find((r) => r.phase !== 'end' || r.ok === false);
 
   const done: string[] = [];
   let nextIndex = begin.steps.length;

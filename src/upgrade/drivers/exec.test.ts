@@ -92,3 +92,18 @@ test('secrets never reach the captured output', async () => {
   assert.doesNotMatch(JSON.stringify(r), /s3cr3t-value|hunter2/);
   assert.equal(redact('--user=root:pa55word', []), '--user=root:[redacted]');
 });
+
+test('config: reset and join (member replacement) come together; {{initialCluster}} only in join; config files per member', () => {
+  const c = parseExecConfig({ ...base, reset: 'mv /d /d.aside', join: 'start-empty {{member}} {{initialCluster}}', config: '/etc/etcd.yml', members: { infra2: { config: ['/etc/e2.env'] } } }, 'x.yaml');
+  const d = new ExecDriver(c, { home: '/h', env: {} });
+  assert.equal(d.canReplace('infra1'), true);
+  assert.deepEqual(d.configsFor('infra1'), ['/etc/etcd.yml']);
+  assert.deepEqual(d.configsFor('infra2'), ['/etc/e2.env']);
+  assert.equal(d.command('join', member, '3.4.23', 'infra1=http://10.0.0.1:2380,infra2=http://10.0.0.2:2380'), 'start-empty infra1 infra1=http://10.0.0.1:2380,infra2=http://10.0.0.2:2380');
+  usage(() => parseExecConfig({ ...base, reset: 'mv a b' }, 'x.yaml'), /\(top level\): reset needs join too/);
+  usage(() => parseExecConfig({ ...base, members: { infra1: { join: 'x' } } }, 'x.yaml'), /members\.infra1: join needs reset too/);
+  usage(() => parseExecConfig({ ...base, start: 'run {{initialCluster}}' }, 'x.yaml'), /start: \{\{initialCluster\}\} is only known to the join command/);
+  const plain = new ExecDriver(parseExecConfig(base, 'x.yaml'), { home: '/h', env: {} });
+  assert.equal(plain.canReplace('infra1'), false);
+  assert.throws(() => plain.templateFor('reset', 'infra1'), /has no reset command/);
+});

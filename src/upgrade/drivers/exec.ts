@@ -7,7 +7,14 @@
  *   start: "ssh {{member}} sudo systemctl start etcd"
  *   members: { infra1: { stop: "...", start: "..." } }
  *
- * Template variables: {{member}} {{version}} {{binDir}} {{clientURL}} {{peerURL}}. Values are
+ * Optional, for a rollback that must replace a member as a fresh one (the old binary cannot open the data
+ * the new one left): `reset` moves the member's data dir aside (never delete it) and `join` starts it with
+ * an empty data dir and `--initial-cluster-state existing --initial-cluster {{initialCluster}}`. Without
+ * them such a rollback stops with instructions. `config` (or members.<name>.config) names the etcd
+ * configuration the start command uses (YAML, flag list, systemd unit or ETCD_* env file, as for
+ * `upshift plan --config`): its flags are checked against each hop, and the dry run lists what to change.
+ *
+ * Template variables: {{member}} {{version}} {{binDir}} {{clientURL}} {{peerURL}} ({{initialCluster}} in join). Values are
  * substituted shell-quoted when they hold anything but plain characters, and are also exported as
  * UPSHIFT_MEMBER, UPSHIFT_VERSION, UPSHIFT_BIN_DIR, UPSHIFT_CLIENT_URL, UPSHIFT_PEER_URL. A non-zero
  * exit, a signal or the deadline is a failed step. Commands run in their own process group, which is
@@ -20,12 +27,15 @@ import { z } from 'zod';
 import { UsageError } from '../../core/errors.js';
 import { parseDuration } from '../../core/duration.js';
 import { homePaths } from '../../core/home.js';
-import { DriverStepError, type DriverCallOptions, type DriverMember, type DriverResult, type MemberOps, type StartOptions, type StopOptions } from './types.js';
+import { DriverStepError, type DriverCallOptions, type DriverMember, type DriverResult, type FreshStartOptions, type MemberOps, type StartOptions, type StopOptions } from './types.js';
 import { redact, secretValues, tail } from './redact.js';
 
-export const TEMPLATE_VARS = ['member', 'version', 'binDir', 'clientURL', 'peerURL'] as const;
+export const TEMPLATE_VARS = ['member', 'version', 'binDir', 'clientURL', 'peerURL', 'initialCluster'] as const;
 export type TemplateVar = (typeof TEMPLATE_VARS)[number];
-export type Verb = 'stop' | 'install' | 'start';
+export type Verb = 'stop' | 'install' | 'start' | 'reset' | 'join';
+const VERBS: readonly Verb[] = ['stop', 'install', 'start', 'reset', 'join'];
+/** Variables a verb may use: {{initialCluster}} only means something when a member joins. */
+const VARS_OF = (verb: Verb): readonly string[] => (verb === 'join' ? TEMPLATE_VARS : TEMPLATE_VARS.filter((v) => v !== 'initialCluster'));
 
 const template = z.string().trim().min(1, 'must be a non-empty command');
 const duration = z.union([z.string(), z.number()]);
@@ -34,9 +44,18 @@ export const execConfigSchema = z.strictObject({
   stop: template,
   install: template,
   start: template,
-  members: z.record(z.string(), z.strictObject({ stop: template.optional(), install: template.optional(), start: template.optional() })).optional(),
+  reset: template.optional(),
+  join: template.optional(),
+  /** The etcd configuration file(s) the start command uses, for the flag checks. */
+  config: z.union([z.string().min(1), z.array(z.string().min(1))]).optional(),
+  members: z
+    .record(
+      z.string(),
+      z.strictObject({ stop: template.optional(), install: template.optional(), start: template.optional(), reset: template.optional(), join: template.optional(), config: z.union([z.string().min(1), z.array(z.string().min(1))]).optional() }),
+    )
+    .optional(),
   /** Per-verb deadlines, e.g. { stop: 60s, install: 5m, start: 60s }. */
-  timeouts: z.strictObject({ stop: duration.optional(), install: duration.optional(), start: duration.optional() }).optional(),
+  timeouts: z.strictObject({ stop: duration.optional(), install: duration.optional(), start: duration.optional(), reset: duration.optional(), join: duration.optional() }).optional(),
   /** Extra environment for the commands (not for secrets: put those in the caller's environment). */
   env: z.record(z.string(), z.string()).optional(),
   shell: z.string().optional(),
@@ -45,27 +64,29 @@ export const execConfigSchema = z.strictObject({
 export type ExecConfigInput = z.infer<typeof execConfigSchema>;
 
 export interface ExecConfig {
-  templates: Record<Verb, string>;
+  templates: Record<'stop' | 'install' | 'start', string> & Partial<Record<'reset' | 'join', string>>;
   members: Record<string, Partial<Record<Verb, string>>>;
+  /** etcd configuration files per member name ('*' = every member), paths as given. */
+  configs: Record<string, string[]>;
   timeoutsMs: Record<Verb, number>;
   env: Record<string, string>;
   shell: string;
   source: string;
 }
 
-const DEFAULT_TIMEOUTS: Record<Verb, number> = { stop: 60_000, install: 300_000, start: 120_000 };
+const DEFAULT_TIMEOUTS: Record<Verb, number> = { stop: 60_000, install: 300_000, start: 120_000, reset: 60_000, join: 120_000 };
 
 function configError(source: string, path: string, what: string): UsageError {
   return new UsageError(`--driver-config ${source}: ${path}: ${what}`, {
     code: 'driver-config-invalid',
-    hint: 'required: stop, install, start (shell templates); optional: members.<name>.{stop,install,start}, timeouts.{stop,install,start}, env, shell; variables: ' + TEMPLATE_VARS.map((v) => `{{${v}}}`).join(' '),
+    hint: 'required: stop, install, start (shell templates); optional: reset, join, config, members.<name>.{stop,install,start,reset,join,config}, timeouts.{stop,install,start,reset,join}, env, shell; variables: ' + TEMPLATE_VARS.map((v) => `{{${v}}}`).join(' ') + ' ({{initialCluster}} in join only)',
   });
 }
 
 /** Check every {{var}} of a template; returns the dotted path of the first unknown one. */
-function checkTemplate(t: string, source: string, path: string): void {
+function checkTemplate(t: string, source: string, path: string, verb: Verb): void {
   for (const m of t.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)) {
-    if (!(TEMPLATE_VARS as readonly string[]).includes(m[1]!)) throw configError(source, path, `unknown template variable {{${m[1]}}}`);
+    if (!VARS_OF(verb).includes(m[1]!)) throw configError(source, path, m[1] === 'initialCluster' ? '{{initialCluster}} is only known to the join command' : `unknown template variable {{${m[1]}}}`);
   }
   if (/\{\{(?![^}]*\}\})/.test(t)) throw configError(source, path, 'unclosed "{{"');
 }
@@ -80,12 +101,22 @@ export function parseExecConfig(raw: unknown, source = 'driver config'): ExecCon
     throw configError(source, path, what);
   }
   const c = r.data;
-  for (const verb of ['stop', 'install', 'start'] as const) checkTemplate(c[verb], source, verb);
+  for (const verb of VERBS) if (c[verb]) checkTemplate(c[verb]!, source, verb, verb);
   for (const [name, o] of Object.entries(c.members ?? {})) {
-    for (const verb of ['stop', 'install', 'start'] as const) if (o[verb]) checkTemplate(o[verb]!, source, `members.${name}.${verb}`);
+    for (const verb of VERBS) if (o[verb]) checkTemplate(o[verb]!, source, `members.${name}.${verb}`, verb);
   }
+  // reset and join go together: moving the data aside without a way to start empty would leave the member down.
+  const hasReset = (o: { reset?: string | undefined }): boolean => Boolean(o.reset ?? c.reset);
+  const hasJoin = (o: { join?: string | undefined }): boolean => Boolean(o.join ?? c.join);
+  for (const [path, o] of [['(top level)', {}] as const, ...Object.entries(c.members ?? {}).map(([n, o]) => [`members.${n}`, o] as const)]) {
+    if (hasReset(o) !== hasJoin(o)) throw configError(source, path, `${hasReset(o) ? 'reset' : 'join'} needs ${hasReset(o) ? 'join' : 'reset'} too (replacing a member moves its data aside, then starts it empty)`);
+  }
+  const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+  const configs: Record<string, string[]> = {};
+  if (c.config !== undefined) configs['*'] = list(c.config);
+  for (const [name, o] of Object.entries(c.members ?? {})) if (o.config !== undefined) configs[name] = list(o.config);
   const timeoutsMs = { ...DEFAULT_TIMEOUTS };
-  for (const verb of ['stop', 'install', 'start'] as const) {
+  for (const verb of VERBS) {
     const v = c.timeouts?.[verb];
     if (v === undefined) continue;
     try {
@@ -95,7 +126,12 @@ export function parseExecConfig(raw: unknown, source = 'driver config'): ExecCon
     }
     if (timeoutsMs[verb] <= 0) throw configError(source, `timeouts.${verb}`, 'must be positive');
   }
-  return { templates: { stop: c.stop, install: c.install, start: c.start }, members: c.members ?? {}, timeoutsMs, env: c.env ?? {}, shell: c.shell ?? '/bin/sh', source };
+  const members: Record<string, Partial<Record<Verb, string>>> = {};
+  for (const [name, o] of Object.entries(c.members ?? {})) {
+    const { config: _config, ...templates } = o;
+    members[name] = templates;
+  }
+  return { templates: { stop: c.stop, install: c.install, start: c.start, ...(c.reset ? { reset: c.reset } : {}), ...(c.join ? { join: c.join } : {}) }, members, configs, timeoutsMs, env: c.env ?? {}, shell: c.shell ?? '/bin/sh', source };
 }
 
 export async function loadExecConfig(file: string): Promise<ExecConfig> {
@@ -120,8 +156,8 @@ export function shellQuote(v: string): string {
   return `'${v.replace(/'/g, `'\\''`)}'`;
 }
 
-export function renderTemplate(t: string, vars: Record<TemplateVar, string>): string {
-  return t.replace(/\{\{\s*([^}]*?)\s*\}\}/g, (_, name: string) => shellQuote(vars[name as TemplateVar]));
+export function renderTemplate(t: string, vars: Partial<Record<TemplateVar, string>>): string {
+  return t.replace(/\{\{\s*([^}]*?)\s*\}\}/g, (_, name: string) => shellQuote(vars[name as TemplateVar] ?? ''));
 }
 
 export interface ExecDriverOptions {
@@ -140,15 +176,30 @@ export class ExecDriver implements MemberOps {
   }
 
   templateFor(verb: Verb, member: string): string {
-    return this.config.members[member]?.[verb] ?? this.config.templates[verb];
+    const t = this.config.members[member]?.[verb] ?? this.config.templates[verb as 'stop'];
+    if (t === undefined) {
+      throw new DriverStepError(`${verb} ${member}: ${this.config.source} has no ${verb} command`, { durationMs: 0 }, { hint: 'add reset and join templates to let a rollback replace a member as a fresh one (see SPEC "upgrade")' });
+    }
+    return t;
   }
 
-  command(verb: Verb, member: DriverMember, version: string): string {
-    return renderTemplate(this.templateFor(verb, member.name), this.vars(member, version));
+  /** Can a member be replaced as a fresh one (reset and join templates present)? */
+  canReplace(member: string): boolean {
+    const o = this.config.members[member];
+    return Boolean((o?.reset ?? this.config.templates.reset) && (o?.join ?? this.config.templates.join));
   }
 
-  private vars(member: DriverMember, version: string): Record<TemplateVar, string> {
-    return { member: member.name, version, binDir: homePaths.etcdVersionDir(this.opts.home, version), clientURL: member.clientURL, peerURL: member.peerURL };
+  /** The etcd configuration files the config names for a member (its own, else the common ones). */
+  configsFor(member: string): string[] {
+    return this.config.configs[member] ?? this.config.configs['*'] ?? [];
+  }
+
+  command(verb: Verb, member: DriverMember, version: string, initialCluster = ''): string {
+    return renderTemplate(this.templateFor(verb, member.name), this.vars(member, version, initialCluster));
+  }
+
+  private vars(member: DriverMember, version: string, initialCluster = ''): Record<TemplateVar, string> {
+    return { member: member.name, version, binDir: homePaths.etcdVersionDir(this.opts.home, version), clientURL: member.clientURL, peerURL: member.peerURL, initialCluster };
   }
 
   stop(member: DriverMember, opts: StopOptions): Promise<DriverResult> {
@@ -160,9 +211,15 @@ export class ExecDriver implements MemberOps {
   start(member: DriverMember, opts: StartOptions): Promise<DriverResult> {
     return this.run('start', member, opts.version, opts);
   }
+  moveDataAside(member: DriverMember, opts: DriverCallOptions): Promise<DriverResult> {
+    return this.run('reset', member, '', opts);
+  }
+  startFresh(member: DriverMember, opts: FreshStartOptions): Promise<DriverResult> {
+    return this.run('join', member, opts.version, opts, opts.initialCluster);
+  }
 
-  private async run(verb: Verb, member: DriverMember, version: string, opts: DriverCallOptions): Promise<DriverResult> {
-    const vars = this.vars(member, version);
+  private async run(verb: Verb, member: DriverMember, version: string, opts: DriverCallOptions, initialCluster = ''): Promise<DriverResult> {
+    const vars = this.vars(member, version, initialCluster);
     const command = renderTemplate(this.templateFor(verb, member.name), vars);
     const deadlineMs = Math.min(opts.deadlineMs, this.config.timeoutsMs[verb]);
     const env: NodeJS.ProcessEnv = {
@@ -173,6 +230,7 @@ export class ExecDriver implements MemberOps {
       UPSHIFT_BIN_DIR: vars.binDir,
       UPSHIFT_CLIENT_URL: vars.clientURL,
       UPSHIFT_PEER_URL: vars.peerURL,
+      ...(verb === 'join' ? { UPSHIFT_INITIAL_CLUSTER: initialCluster } : {}),
     };
     const r = await runShell(this.config.shell, command, env, deadlineMs, opts.signal);
     const result: DriverResult = {

@@ -1,12 +1,32 @@
 /**
  * The `local` driver: clusters made by `upshift cluster up`, through src/cluster's startMember /
- * stopMember (processes tracked by PID; the member's launch configuration is data, regenerated for the
- * target version by memberArgs, so "same configuration" holds across flag renames between versions).
+ * stopMember (processes tracked by PID). A member restarted on another version keeps its own command
+ * line from cluster.json, adjusted only where that version renames or removes a flag
+ * (src/plan/args.ts adjustArgsForVersion, rules from src/knowledge); the adjustments are returned for
+ * the journal, and flags no rule maps refuse the start before anything is stopped (flagChanges).
  */
-import { loadCluster, startMember, stopMember, findMember } from '../../cluster/local.js';
+import { existsSync } from 'node:fs';
+import { rename } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { loadCluster, startMember, stopMember, findMember, memberRunState } from '../../cluster/local.js';
+import { argValue } from '../../cluster/args.js';
+import type { MemberState } from '../../cluster/model.js';
 import { requireInstalled } from '../../binaries/layout.js';
-import { DriverStepError, type DriverCallOptions, type DriverMember, type DriverResult, type MemberOps, type StartOptions, type StopOptions } from './types.js';
+import { adjustArgsForVersion, type AdjustedArgs } from '../../plan/args.js';
+import { fsyncDir } from '../../core/files.js';
+import { DriverStepError, type DriverCallOptions, type DriverMember, type DriverResult, type FlagChangeReport, type FreshStartOptions, type MemberOps, type StartOptions, type StopOptions } from './types.js';
 import { errorMessage } from '../../core/errors.js';
+
+/** The member's command line for `version`: its own args, adjusted where `version` needs it. */
+export function argsForVersion(m: Pick<MemberState, 'args' | 'version'>, version: string): AdjustedArgs {
+  if (version === m.version) return { args: [...m.args], adjustments: [], unresolved: [] };
+  return adjustArgsForVersion(m.args, version);
+}
+
+/** The flag changes for the journal (the adjustments, minus nothing: they hold no secrets, only flags). */
+function flagDetail(a: AdjustedArgs): Record<string, unknown> {
+  return a.adjustments.length > 0 ? { flagChanges: a.adjustments.map((x) => ({ from: x.from, action: x.action, ...(x.to ? { to: x.to } : {}), reason: x.reason, source: x.source })) } : {};
+}
 
 export class LocalDriver implements MemberOps {
   readonly kind = 'local';
@@ -36,17 +56,78 @@ export class LocalDriver implements MemberOps {
   async start(member: DriverMember, opts: StartOptions): Promise<DriverResult> {
     const t0 = performance.now();
     const cluster = await loadCluster(this.home, this.clusterName);
+    const m = findMember(cluster, member.name);
+    const adj = opts.args ? { args: opts.args, adjustments: [], unresolved: [] } : argsForVersion(m, opts.version);
+    this.refuseUnresolved(member.name, opts.version, adj, t0);
     try {
       // 'listening': the executor's wait-ready step does the real readiness checks (version, catch-up).
-      const m = await startMember(this.home, cluster, member.name, { version: opts.version, ...(opts.args ? { args: opts.args } : {}), wait: 'listening', timeoutMs: opts.deadlineMs });
-      return { durationMs: performance.now() - t0, detail: { pid: m.pid, version: m.version } };
+      const s = await startMember(this.home, cluster, member.name, { version: opts.version, args: adj.args, wait: 'listening', timeoutMs: opts.deadlineMs });
+      return { durationMs: performance.now() - t0, detail: { pid: s.pid, version: s.version, ...flagDetail(adj) } };
     } catch (e) {
-      throw new DriverStepError(`start ${member.name} on etcd ${opts.version}: ${errorMessage(e)}`, { durationMs: performance.now() - t0 }, { cause: e });
+      throw new DriverStepError(`start ${member.name} on etcd ${opts.version}: ${errorMessage(e)}`, { durationMs: performance.now() - t0, detail: flagDetail(adj) }, { cause: e });
     }
+  }
+
+  /** Rename the data dir (and a separate WAL dir) to `<dir>.aside-<time>`: kept for inspection, never deleted. */
+  async moveDataAside(member: DriverMember, _opts: DriverCallOptions): Promise<DriverResult> {
+    const t0 = performance.now();
+    const cluster = await loadCluster(this.home, this.clusterName);
+    const m = findMember(cluster, member.name);
+    if (memberRunState(m) === 'running') throw new DriverStepError(`move the data of ${member.name} aside: it is still running (pid ${m.pid})`, { durationMs: performance.now() - t0 });
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    const moved: { from: string; to: string }[] = [];
+    for (const dir of [m.dataDir, argValue(m.args, 'wal-dir')]) {
+      if (!dir || !existsSync(dir)) continue;
+      const to = `${dir}.aside-${stamp}`;
+      await rename(dir, to);
+      await fsyncDir(dirname(dir));
+      moved.push({ from: dir, to });
+    }
+    return { durationMs: performance.now() - t0, detail: { aside: moved } };
+  }
+
+  /** Start on an empty data dir as a member of the existing cluster (`--initial-cluster-state existing`). */
+  async startFresh(member: DriverMember, opts: FreshStartOptions): Promise<DriverResult> {
+    const t0 = performance.now();
+    const cluster = await loadCluster(this.home, this.clusterName);
+    const m = findMember(cluster, member.name);
+    const adj = argsForVersion(m, opts.version);
+    this.refuseUnresolved(member.name, opts.version, adj, t0);
+    const args = adj.args.filter((a) => !/^--?initial-cluster(-state)?=/.test(a)).concat([`--initial-cluster=${opts.initialCluster}`, '--initial-cluster-state=existing']);
+    // The spec follows: a later regeneration of its args (another version) must join, not bootstrap.
+    m.spec.initialCluster = opts.initialCluster;
+    m.spec.initialClusterState = 'existing';
+    if (m.memberId !== undefined && member.id) m.memberId = member.id;
+    try {
+      const s = await startMember(this.home, cluster, member.name, { version: opts.version, args, wait: 'listening', timeoutMs: opts.deadlineMs });
+      return { durationMs: performance.now() - t0, detail: { pid: s.pid, version: s.version, initialClusterState: 'existing', ...flagDetail(adj) } };
+    } catch (e) {
+      throw new DriverStepError(`start ${member.name} empty on etcd ${opts.version}: ${errorMessage(e)}`, { durationMs: performance.now() - t0 }, { cause: e });
+    }
+  }
+
+  /** The adjustments start() will make, hop by hop, from the member's recorded command line. */
+  async flagChanges(member: string, versions: string[]): Promise<FlagChangeReport[]> {
+    const m = findMember(await loadCluster(this.home, this.clusterName), member);
+    let cur = { args: m.args, version: m.version };
+    const out: FlagChangeReport[] = [];
+    for (const v of versions) {
+      const a = argsForVersion(cur, v);
+      out.push({ member, version: v, adjustments: a.adjustments, unresolved: a.unresolved });
+      cur = { args: a.args, version: v };
+    }
+    return out;
   }
 
   /** The version cluster.json records for a member (what a restart would run). */
   async recordedVersion(name: string): Promise<string> {
     return findMember(await loadCluster(this.home, this.clusterName), name).version;
+  }
+
+  private refuseUnresolved(name: string, version: string, adj: AdjustedArgs, t0: number): void {
+    if (adj.unresolved.length === 0) return;
+    throw new DriverStepError(`start ${name} on etcd ${version}: its command line has flags etcd ${version} does not define and no rule maps: ${adj.unresolved.join(' ')}`, { durationMs: performance.now() - t0 }, {
+      hint: `etcd would exit at once; remove or replace them in the member's args (cluster.json) and start again`,
+    });
   }
 }

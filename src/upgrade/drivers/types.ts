@@ -4,6 +4,7 @@
  * SSH, Kubernetes) can follow without touching the executor.
  */
 import { UpshiftError, ExitCode } from '../../core/errors.js';
+import type { ArgAdjustment } from '../../plan/args.js';
 
 export interface DriverMember {
   /** etcd member name. */
@@ -32,6 +33,20 @@ export interface StartOptions extends DriverCallOptions {
   args?: string[] | undefined;
 }
 
+export interface FreshStartOptions extends StartOptions {
+  /** The membership to join (`name=peerURL,...`), from MemberAdd; the member starts with `--initial-cluster-state existing`. */
+  initialCluster: string;
+}
+
+/** The flag changes a start on `version` applies to a member's command line (src/plan/args.ts adjustArgsForVersion). */
+export interface FlagChangeReport {
+  member: string;
+  version: string;
+  adjustments: ArgAdjustment[];
+  /** Flags the version does not define and no rule maps: etcd would refuse to start. */
+  unresolved: string[];
+}
+
 /** What a driver call did, for the journal. Never holds secrets (drivers redact captured output). */
 export interface DriverResult {
   durationMs: number;
@@ -49,6 +64,15 @@ export interface MemberOps {
   /** Put binaries of `version` in place for the member (may be a no-op when start picks the binary). */
   install(member: DriverMember, version: string, opts: DriverCallOptions): Promise<DriverResult>;
   start(member: DriverMember, opts: StartOptions): Promise<DriverResult>;
+  /**
+   * Optional, with startFresh: what replacing a member as a fresh one needs (a rollback when the old binary
+   * cannot open the member's data). Move the member's data dir aside — never delete it.
+   */
+  moveDataAside?(member: DriverMember, opts: DriverCallOptions): Promise<DriverResult>;
+  /** Optional: start the member with an empty data dir as a new member of the existing cluster. */
+  startFresh?(member: DriverMember, opts: FreshStartOptions): Promise<DriverResult>;
+  /** Optional: the flag changes start() will apply, hop by hop (`versions` in order), checked before anything is touched. */
+  flagChanges?(member: string, versions: string[]): Promise<FlagChangeReport[]>;
 }
 
 /** A driver call failed (non-zero exit, deadline, process did not come up). */
