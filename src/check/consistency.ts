@@ -11,6 +11,8 @@ import { toEtcdError } from '../client/errors.js';
 import type { Member } from '../client/types.js';
 import { EnvironmentError } from '../core/errors.js';
 
+const HASHKV_DEADLINE_MS = 60_000;
+
 export interface MemberHash {
   name: string;
   id: string;
@@ -124,7 +126,9 @@ async function hashOne(t: Target, revision: number, signal?: AbortSignal): Promi
   const base = { name: t.member.name, id: t.member.id, endpoint: t.client?.endpoint ?? '' };
   if (!t.client) return { ...base, hash: null, hashRevision: null, compactRevision: null, error: 'member has no client URL (not started?)' };
   try {
-    const r = await t.client.hashKV(revision, { signal });
+    // HashKV hashes the member's whole key bucket: seconds on a GB-sized db, so --command-timeout's 5 s
+    // default would turn a slow hash into a false "not consistent".
+    const r = await t.client.hashKV(revision, { signal, timeoutMs: Math.max(t.client.config.commandTimeoutMs, HASHKV_DEADLINE_MS) });
     return { ...base, hash: r.hash, hashRevision: r.hashRevision ?? revision, compactRevision: r.compactRevision };
   } catch (e) {
     return { ...base, hash: null, hashRevision: null, compactRevision: null, error: toEtcdError(e).message };
