@@ -5,6 +5,7 @@
 import Table from 'cli-table3';
 import pc from 'picocolors';
 import { UsageError } from './errors.js';
+import { sortBySeverity, type Finding, type Severity } from './finding.js';
 
 export type OutputFormat = 'table' | 'json';
 
@@ -44,32 +45,28 @@ export function renderTable(spec: TableSpec): string {
   const t = new Table({
     head: spec.head,
     style: { head: [], border: [] },
-    // No rule between data rows (as etcdctl's tables): denser, and easier to scan.
-    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
     wordWrap: false,
   });
   for (const r of spec.rows) t.push(r.map((c) => (c === null || c === undefined ? '' : String(c))));
-  return t.toString() + '\n';
+  // Keep the rule under the header and drop the ones between data rows (as etcdctl's tables): denser and
+  // easier to scan. cli-table3 draws both with the same characters, so they are told apart by position.
+  let rules = 0;
+  const lines = t
+    .toString()
+    .split('\n')
+    .filter((l) => !l.startsWith('├') || (spec.head.length > 0 && ++rules === 1));
+  return lines.join('\n') + '\n';
 }
-
-export interface FindingLike {
-  severity: 'blocker' | 'warning' | 'info';
-  code: string;
-  message: string;
-  source?: string | undefined;
-}
-
-const severityRank = { blocker: 0, warning: 1, info: 2 } as const;
 
 /** Findings as a readable list: severity tag, code, message, and source on its own line. */
-export function renderFindings(findings: readonly FindingLike[], color = useColor()): string {
+export function renderFindings(findings: readonly Finding[], color = useColor()): string {
   if (findings.length === 0) return '';
-  const tag = (s: FindingLike['severity']): string => {
+  const tag = (s: Severity): string => {
     const label = s.toUpperCase().padEnd(7);
     if (!color) return label;
     return s === 'blocker' ? pc.red(label) : s === 'warning' ? pc.yellow(label) : pc.cyan(label);
   };
-  const sorted = [...findings].sort((a, b) => severityRank[a.severity] - severityRank[b.severity]);
+  const sorted = sortBySeverity(findings);
   return (
     sorted
       .map((f) => `${tag(f.severity)} ${f.code}: ${f.message}${f.source ? `\n        source: ${f.source}` : ''}`)
