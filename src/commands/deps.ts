@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { ExitCode, UsageError } from '../core/errors.js';
+import { severityRank } from '../core/finding.js';
 import type { CommandContext } from '../core/context.js';
 import { outcome } from './command.js';
 import type { CommandOutcome } from '../core/errors.js';
@@ -28,8 +29,6 @@ export interface DepsOptions {
   /** For tests: text to use for `--graph -` instead of process.stdin. */
   stdinText?: string;
 }
-
-const RANK: Record<Severity, number> = { info: 0, warning: 1, blocker: 2 };
 
 async function readInput(path: string, what: string, stdinText?: string): Promise<string> {
   if (path === '-') {
@@ -99,7 +98,7 @@ export async function analyzeDir(opts: DepsOptions): Promise<DepsResult> {
 
 export function worstSeverity(r: DepsReport): Severity | undefined {
   let worst: Severity | undefined;
-  for (const m of [r, ...(r.nested ?? [])]) for (const f of m.findings) if (!worst || RANK[f.severity] > RANK[worst]) worst = f.severity;
+  for (const m of [r, ...(r.nested ?? [])]) for (const f of m.findings) if (!worst || severityRank[f.severity] < severityRank[worst]) worst = f.severity;
   return worst;
 }
 
@@ -108,7 +107,7 @@ export async function run(opts: DepsOptions, _ctx: CommandContext): Promise<Deps
   if (!['none', 'info', 'warning', 'blocker'].includes(failOn)) throw new UsageError(`--fail-on ${failOn}: unknown level`, { hint: 'use warning or blocker (or none)' });
   const result = await analyzeDir(opts);
   const worst = worstSeverity(result);
-  if (failOn !== 'none' && worst && RANK[worst] >= RANK[failOn as Severity]) return outcome(result, ExitCode.problem);
+  if (failOn !== 'none' && worst && severityRank[worst] <= severityRank[failOn as Severity]) return outcome(result, ExitCode.problem);
   return result;
 }
 

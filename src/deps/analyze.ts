@@ -3,6 +3,7 @@
  * direct/indirect, replacements, release mapping, MVS selection and requirement chains; imports with
  * their new homes; findings with stable codes; advisories; the commands to run.
  */
+import { bySeverity } from '../core/finding.js';
 import type { ModuleInputs } from './discover.js';
 import { GRPC, LEGACY_FAMILIES, effectiveReplace, replText } from './common.js';
 import { planMigration } from './migration-plan.js';
@@ -383,8 +384,7 @@ export function analyzeModule(inp: ModuleInputs, opts: AnalyzeOptions): DepsRepo
   // ---- target requirements and commands ----
   const { targetRequires, legacyRequires, replacesToDrop, commands } = planMigration({ mod, rel: inp.rel, target, imports, inBuild, skewed: splitVersions.size > 1 });
 
-  const sevRank = { blocker: 0, warning: 1, info: 2 } as const;
-  findings.sort((a, b) => sevRank[a.severity] - sevRank[b.severity] || (a.file ?? '').localeCompare(b.file ?? '') || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+  findings.sort((a, b) => bySeverity(a, b) || (a.file ?? '').localeCompare(b.file ?? '') || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
   const count = (s: Severity): number => findings.filter((f) => f.severity === s).length;
   return {
     module: mod.module?.path ?? '',

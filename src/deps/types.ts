@@ -3,13 +3,11 @@ import type { Family, Mapping } from './knowledge/families.js';
 import type { EtcdRelease } from './knowledge/releases.js';
 import type { AdvisoryHit } from './knowledge/advisories.js';
 
-export type Severity = 'blocker' | 'warning' | 'info';
+import type { Finding } from '../core/finding.js';
 
-export interface DepsFinding {
-  severity: Severity;
-  code: string;
-  message: string;
-  source?: string;
+export type { Severity } from '../core/finding.js';
+
+export interface DepsFinding extends Finding {
   /** Location for SARIF / editors: file relative to the analysed directory. */
   file?: string;
   line?: number;

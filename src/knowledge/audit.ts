@@ -3,14 +3,10 @@
  * line, never-released version, patches upstream advises against, below the recommended minimum, and
  * the advisories that affect it. Pure; every finding carries its upstream source.
  */
+import type { Finding } from '../core/finding.js';
 import * as kb from './index.js';
 
-export interface VersionFinding {
-  severity: 'blocker' | 'warning' | 'info';
-  code: string;
-  message: string;
-  source?: string;
-}
+export type VersionFinding = Finding;
 
 export interface AuditOptions {
   /** Include one finding per CVE / data-integrity advisory (default true). */

@@ -4,12 +4,11 @@
  * byte-identical JSON plan. Facts come from src/knowledge (each with its upstream source).
  */
 import { UsageError } from '../core/errors.js';
+import { bySeverity } from '../core/finding.js';
 import * as kb from '../knowledge/index.js';
 import type { Advisory } from '../knowledge/types.js';
 import { lintConfigsForHop } from './lint.js';
-import type { DowngradeInfo, Finding, Hop, Plan, PlanAction, PlanInput, Severity, V2State } from './types.js';
-
-const severityRank: Record<Severity, number> = { blocker: 0, warning: 1, info: 2 };
+import type { DowngradeInfo, Finding, Hop, Plan, PlanAction, PlanInput, V2State } from './types.js';
 
 /** Validate a version string against the knowledge base: exit 2 for junk, unknown lines, or never-released patches. */
 export function requireKnownVersion(v: string, what: string): string {
@@ -266,7 +265,7 @@ export function sortFindings(findings: Finding[], hopOrder: readonly string[] = 
     })
     .sort(
       (a, b) =>
-        severityRank[a.severity] - severityRank[b.severity] ||
+        bySeverity(a, b) ||
         hopIndex(a) - hopIndex(b) ||
         (a.code < b.code ? -1 : a.code > b.code ? 1 : 0) ||
         (a.file ?? '').localeCompare(b.file ?? '') ||

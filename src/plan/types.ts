@@ -3,17 +3,12 @@
  * (SPEC: `{from, to, path, hops: [{from, to, kind, rolling, steps}], findings, cves: {fixed, remaining}}`,
  * extended with structured `actions` per hop for the upgrade executor, flag changes, and context).
  */
+import type { Finding as BaseFinding } from '../core/finding.js';
 import type { FlagReaction } from '../knowledge/types.js';
 
-export type Severity = 'blocker' | 'warning' | 'info';
+export type { Severity } from '../core/finding.js';
 
-export interface Finding {
-  severity: Severity;
-  /** Stable kebab-case id. */
-  code: string;
-  message: string;
-  /** Upstream source of the fact behind the finding. */
-  source?: string;
+export interface Finding extends BaseFinding {
   /** The hop it belongs to, `3.4.23 -> 3.5.33`. */
   hop?: string;
   /** Config file and line the finding is about. */

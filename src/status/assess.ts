@@ -3,6 +3,7 @@
  * deterministic (no I/O, no clock); the knowledge base is passed in so tests can use a fixed one.
  */
 import { minorOf, versionAtLeast } from '../client/types.js';
+import { sortBySeverity } from '../core/finding.js';
 import { advisoriesAffecting, eolStatus, knownBadPatches } from '../knowledge/index.js';
 import type { Finding, MemberObservation, MemberStatus, StatusAlarm, StatusObservation, StatusResult } from './model.js';
 
@@ -245,15 +246,10 @@ export function assessStatus(obs: StatusObservation, kb: StatusKnowledge = defau
     leader,
     members,
     alarms,
-    findings: sortFindings(findings),
+    findings: sortBySeverity(findings),
   };
 }
 
-const rank = { blocker: 0, warning: 1, info: 2 } as const;
-
-function sortFindings(f: Finding[]): Finding[] {
-  return f.map((x, i) => ({ x, i })).sort((a, b) => rank[a.x.severity] - rank[b.x.severity] || a.i - b.i).map(({ x }) => x);
-}
 
 function formatMiB(n: number): string {
   return n >= 1024 * 1024 * 1024 ? `${(n / 1024 / 1024 / 1024).toFixed(1)} GiB` : `${(n / 1024 / 1024).toFixed(1)} MiB`;

@@ -8,15 +8,11 @@
  * assumes etcd's 2 GiB default and says so).
  */
 import type { Alarm, HealthResult, Member, StatusInfo, VersionInfo } from '../client/types.js';
+import type { Finding as BaseFinding } from '../core/finding.js';
 
-export type Severity = 'blocker' | 'warning' | 'info';
+export type { Severity } from '../core/finding.js';
 
-export interface Finding {
-  severity: Severity;
-  /** Stable kebab-case id. */
-  code: string;
-  message: string;
-  source?: string;
+export interface Finding extends BaseFinding {
   /** Member names the finding is about, when it is about members. */
   members?: string[];
 }
