@@ -16,8 +16,8 @@ export interface UpgradeTestCluster extends TestCluster {
 }
 
 /** A test cluster whose cleanup kills whatever PIDs cluster.json holds at the time (also on a crash). */
-export async function upgradeTestCluster(version: string, members = 3): Promise<UpgradeTestCluster> {
-  const tc = await startTestCluster({ version, members });
+export async function upgradeTestCluster(version: string, members = 3, opts: { tls?: boolean; auth?: boolean; extraArgs?: string[] } = {}): Promise<UpgradeTestCluster> {
+  const tc = await startTestCluster({ version, members, ...opts });
   const file = join(homePaths.clusterDir(tc.home, tc.cluster.name), 'cluster.json');
   const killFromFile = (): void => {
     try {
@@ -60,7 +60,10 @@ export function runIds(home: string): string[] {
 }
 
 export function journalRecords(home: string, runId: string): { type: string; step?: string; ok?: boolean; [k: string]: unknown }[] {
-  const text = readFileSync(join(homePaths.runsDir(home), runId, 'journal.jsonl'), 'utf8');
+  const file = join(homePaths.runsDir(home), runId, 'journal.jsonl');
+  // The run dir exists a moment before its journal does.
+  if (!existsSync(file)) return [];
+  const text = readFileSync(file, 'utf8');
   return text
     .split('\n')
     .filter((l) => l.trim() !== '')

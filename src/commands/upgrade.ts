@@ -28,6 +28,7 @@ import type { Step } from '../upgrade/steps.js';
 import type { Finding } from '../plan/types.js';
 import { readConfigFile } from '../plan/config.js';
 import { reviewFlags, describeFlagChanges } from '../upgrade/flags.js';
+import { assertAdminUser } from '../upgrade/permissions.js';
 import type { LeaderTransferPolicy } from '../upgrade/order.js';
 import { ttyProgress } from '../upgrade/progress.js';
 
@@ -60,6 +61,8 @@ export interface DryRunResult {
   path: string[];
   driver: string;
   preflight: { ok: boolean; findings: PreflightFinding[] };
+  /** The plan's blockers: a real run would refuse (exit 1) before touching anything. */
+  blockers: Finding[];
   steps: { id: string; description: string; command?: string }[];
   /**
    * Flags that change on the way. local: what upshift rewrites in each member's command line at its start.
@@ -129,22 +132,24 @@ export async function run(opts: UpgradeOptions, ctx: CommandContext): Promise<Up
   const config = resolveConnection(opts, ctx.env, ctx.home);
   note(ctx, `upshift upgrade: reading the cluster at ${config.endpoints.join(', ')}`);
   const [obs, facts] = await Promise.all([observeCluster(config, { signal: ctx.signal }), discover(config)]);
-  // A sick cluster is refused first, naming the members (the plan would only say "blocked").
+  // A sick cluster is refused first, naming the members (the plan would only say "blocked"); then
+  // credentials that could not carry the run through (auth on, no root role) — both before anything is touched.
   if (!opts.dryRun) assertPreflight(obs);
+  await assertAdminUser(config, facts.authEnabled);
   // exec: the etcd configuration the start templates use, when the driver config names it, is checked by the plan.
   const configs = [];
   if (driver instanceof ExecDriver) for (const f of new Set(Object.values(driver.config.configs).flat())) configs.push(await readConfigFile(f));
   const p = makePlan({ from: facts.from, to: base.to, via: opts.via ?? [], authEnabled: facts.authEnabled, v2Store: facts.v2Store, cluster: facts.cluster, configs });
   if (p.direction === 'downgrade') throw new ProblemError('downgrade', `${base.to} is older than the cluster's ${facts.from}: upshift upgrade only goes up`, { hint: '`upshift plan --to V` describes the supported downgrade procedure' });
   const blockers = p.findings.filter((f) => f.severity === 'blocker');
-  if (blockers.length > 0) {
+  if (blockers.length > 0 && !opts.dryRun) {
     throw new ProblemError('plan-blocked', `the plan from ${facts.from} to ${base.to} has blockers: ${blockers.map((b) => `${b.code}: ${b.message}`).join('; ')}`, { hint: 'run `upshift plan --to V` for details and sources; nothing was touched' });
   }
   // Every version on the way must be installed locally ({{binDir}} for exec, the binary for local).
   for (const v of p.path.slice(1)) await requireInstalled(ctx.home, v);
   const settings: UpgradeSettings = { ...base, from: facts.from, path: p.path, hops: p.hops.map((h) => ({ from: h.from, to: h.to })) };
 
-  if (opts.dryRun) return dryRun(obs, settings, driver, config, p.findings.filter((f) => f.flag !== undefined || f.file !== undefined));
+  if (opts.dryRun) return dryRun(obs, settings, driver, config, p.findings.filter((f) => f.flag !== undefined || f.file !== undefined), blockers);
   if (p.direction === 'none') throw new ProblemError('nothing-to-do', `every member already runs ${base.to}`, { hint: 'nothing to upgrade' });
   await confirm(opts, ctx, settings);
   const report = await UpgradeExecutor.start(
@@ -156,7 +161,7 @@ export async function run(opts: UpgradeOptions, ctx: CommandContext): Promise<Up
   return code === ExitCode.ok ? report : outcome(report, code);
 }
 
-async function dryRun(obs: Awaited<ReturnType<typeof observeCluster>>, settings: UpgradeSettings, driver: MemberOps, config: ConnectionConfig, flagFindings: Finding[]): Promise<DryRunResult | CommandOutcome<DryRunResult>> {
+async function dryRun(obs: Awaited<ReturnType<typeof observeCluster>>, settings: UpgradeSettings, driver: MemberOps, config: ConnectionConfig, flagFindings: Finding[], blockers: Finding[]): Promise<DryRunResult | CommandOutcome<DryRunResult>> {
   const pf = preflight(obs);
   const steps = UpgradeExecutor.plan(obs, settings).map((s: Step) => {
     const out: { id: string; description: string; command?: string } = { id: s.id, description: s.description };
@@ -177,8 +182,8 @@ async function dryRun(obs: Awaited<ReturnType<typeof observeCluster>>, settings:
     flags.changes = describeFlagChanges(reports);
     for (const r of reports.filter((x) => x.unresolved.length > 0)) flags.notes.push(`${r.member} on ${r.version}: etcd would refuse ${r.unresolved.join(' ')} and no rule maps it: the run will refuse to start`);
   }
-  const result: DryRunResult = { dryRun: true, from: settings.from, to: settings.to, path: settings.path, driver: driver.kind, preflight: { ok: pf.ok, findings: pf.findings }, steps, flags };
-  return pf.ok ? result : outcome(result, ExitCode.problem);
+  const result: DryRunResult = { dryRun: true, from: settings.from, to: settings.to, path: settings.path, driver: driver.kind, preflight: { ok: pf.ok, findings: pf.findings }, blockers, steps, flags };
+  return pf.ok && blockers.length === 0 ? result : outcome(result, ExitCode.problem);
 }
 
 async function confirm(opts: UpgradeOptions, ctx: CommandContext, s: UpgradeSettings): Promise<void> {
@@ -199,6 +204,7 @@ export function render(r: UpgradeResult): string {
   if ('dryRun' in r) {
     const lines = [`dry run: ${r.path.join(' -> ')} with the ${r.driver} driver (nothing was touched)`];
     for (const f of r.preflight.findings) lines.push(`${f.severity.toUpperCase()} ${f.code}: ${f.message}`);
+    if (r.blockers.length > 0) lines.push(`the plan has blockers: a real run refuses until they are resolved (${r.blockers.map((b) => b.code).join(', ')})`);
     r.steps.forEach((s, i) => lines.push(`${String(i + 1).padStart(3)}. ${s.id}: ${s.description}${s.command ? `\n       $ ${s.command}` : ''}`));
     if (r.flags.changes.length > 0) lines.push('flag changes upshift applies at each start:', ...r.flags.changes.map((c) => `  ${c}`));
     if (r.flags.findings.length > 0) lines.push('flag changes YOU must make in the configuration your start templates use:', ...r.flags.findings.map((f) => `  ${f.severity.toUpperCase()} ${f.code}: ${f.message}`));

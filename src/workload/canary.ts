@@ -53,14 +53,30 @@ export interface CanaryOptions {
   log?: (line: string) => void;
 }
 
+/** One op whose first attempt failed: when, where, what (for finding out what causes them). */
+export interface FirstAttemptFailure {
+  /** Epoch ms (performance.timeOrigin based) of the op's start and of the failure. */
+  start: number;
+  at: number;
+  endpoint: string;
+  kind: 'read' | 'write';
+  code: string;
+  message: string;
+  /** How the op ended after safe retries. */
+  outcome?: Outcome | undefined;
+}
+
 export interface CanaryReport extends TotalStats {
   historyFile: string;
+  /** The first MAX_FAILURE_LOG first-attempt failures, in order. */
+  firstAttemptLog: FirstAttemptFailure[];
   durationMs: number;
   readback: { keys: number; revision: number } | undefined;
   watch: { events: number; resumes: number; lastRevision: number; expected: number };
 }
 
 const now = (): number => performance.timeOrigin + performance.now();
+const MAX_FAILURE_LOG = 1000;
 
 export class CanaryWorkload {
   private readonly clients = new Map<string, EtcdClient>();
@@ -89,6 +105,7 @@ export class CanaryWorkload {
   private keeper: { k: LeaseKeeper; endpoint: string } | undefined;
   private leaseId: string | undefined;
   private readonly idle = new Set<() => void>();
+  private readonly failureLog: FirstAttemptFailure[] = [];
   private readonly opts: Required<Omit<CanaryOptions, 'log' | 'runId'>> & Pick<CanaryOptions, 'log' | 'runId'>;
 
   constructor(opts: CanaryOptions) {
@@ -208,6 +225,7 @@ export class CanaryWorkload {
     let outcome: Outcome = 'ok';
     let revision: number | undefined;
     let errText: string | undefined;
+    let logged: FirstAttemptFailure | undefined;
     try {
       while (true) {
         attempts++;
@@ -220,7 +238,10 @@ export class CanaryWorkload {
           break;
         } catch (e) {
           const err: EtcdError = toEtcdError(e, { endpoint });
-          if (attempts === 1) this.stats.firstAttemptFailure(`${kind}:${err.code}`);
+          if (attempts === 1) {
+            this.stats.firstAttemptFailure(`${kind}:${err.code}`);
+            if (this.failureLog.length < MAX_FAILURE_LOG) this.failureLog.push((logged = { start, at: now(), endpoint, kind, code: err.code, message: err.message.slice(0, 300) }));
+          }
           if (err.code === 'etcd-unavailable' || err.grpcCode === 14) this.suspect.set(endpoint, now() + 1000);
           errText = err.message;
           const retry = isSafeToRetry(err, kind) && attempts < this.opts.maxAttempts && now() - start < this.opts.opTimeoutMs - 100;
@@ -238,6 +259,7 @@ export class CanaryWorkload {
     } finally {
       const end = now();
       this.inflight--;
+      if (logged) logged.outcome = outcome;
       this.stats.record(kind, { end, latencyMs: end - start, error: outcome !== 'ok' }, outcome, attempts);
       done(outcome, attempts, start, end, endpoint, revision, errText);
       this.notifyIdle();
@@ -439,6 +461,7 @@ export class CanaryWorkload {
     return {
       ...this.stats.totals(),
       historyFile: this.opts.historyFile,
+      firstAttemptLog: [...this.failureLog],
       durationMs: Math.round(now() - this.t0),
       readback,
       watch: { events: this.watchEvents, resumes: this.watchResumes, lastRevision: this.lastWatchRevision, expected: this.lastAckRevision },

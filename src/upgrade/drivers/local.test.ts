@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { argsForVersion } from './local.js';
+import { argsForVersion, freshArgs } from './local.js';
 
 test('a member keeps its own command line on the same version', () => {
   const a = argsForVersion({ version: '3.4.23', args: ['--name=m1', '--logger=capnslog'] }, '3.4.23');
@@ -21,4 +21,9 @@ test('3.4 -> 3.5: --logger=capnslog becomes zap, the rest is kept as it was, and
 test('a flag no version defines stays unresolved (the run refuses before touching anything)', () => {
   const a = argsForVersion({ version: '3.4.23', args: ['--name=m1', '--no-such-flag=1'] }, '3.5.30');
   assert.deepEqual(a.unresolved, ['--no-such-flag=1']);
+});
+
+test('a fresh member joins the existing cluster with the membership MemberAdd returned; the token and the rest stay', () => {
+  const args = ['--name=m1', '--initial-cluster=m1=http://a,m2=http://b', '--initial-cluster-state=new', '--initial-cluster-token=t', '--initial-cluster', 'x=y', '--data-dir=/d'];
+  assert.deepEqual(freshArgs(args, 'm2=http://b,m1=http://a'), ['--name=m1', '--initial-cluster-token=t', '--data-dir=/d', '--initial-cluster=m2=http://b,m1=http://a', '--initial-cluster-state=existing']);
 });

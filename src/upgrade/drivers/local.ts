@@ -23,6 +23,22 @@ export function argsForVersion(m: Pick<MemberState, 'args' | 'version'>, version
   return adjustArgsForVersion(m.args, version);
 }
 
+/** A member's command line for joining as a fresh member: the given membership, `--initial-cluster-state existing`. */
+export function freshArgs(args: readonly string[], initialCluster: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (/^--?initial-cluster(-state)?=/.test(a)) continue;
+    // `--flag value` form: drop the value too.
+    if (/^--?initial-cluster(-state)?$/.test(a)) {
+      i++;
+      continue;
+    }
+    out.push(a);
+  }
+  return [...out, `--initial-cluster=${initialCluster}`, '--initial-cluster-state=existing'];
+}
+
 /** The flag changes for the journal (the adjustments, minus nothing: they hold no secrets, only flags). */
 function flagDetail(a: AdjustedArgs): Record<string, unknown> {
   return a.adjustments.length > 0 ? { flagChanges: a.adjustments.map((x) => ({ from: x.from, action: x.action, ...(x.to ? { to: x.to } : {}), reason: x.reason, source: x.source })) } : {};
@@ -93,7 +109,7 @@ export class LocalDriver implements MemberOps {
     const m = findMember(cluster, member.name);
     const adj = argsForVersion(m, opts.version);
     this.refuseUnresolved(member.name, opts.version, adj, t0);
-    const args = adj.args.filter((a) => !/^--?initial-cluster(-state)?=/.test(a)).concat([`--initial-cluster=${opts.initialCluster}`, '--initial-cluster-state=existing']);
+    const args = freshArgs(adj.args, opts.initialCluster);
     // The spec follows: a later regeneration of its args (another version) must join, not bootstrap.
     m.spec.initialCluster = opts.initialCluster;
     m.spec.initialClusterState = 'existing';
