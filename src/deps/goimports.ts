@@ -4,6 +4,7 @@
  * identifiers; go.dev/ref/spec#Import_declarations). Written by hand: no npm package reads Go imports
  * with offsets that a codemod can rewrite in place.
  */
+import { GoInputError } from './input-error.js';
 
 export interface ImportSpec {
   path: string;
@@ -38,17 +39,8 @@ export interface GoFileHeader {
   decls: ImportDecl[];
 }
 
-export class GoScanError extends Error {
-  constructor(
-    readonly file: string,
-    readonly line: number,
-    readonly col: number,
-    readonly reason: string,
-  ) {
-    super(`${file}:${line}:${col}: ${reason}`);
-    this.name = 'GoScanError';
-  }
-}
+/** A .go file whose header (package clause, imports) does not scan. */
+export class GoScanError extends GoInputError {}
 
 const isLetter = (c: string): boolean => /[\p{L}_]/u.test(c);
 const isIdent = (c: string): boolean => /[\p{L}\p{Nd}_]/u.test(c);

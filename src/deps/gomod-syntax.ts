@@ -12,6 +12,7 @@
  * The tree keeps every original line's text; the printer reuses it while a line's tokens and comment
  * are unchanged, so edits touch only the lines they change (like `go mod edit`).
  */
+import { GoInputError } from './input-error.js';
 
 export interface Pos {
   line: number; // 1-based
@@ -19,14 +20,13 @@ export interface Pos {
 }
 
 /** A bad go.mod: exit 2 at the boundary, naming file:line:col. */
-export class GoModSyntaxError extends Error {
+export class GoModSyntaxError extends GoInputError {
   constructor(
-    readonly file: string,
+    file: string,
     readonly pos: Pos,
-    readonly reason: string,
+    reason: string,
   ) {
-    super(`${file}:${pos.line}:${pos.col}: ${reason}`);
-    this.name = 'GoModSyntaxError';
+    super(file, pos.line, pos.col, reason);
   }
 }
 

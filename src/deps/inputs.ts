@@ -4,17 +4,10 @@
  * file:line:col so the CLI exits 2 naming the input.
  */
 
-export class InputError extends Error {
-  constructor(
-    readonly file: string,
-    readonly line: number,
-    readonly col: number,
-    readonly reason: string,
-  ) {
-    super(`${file}:${line}:${col}: ${reason}`);
-    this.name = 'InputError';
-  }
-}
+import { GoInputError } from './input-error.js';
+
+/** A malformed go.sum, modules.txt, `go mod graph` or `go list -m -json` output. */
+export class InputError extends GoInputError {}
 
 function lines(text: string): string[] {
   return text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
