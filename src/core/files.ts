@@ -31,23 +31,15 @@ export async function fsyncDir(dir: string): Promise<void> {
 
 /** Write `data` to `target` atomically (see module comment). */
 export async function writeFileAtomic(target: string, data: string | Uint8Array, opts: AtomicWriteOptions = {}): Promise<void> {
-  await mkdir(dirname(target), { recursive: true });
-  const part = partPathFor(target);
-  const fh = await open(part, 'wx', opts.mode ?? 0o600);
-  try {
+  await commitAtomic(target, opts, async (part) => {
+    const fh = await open(part, 'wx', opts.mode ?? 0o600);
     try {
       await fh.writeFile(data);
       await fh.sync();
     } finally {
       await fh.close();
     }
-    if (opts.verify) await opts.verify(part);
-    await rename(part, target);
-    await fsyncDir(dirname(target));
-  } catch (e) {
-    await rm(part, { force: true });
-    throw e;
-  }
+  });
 }
 
 /**
@@ -59,9 +51,7 @@ export async function produceFileAtomic(
   produce: (partPath: string) => Promise<void>,
   opts: AtomicWriteOptions = {},
 ): Promise<void> {
-  await mkdir(dirname(target), { recursive: true });
-  const part = partPathFor(target);
-  try {
+  await commitAtomic(target, opts, async (part) => {
     await produce(part);
     const fh = await open(part, 'r+');
     try {
@@ -70,6 +60,18 @@ export async function produceFileAtomic(
     } finally {
       await fh.close();
     }
+  });
+}
+
+/**
+ * The shared protocol: `write(part)` leaves the data fsynced in a fresh `.part` beside `target`; then verify,
+ * rename over the target and fsync the directory. The .part is removed on any failure.
+ */
+async function commitAtomic(target: string, opts: AtomicWriteOptions, write: (partPath: string) => Promise<void>): Promise<void> {
+  await mkdir(dirname(target), { recursive: true });
+  const part = partPathFor(target);
+  try {
+    await write(part);
     if (opts.verify) await opts.verify(part);
     await rename(part, target);
     await fsyncDir(dirname(target));
