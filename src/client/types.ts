@@ -163,24 +163,8 @@ export function keyValue(kv: RawKeyValue): KeyValue {
   };
 }
 
-/** Compare dotted versions numerically on major.minor[.patch]; pre-release suffixes are ignored. */
-export function versionAtLeast(version: string | undefined, min: string): boolean {
-  if (!version) return false;
-  const parse = (s: string): number[] => s.replace(/^v/, '').split(/[.-]/).slice(0, 3).map((x) => Number.parseInt(x, 10) || 0);
-  const a = parse(version);
-  const b = parse(min);
-  for (let i = 0; i < 3; i++) {
-    const d = (a[i] ?? 0) - (b[i] ?? 0);
-    if (d !== 0) return d > 0;
-  }
-  return true;
-}
-
-/** "3.5.30" -> "3.5" */
-export function minorOf(version: string): string {
-  const [maj, min] = version.replace(/^v/, '').split('.');
-  return `${maj ?? '0'}.${min ?? '0'}`;
-}
+/** Lenient version arithmetic lives in core (pre-release suffixes ignored); re-exported for the client's users. */
+export { versionAtLeast, minorOf } from '../core/version.js';
 
 /** Range end for "every key with this prefix" (etcd's clientv3.GetPrefixRangeEnd). */
 export function prefixRangeEnd(prefix: Buffer | string): Buffer {

@@ -5,7 +5,7 @@ import { EnvironmentError, UsageError } from '../core/errors.js';
 import { homePaths } from '../core/home.js';
 import { listInstalled } from '../binaries/layout.js';
 import { clusterUp, MAX_MEMBERS } from '../cluster/local.js';
-import { parseEtcdVersion } from '../cluster/args.js';
+import { compareVersionParts } from '../core/version.js';
 import { clusterView, renderMembers, type ClusterView } from '../cluster/view.js';
 
 export interface ClusterUpOpts {
@@ -19,18 +19,12 @@ export interface ClusterUpOpts {
 
 export const DEFAULT_CLUSTER_NAME = 'local';
 
-function compareVersions(a: string, b: string): number {
-  const x = parseEtcdVersion(a);
-  const y = parseEtcdVersion(b);
-  return x.major - y.major || x.minor - y.minor || x.patch - y.patch;
-}
-
 /** Without --version: the newest installed etcd. */
 async function defaultVersion(home: string): Promise<string> {
   const names = (await listInstalled(home))
     .map((i) => i.dir.split('/').pop()!)
     .filter((v) => /^\d+\.\d+\.\d+$/.test(v))
-    .sort(compareVersions);
+    .sort(compareVersionParts);
   const newest = names[names.length - 1];
   if (!newest) {
     throw new EnvironmentError('etcd-not-installed', `no etcd is installed in ${homePaths.etcdDir(home)}`, {

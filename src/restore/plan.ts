@@ -3,16 +3,7 @@
  * `--data-dir` restore, and the judgement of the restored cluster against the manifest.
  */
 import { UsageError } from '../core/errors.js';
-
-/** "3.5.30" -> [3, 5, 30] */
-function parts(v: string): number[] {
-  return v.replace(/^v/, '').split(/[.-]/).slice(0, 3).map((x) => Number.parseInt(x, 10) || 0);
-}
-
-export function minorOf(v: string): string {
-  const [a, b] = parts(v);
-  return `${a}.${b}`;
-}
+import { compareVersionParts as compareVersions, minorOf } from '../core/version.js';
 
 /**
  * The version to restore with: the one asked for, else the snapshot's. Restoring into an older minor
@@ -39,13 +30,6 @@ export function chooseRestoreVersion(asked: string | undefined, snapshotVersion:
     });
   }
   return { version };
-}
-
-export function compareVersions(a: string, b: string): number {
-  const x = parts(a);
-  const y = parts(b);
-  for (let i = 0; i < 3; i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0);
-  return 0;
 }
 
 /** `name=url[,url],name2=url` as etcd's --initial-cluster (one entry per peer URL). */
