@@ -26,7 +26,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import hpack from 'hpack.js';
 import { frame } from './wire.js';
-import { GrpcStatus, type UnaryCallback, type ChannelOptions, type Channel, type BidiHandle } from './transport.js';
+import { GrpcStatus, decodeGrpcMessage, type UnaryCallback, type ChannelOptions, type Channel, type BidiHandle } from './transport.js';
 
 const enum T {
   DATA = 0,
@@ -814,14 +814,6 @@ function allIndexed(b: Buffer): boolean {
     }
   }
   return true;
-}
-
-function decodeGrpcMessage(v: string): string {
-  try {
-    return decodeURIComponent(v);
-  } catch {
-    return v;
-  }
 }
 
 class RawBidi implements BidiHandle {

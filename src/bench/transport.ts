@@ -81,8 +81,8 @@ interface Pending {
 
 const { NGHTTP2_CANCEL } = http2.constants;
 
-/** gRPC percent-encodes grpc-message. */
-function decodeGrpcMessage(v: unknown): string {
+/** gRPC percent-encodes grpc-message (a malformed escape is shown as sent). */
+export function decodeGrpcMessage(v: unknown): string {
   if (typeof v !== 'string' || v === '') return '';
   try {
     return decodeURIComponent(v);
