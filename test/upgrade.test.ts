@@ -1,9 +1,13 @@
-// `upshift upgrade` on a real 3-member 3.4.23 cluster (local driver): a member down is refused with
-// nothing touched; --dry-run touches nothing; a concurrent second upgrade is refused by the cluster
-// lock; the upgrade to 3.5.30 under load succeeds with no failed and no lost writes, verified.
+// `upshift upgrade` on a real 3-member 3.4.23 cluster with TLS (client and peer, client certs required)
+// whose members run with `--logger=capnslog`, which 3.5 refuses (local driver): a member down is refused
+// with nothing touched; --dry-run touches nothing and lists the flag change; a concurrent second upgrade
+// is refused by the cluster lock; the upgrade to 3.5.30 under load succeeds with no failed and no lost
+// writes, verified, each member restarted with its own flags and only capnslog -> zap changed (journaled).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readlinkSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { hasTestVersion } from './support/home.js';
 import { binPath, repoRoot, runCliInProcess, type CliRun } from './support/cli.js';
@@ -19,7 +23,7 @@ const skip = !hasTestVersion(FROM) || !hasTestVersion(TO);
 let tc: UpgradeTestCluster;
 
 before(async () => {
-  if (!skip) tc = await upgradeTestCluster(FROM, 3);
+  if (!skip) tc = await upgradeTestCluster(FROM, 3, { tls: true, extraArgs: ['--logger=capnslog'] });
 });
 after(async () => tc?.stop());
 
@@ -63,9 +67,63 @@ test('--dry-run prints the exact steps and touches nothing', { skip, timeout: 60
   assert.deepEqual(runIds(tc.home), []);
   assert.deepEqual(await pids(), before);
   assert.equal(await readLock(resolveConnection({ cluster: tc.cluster.name }, {}, tc.home)), undefined);
+  // The one flag 3.5 refuses is listed, per member, as a change upshift applies.
+  assert.equal(d.flags.applies, 'upshift');
+  assert.equal(d.flags.changes.length, 3, JSON.stringify(d.flags));
+  for (const c of d.flags.changes) assert.match(c, /^m\d on 3\.5\.30: --logger=capnslog rewritten -> --logger=zap/);
+  assert.ok((await tc.reload()).members.every((m) => m.args.includes('--logger=capnslog')));
+});
+
+test('local driver: a target that dies leaving data 3.4.23 refuses: the member is replaced as a fresh one, rolled back, exit 4', { skip, timeout: 180_000 }, async () => {
+  // This home's etcd 3.5.30 marks the data dir as converted and dies; its etcd 3.4.23 refuses a converted
+  // data dir (wrappers around the real binaries, swapped in for this case only).
+  const etcdDir = join(tc.home, 'etcd');
+  const shared = readlinkSync(etcdDir);
+  const wrapped = join(tc.home, 'etcd-wrapped');
+  const marker = 'converted-by-3.5.30';
+  const dataDirOf = `d=""; for a in "$@"; do case "$a" in --data-dir=*) d="\${a#--data-dir=}";; esac; done`;
+  for (const [v, body] of [
+    [FROM, `${dataDirOf}\nif [ -e "$d/${marker}" ]; then echo "etcd ${FROM}: cannot open a data dir converted by ${TO}" >&2; exit 1; fi\nexec ${join(shared, FROM, 'etcd')} "$@"\n`],
+    [TO, `${dataDirOf}\ntouch "$d/${marker}"\necho "etcd ${TO}: dies after converting the data dir" >&2\nexit 1\n`],
+  ] as const) {
+    mkdirSync(join(wrapped, v), { recursive: true });
+    copyFileSync(join(shared, v, 'manifest.json'), join(wrapped, v, 'manifest.json'));
+    symlinkSync(join(shared, v, 'etcdctl'), join(wrapped, v, 'etcdctl'));
+    writeFileSync(join(wrapped, v, 'etcd'), `#!/bin/sh\n${body}`, { mode: 0o755 });
+  }
+  unlinkSync(etcdDir);
+  symlinkSync(wrapped, etcdDir);
+  const before = await tc.reload();
+  try {
+    const r = await cli(['upgrade', '--cluster', tc.cluster.name, '--to', TO, '--yes', '--load', '40', '--soak', '0s', '--baseline', '1s', '--no-backup', '-o', 'json']);
+    trackCluster(await tc.reload());
+    assert.equal(r.code, 4, r.stderr);
+    const rep = JSON.parse(r.stdout);
+    assert.equal(rep.result, 'rolled-back');
+    assert.match(rep.message, /was replaced as a fresh member on etcd 3\.4\.23/);
+    assert.equal(rep.verification.ok, true, JSON.stringify(rep.verification));
+    assert.equal(rep.verification.lostWrites, 0);
+    const replaced = /(m\d) was replaced/.exec(rep.message)![1]!;
+    const after = await tc.reload();
+    assert.ok(after.members.every((m) => m.version === FROM && m.pid !== undefined));
+    const m = after.members.find((x) => x.name === replaced)!;
+    // It joined with --initial-cluster-state existing; its converted data is kept aside, not deleted.
+    assert.ok(m.args.includes('--initial-cluster-state=existing'));
+    assert.equal(m.spec.initialClusterState, 'existing');
+    assert.ok(readdirSync(dirname(m.dataDir)).some((f) => f.startsWith('data.aside-')));
+    assert.ok(!existsSync(join(m.dataDir, marker)));
+    for (const o of before.members.filter((x) => x.name !== replaced)) assert.equal(after.members.find((x) => x.name === o.name)!.pid, o.pid, `${o.name} untouched`);
+    const st = JSON.parse((await cli(['status', '--cluster', tc.cluster.name, '-o', 'json'])).stdout);
+    assert.equal(st.healthy, true);
+  } finally {
+    unlinkSync(etcdDir);
+    symlinkSync(shared, etcdDir);
+  }
 });
 
 test('3.4.23 -> 3.5.30 under load: a second upgrade is refused meanwhile; no failed or lost writes', { skip, timeout: 300_000 }, async () => {
+  const argsBefore = new Map((await tc.reload()).members.map((m) => [m.name, m.args]));
+  const runsBefore = runIds(tc.home).length;
   const args = ['upgrade', '--cluster', tc.cluster.name, '--to', TO, '--yes', '--load', '100', '--soak', '2s', '--baseline', '2s', '-o', 'json'];
   const child = spawn(process.execPath, [binPath, ...args], { env: { ...tc.env, UPSHIFT_FROM_SOURCE: '1' }, cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -84,7 +142,7 @@ test('3.4.23 -> 3.5.30 under load: a second upgrade is refused meanwhile; no fai
     assert.equal(second.code, 1, second.stderr);
     assert.equal(JSON.parse(second.stdout).error.code, 'upgrade-locked');
     assert.match(second.stderr, new RegExp(holder.runId));
-    assert.equal(runIds(tc.home).length, 1, 'the refused run created nothing');
+    assert.equal(runIds(tc.home).length, runsBefore + 1, 'the refused run created nothing');
 
     const code = await exited;
     assert.equal(code, 0, stderr);
@@ -103,6 +161,15 @@ test('3.4.23 -> 3.5.30 under load: a second upgrade is refused meanwhile; no fai
     const cl = await tc.reload();
     trackCluster(cl);
     assert.ok(cl.members.every((m) => m.version === TO));
+    // Same configuration, adjusted only where 3.5 needs it: capnslog -> zap, every other flag as it was (TLS included).
+    for (const m of cl.members) {
+      const before = argsBefore.get(m.name)!;
+      assert.deepEqual(m.args, before.map((a) => (a === '--logger=capnslog' ? '--logger=zap' : a)));
+      assert.ok(m.args.some((a) => a.startsWith('--cert-file=')));
+    }
+    const starts = journalRecords(tc.home, rep.runId).filter((r) => r.type === 'step-end' && /\/start$/.test(r.step ?? ''));
+    assert.equal(starts.length, 3);
+    for (const st of starts) assert.deepEqual((st.detail as { flagChanges: { from: string; to: string }[] }).flagChanges.map((f) => [f.from, f.to]), [['--logger=capnslog', '--logger=zap']]);
     // The lock is released; the journal says every step began and ended.
     assert.equal(await readLock(config), undefined);
     const recs = journalRecords(tc.home, rep.runId);
