@@ -14,7 +14,7 @@ import type { ClusterConnection, LocalCluster, MemberSpec, MemberState } from '.
 import { atLeast, clientURL, memberArgs, metricsURL, peerURL } from './args.js';
 import { allocateFreePorts } from './ports.js';
 import { generateClusterTls } from './tls.js';
-import { isEtcdProcess, waitForExit } from './process.js';
+import { isEtcdProcess, killQuietly, waitForExit } from './process.js';
 import { loadCluster, saveCluster, validateClusterName } from './store.js';
 import { isLeaderByMetrics, memberRunState, startMember, stopMember, waitClusterHealthy, type StopMemberResult } from './member.js';
 import { enableRootAuth } from './auth.js';
@@ -216,11 +216,7 @@ export async function clusterStart(home: string, name: string, opts: ClusterStar
 async function killAll(cluster: LocalCluster): Promise<void> {
   for (const m of cluster.members) {
     if (m.pid !== undefined && isEtcdProcess(m.pid, m.dataDir)) {
-      try {
-        process.kill(m.pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
+      killQuietly(m.pid, 'SIGKILL');
       await waitForExit(m.pid, 10_000);
     }
     delete m.pid;

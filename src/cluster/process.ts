@@ -28,6 +28,15 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/** Send `signal` to `pid`, ignoring every error (it is gone, or not ours): for best-effort clean-up paths. */
+export function killQuietly(pid: number, signal: NodeJS.Signals = 'SIGKILL'): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    /* already gone */
+  }
+}
+
 /** The argv of a process (from /proc), or undefined when it is gone or unreadable. */
 export function processArgv(pid: number): string[] | undefined {
   try {

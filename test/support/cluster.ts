@@ -9,7 +9,7 @@
 import { clusterUp, clusterConnection, stopMember } from '../../src/cluster/local.js';
 import type { ClusterConnection, LocalCluster } from '../../src/cluster/model.js';
 import { readdirSync } from 'node:fs';
-import { isAlive, isEtcdProcess, processArgv } from '../../src/cluster/process.js';
+import { isAlive, isEtcdProcess, killQuietly, processArgv } from '../../src/cluster/process.js';
 import { makeTestHome, type TestHome } from './home.js';
 
 export interface TestClusterOptions {
@@ -64,13 +64,7 @@ function killTracked(): void {
   }
   exitCleanups.clear();
   for (const [pid, dataDir] of livePids) {
-    if (isEtcdProcess(pid, dataDir)) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    }
+    if (isEtcdProcess(pid, dataDir)) killQuietly(pid, 'SIGKILL');
   }
   livePids.clear();
 }

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { allocateFreePorts } from '../../src/cluster/ports.js';
-import { isAlive, waitForExit } from '../../src/cluster/process.js';
+import { isAlive, killQuietly, waitForExit } from '../../src/cluster/process.js';
 import { testBinDir } from './home.js';
 import { registerExitCleanup } from './cluster.js';
 
@@ -61,11 +61,7 @@ export async function startShellCluster(opts: { version: string; members?: numbe
     for (let i = 0; i < n; i++) {
       const pid = readPid(`s${i + 1}`);
       if (pid !== undefined && isAlive(pid)) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          /* gone */
-        }
+        killQuietly(pid, 'SIGKILL');
         await waitForExit(pid, 10_000);
       }
     }
