@@ -5,6 +5,7 @@
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ConnectionOptions } from 'node:tls';
 import { UsageError, EnvironmentError } from '../core/errors.js';
 import { parseDuration } from '../core/duration.js';
 import { homePaths } from '../core/home.js';
@@ -22,6 +23,17 @@ export interface TlsConfig {
   insecureSkipVerify: boolean;
   /** File paths, for messages and for handing to etcdctl (`cluster env`). */
   files: { ca?: string | undefined; cert?: string | undefined; key?: string | undefined };
+}
+
+/** Options for node's https/http2/tls clients from a TlsConfig (skip-verify also skips the host-name check, as etcdctl). */
+export function nodeTlsOptions(tls: TlsConfig | undefined): Pick<ConnectionOptions, 'ca' | 'cert' | 'key' | 'rejectUnauthorized' | 'checkServerIdentity'> {
+  return {
+    ca: tls?.ca,
+    cert: tls?.cert,
+    key: tls?.key,
+    rejectUnauthorized: !(tls?.insecureSkipVerify ?? false),
+    ...(tls?.insecureSkipVerify ? { checkServerIdentity: () => undefined } : {}),
+  };
 }
 
 export interface AuthConfig {

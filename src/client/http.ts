@@ -6,7 +6,7 @@
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
-import type { ConnectionConfig } from './connection.js';
+import { nodeTlsOptions, type ConnectionConfig } from './connection.js';
 import { EtcdDeadlineError, EtcdServerError, EtcdUnavailableError, EtcdCancelledError } from './errors.js';
 import type { VersionInfo } from './types.js';
 import { parsePrometheus, type MetricFamily, type ParseOptions } from './prometheus.js';
@@ -21,16 +21,7 @@ export interface HttpOptions {
 /** A keep-alive agent for `endpoint`'s scheme with the connection's TLS material. Destroy it when done. */
 export function httpAgent(endpoint: string, config: Pick<ConnectionConfig, 'tls'>): http.Agent {
   if (!endpoint.startsWith('https:')) return new http.Agent({ keepAlive: true, maxSockets: 4 });
-  const tls = config.tls;
-  return new https.Agent({
-    keepAlive: true,
-    maxSockets: 4,
-    ca: tls?.ca,
-    cert: tls?.cert,
-    key: tls?.key,
-    rejectUnauthorized: !(tls?.insecureSkipVerify ?? false),
-    ...(tls?.insecureSkipVerify ? { checkServerIdentity: () => undefined } : {}),
-  });
+  return new https.Agent({ keepAlive: true, maxSockets: 4, ...nodeTlsOptions(config.tls) });
 }
 
 export interface HttpResult {
@@ -45,19 +36,10 @@ export function httpGet(endpoint: string, path: string, config: Pick<ConnectionC
   const ctx = { endpoint, method: `GET ${path}` };
   return new Promise<HttpResult>((resolve, reject) => {
     const isHttps = url.protocol === 'https:';
-    const tls = config.tls;
     const options: https.RequestOptions = {
       method: 'GET',
       headers: { accept: 'application/json, text/plain' },
-      ...(isHttps
-        ? {
-            ca: tls?.ca,
-            cert: tls?.cert,
-            key: tls?.key,
-            rejectUnauthorized: !(tls?.insecureSkipVerify ?? false),
-            ...(tls?.insecureSkipVerify ? { checkServerIdentity: () => undefined } : {}),
-          }
-        : {}),
+      ...(isHttps ? nodeTlsOptions(config.tls) : {}),
       agent: opts.agent ?? false,
     };
     let sent = false;
