@@ -17,6 +17,7 @@
  * All integers little-endian (bbolt writes native order; every etcd release platform is little-endian).
  */
 import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
+import { errorMessage } from '../core/errors.js';
 
 export const BOLT_MAGIC = 0xed0cdaed;
 export const BOLT_VERSION = 2;
@@ -382,7 +383,7 @@ export class BoltFile {
       }
       this.checkBucket(this.rootBucket(), mark, problems, maxProblems, 0);
     } catch (e) {
-      problems.push(e instanceof Error ? e.message : String(e));
+      problems.push(errorMessage(e));
     }
     if (synced && problems.length === 0) {
       for (let i = 0; i < hwm && problems.length < maxProblems; i++) {

@@ -10,6 +10,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createHash, type Hash } from 'node:crypto';
+import { errorMessage } from '../core/errors.js';
 import { BoltError, BoltFile } from './bbolt.js';
 import { infoOf, type SnapshotDbInfo } from './snapshot-db.js';
 
@@ -116,7 +117,7 @@ export async function inspectSnapshot(path: string, opts: { signal?: AbortSignal
     if (e instanceof BoltError && e.code === 'not-bolt') {
       problems.push({ code: 'not-a-snapshot', message: `not an etcd snapshot: ${e.message}` });
     } else {
-      problems.push({ code: 'bad-meta', message: `the bbolt meta pages are damaged: ${e instanceof Error ? e.message : String(e)}` });
+      problems.push({ code: 'bad-meta', message: `the bbolt meta pages are damaged: ${errorMessage(e)}` });
     }
     if (trailer && hashes.withoutTrailer !== hashes.trailer) problems.push(checksumMismatch(hashes.trailer, hashes.withoutTrailer));
     return out;
@@ -152,7 +153,7 @@ export async function inspectSnapshot(path: string, opts: { signal?: AbortSignal
       try {
         out.info = infoOf(db);
       } catch (e) {
-        problems.push({ code: 'bad-structure', message: `cannot read the etcd buckets: ${e instanceof Error ? e.message : String(e)}` });
+        problems.push({ code: 'bad-structure', message: `cannot read the etcd buckets: ${errorMessage(e)}` });
       }
     }
   } finally {

@@ -4,6 +4,7 @@
  * exact op accounting. Talks to the parent (engine.ts) with the messages in protocol.ts.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { errorMessage } from '../core/errors.js';
 import type { BenchConfig } from './config.js';
 import { H2Channel, statusName, type Channel } from './transport.js';
 import { RawH2Channel } from './h2raw.js';
@@ -266,5 +267,5 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  post({ type: 'fatal', message: e instanceof Error ? e.message : String(e) });
+  post({ type: 'fatal', message: errorMessage(e) });
 });

@@ -22,7 +22,7 @@
  *   had been established; upshift's `isSafeToRetry` follows the same rule and is never applied implicitly.
  */
 import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
-import { ExitCode, UpshiftError, type ExitCodeValue, type UpshiftErrorOptions } from '../core/errors.js';
+import { ExitCode, UpshiftError, errorMessage, type ExitCodeValue, type UpshiftErrorOptions } from '../core/errors.js';
 
 export type RequestOutcome = 'definite' | 'indeterminate';
 export type OperationKind = 'read' | 'write';
@@ -176,7 +176,7 @@ export function toEtcdError(e: unknown, ctx: MapContext = {}): EtcdError {
   if (e instanceof EtcdError) return e;
   const where = ctx.endpoint ? ` (${ctx.endpoint}${ctx.method ? ` ${ctx.method}` : ''})` : '';
   if (!isServiceError(e)) {
-    const msg = e instanceof Error ? e.message : String(e);
+    const msg = errorMessage(e);
     return new EtcdUnavailableError(`etcd request failed${where}: ${msg}`, {
       etcdMessage: msg,
       outcome: ctx.notSent ? 'definite' : 'indeterminate',

@@ -5,7 +5,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { Agent } from 'node:http';
-import { EnvironmentError } from '../core/errors.js';
+import { EnvironmentError, errorMessage } from '../core/errors.js';
 import type { ConnectionConfig } from '../client/connection.js';
 import { EndpointClient, tokenSourceFor } from '../client/endpoint.js';
 import { EtcdAuthError, toEtcdError } from '../client/errors.js';
@@ -23,10 +23,6 @@ export interface DiscoverOptions {
   /** Read /metrics (quota and cluster-version fallback for servers before 3.6). Default true. */
   metrics?: boolean;
   signal?: AbortSignal;
-}
-
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 /** The client URL to query for a member: one the user gave, else one with the same scheme, else the first. */
@@ -142,7 +138,7 @@ export async function discoverStatus(config: ConnectionConfig, opts: DiscoverOpt
       const errs = [...listErrors, ...members.map((m) => m.statusError)].filter((e) => e !== undefined);
       const auth = listErrors.find((e): e is EtcdAuthError => e instanceof EtcdAuthError);
       if (auth) throw auth;
-      throw new EnvironmentError('etcd-unreachable', `no etcd endpoint answered (${seeds.join(', ')}): ${errs.length > 0 ? message(errs[0]) : 'no answer'}`, {
+      throw new EnvironmentError('etcd-unreachable', `no etcd endpoint answered (${seeds.join(', ')}): ${errs.length > 0 ? errorMessage(errs[0]) : 'no answer'}`, {
         hint: 'check --endpoints (or --cluster), that etcd runs there, and the TLS flags (--cacert/--cert/--key)',
         cause: listErrors[0],
       });
@@ -157,13 +153,13 @@ export async function discoverStatus(config: ConnectionConfig, opts: DiscoverOpt
         alarmsError = undefined;
         break;
       } catch (e) {
-        alarmsError = message(e);
+        alarmsError = errorMessage(e);
       }
     }
     return {
       seeds,
       memberListFrom: listFrom,
-      memberListError: list ? undefined : listErrors.length > 0 ? message(listErrors[0]) : undefined,
+      memberListError: list ? undefined : listErrors.length > 0 ? errorMessage(listErrors[0]) : undefined,
       members,
       alarms,
       alarmsError,
@@ -198,12 +194,12 @@ async function observeMember(
   if (status.status === 'fulfilled') obs.status = status.value;
   else {
     const err = toEtcdError(status.reason, { endpoint: t.endpoint });
-    obs.statusError = message(err);
+    obs.statusError = errorMessage(err);
     statusErrors.set(obs, err);
   }
   if (health.status === 'fulfilled') obs.health = health.value;
   if (version.status === 'fulfilled') obs.version = version.value;
-  else obs.versionError = message(version.reason);
+  else obs.versionError = errorMessage(version.reason);
   if (metrics.status === 'fulfilled' && metrics.value) {
     const m = metrics.value;
     obs.metrics = {

@@ -2,7 +2,7 @@
 import { join, resolve } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
-import { UsageError } from '../../core/errors.js';
+import { UsageError, errorMessage } from '../../core/errors.js';
 import { BINARY_NAMES, reportedVersion } from '../probe.js';
 import type { BinaryName } from '../layout.js';
 import { unknownVersion, type AvailableReport, type BinarySource, type FetchedBinaries, type SourceContext } from './source.js';
@@ -53,7 +53,7 @@ export class DirSource implements BinarySource {
       report.versions = [{ version: await this.version(), detail: this.dir }];
       report.reachable = true;
     } catch (e) {
-      report.error = e instanceof Error ? e.message : String(e);
+      report.error = errorMessage(e);
     }
     return report;
   }
