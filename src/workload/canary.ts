@@ -20,6 +20,7 @@
  * allowed to finish) before it is stopped: the executor's `drain` step.
  */
 import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EtcdClient, type Watcher, type LeaseKeeper } from '../client/kv.js';
 import { toEtcdError, isSafeToRetry, type EtcdError } from '../client/errors.js';
@@ -76,15 +77,39 @@ export interface CanaryReport extends TotalStats {
 }
 
 const now = (): number => performance.timeOrigin + performance.now();
+
+/** Does a TCP connection to the endpoint's host:port open within 300 ms? */
+function dialable(url: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    let u: URL;
+    try {
+      u = new URL(url);
+    } catch {
+      resolve(true);
+      return;
+    }
+    const sock = connect({ host: u.hostname, port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)) });
+    const done = (ok: boolean): void => {
+      clearTimeout(t);
+      sock.destroy();
+      resolve(ok);
+    };
+    const t = setTimeout(() => done(false), 300);
+    sock.once('connect', () => done(true));
+    sock.once('error', () => done(false));
+  });
+}
 const MAX_FAILURE_LOG = 1000;
 
 export class CanaryWorkload {
   private readonly clients = new Map<string, EtcdClient>();
   private readonly endpoints: string[];
   private readonly drained = new Set<string>();
-  /** Endpoints that just refused a connection, skipped until the time noted (a client-side breaker, as
-   *  gRPC balancers pick only ready subchannels): a member that is down costs one failed dial, not one per op. */
+  /** Endpoints whose connection failed, skipped until a background dial reaches them again (as gRPC's
+   *  round-robin balancer — clientv3's — picks only READY subchannels and reconnects in the background):
+   *  a member that is down costs the ops in flight on it, not one failed dial per op or per second. */
   private readonly suspect = new Map<string, number>();
+  private readonly probing = new Set<string>();
   private readonly inflightByEndpoint = new Map<string, number>();
   private readonly writer: HistoryWriter;
   readonly stats: WorkloadStats;
@@ -242,7 +267,7 @@ export class CanaryWorkload {
             this.stats.firstAttemptFailure(`${kind}:${err.code}`);
             if (this.failureLog.length < MAX_FAILURE_LOG) this.failureLog.push((logged = { start, at: now(), endpoint, kind, code: err.code, message: err.message.slice(0, 300) }));
           }
-          if (err.code === 'etcd-unavailable' || err.grpcCode === 14) this.suspect.set(endpoint, now() + 1000);
+          if (err.code === 'etcd-unavailable' || err.grpcCode === 14) this.markDown(endpoint);
           errText = err.message;
           const retry = isSafeToRetry(err, kind) && attempts < this.opts.maxAttempts && now() - start < this.opts.opTimeoutMs - 100;
           if (!retry) {
@@ -264,6 +289,21 @@ export class CanaryWorkload {
       done(outcome, attempts, start, end, endpoint, revision, errText);
       this.notifyIdle();
     }
+  }
+
+  /** Take `endpoint` out of the pick set until a TCP dial to it succeeds (probed every 200 ms, in the background). */
+  private markDown(endpoint: string): void {
+    this.suspect.set(endpoint, Number.POSITIVE_INFINITY);
+    if (this.probing.has(endpoint)) return;
+    this.probing.add(endpoint);
+    void (async () => {
+      try {
+        while (!this.stopping && !(await dialable(endpoint))) await sleep(200);
+      } finally {
+        this.probing.delete(endpoint);
+        this.suspect.delete(endpoint);
+      }
+    })();
   }
 
   private append(op: Operation): void {
