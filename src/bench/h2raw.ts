@@ -26,7 +26,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import hpack from 'hpack.js';
 import { frame } from './wire.js';
-import { GrpcStatus, decodeGrpcMessage, type UnaryCallback, type ChannelOptions, type Channel, type BidiHandle } from './transport.js';
+import { GrpcStatus, completeUnary, decodeGrpcMessage, type UnaryCallback, type ChannelOptions, type Channel, type BidiHandle } from './transport.js';
 
 const enum T {
   DATA = 0,
@@ -621,18 +621,7 @@ function finishCallbacks(s: Stream, status: number, message: string): void {
     s.bidi.onEnd(status, message);
     return;
   }
-  const cb = s.cb!;
-  if (status !== GrpcStatus.OK) {
-    cb(status, message, undefined);
-    return;
-  }
-  const data = s.more ? Buffer.concat(s.more) : s.first;
-  if (!data || data.length < 5) {
-    cb(GrpcStatus.INTERNAL, 'response without a message', undefined);
-    return;
-  }
-  const len = data.readUInt32BE(1);
-  cb(GrpcStatus.OK, '', data.subarray(5, 5 + len));
+  completeUnary(s.cb!, status, message, s.first, s.more);
 }
 
 /** A logical channel to one member: one live connection at a time (plus old ones finishing their streams). */

@@ -91,6 +91,24 @@ export function decodeGrpcMessage(v: unknown): string {
   }
 }
 
+/**
+ * End a unary call: an error status as it is, else the one length-prefixed gRPC message of the response body
+ * (`first` chunk alone, or all chunks in `more` when there were several). Shared by both transports.
+ */
+export function completeUnary(cb: UnaryCallback, status: number, message: string, first: Buffer | undefined, more: Buffer[] | undefined): void {
+  if (status !== GrpcStatus.OK) {
+    cb(status, message, undefined);
+    return;
+  }
+  const data = more ? Buffer.concat(more) : first;
+  if (!data || data.length < 5) {
+    cb(GrpcStatus.INTERNAL, 'response without a message', undefined);
+    return;
+  }
+  const len = data.readUInt32BE(1);
+  cb(GrpcStatus.OK, '', data.subarray(5, 5 + len));
+}
+
 /** One HTTP/2 connection (one TCP connection) to one etcd member. */
 /** The same over node:http2 (kept for comparison: `--transport node-http2`). */
 export class H2Channel implements Channel {
@@ -237,17 +255,7 @@ export class H2Channel implements Channel {
         status = GrpcStatus.UNAVAILABLE;
         message = `stream closed without status (rst code ${stream.rstCode ?? 'none'})`;
       }
-      if (status !== GrpcStatus.OK) {
-        cb(status, message, undefined);
-        return;
-      }
-      const data = more ? Buffer.concat(more) : first;
-      if (!data || data.length < 5) {
-        cb(GrpcStatus.INTERNAL, 'response without a message', undefined);
-        return;
-      }
-      const len = data.readUInt32BE(1);
-      cb(GrpcStatus.OK, '', data.subarray(5, 5 + len));
+      completeUnary(cb, status, message, first, more);
     });
     stream.end(framed);
   }
