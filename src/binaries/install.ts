@@ -7,10 +7,10 @@
  * second one wait instead of downloading the same bytes twice.
  */
 import { join } from 'node:path';
-import { mkdir, mkdtemp, rename, rm, chmod, readdir, open, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, chmod, readdir, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { ProblemError, errorMessage, isUpshiftError } from '../core/errors.js';
-import { writeFileAtomic, fsyncDir } from '../core/files.js';
+import { writeFileAtomic, fsyncDir, fsyncPath } from '../core/files.js';
 import { homePaths } from '../core/home.js';
 import { note } from '../core/context.js';
 import { readInstalled, type EtcdManifest, type InstalledEtcd, type BinaryName } from './layout.js';
@@ -80,15 +80,6 @@ function report(inst: InstalledEtcd, action: InstallAction): InstallReport {
 export async function alreadyInstalled(home: string, version: string): Promise<InstallReport | undefined> {
   const inst = await checkExisting(home, version);
   return inst ? report(inst, 'already-installed') : undefined;
-}
-
-async function fsyncFile(path: string): Promise<void> {
-  const fh = await open(path, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
 }
 
 /** Remove work dirs of this version left by crashed installers (we hold the version lock, so none is live). */
@@ -166,7 +157,7 @@ export async function installVersion(
         for (const b of BINARY_NAMES) {
           if (!staged[b]) continue;
           manifest.files[b] = await describeFile(staged[b]!, fetched.origins[b] ?? fetched.source);
-          await fsyncFile(staged[b]!);
+          await fsyncPath(staged[b]!);
         }
         // The manifest is written last inside the stage: a directory without one is never a valid install.
         await writeFileAtomic(join(stage, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n', { mode: 0o644 });
