@@ -195,7 +195,9 @@ async function once(proc: Proc, rep: number): Promise<RunFigures> {
     if (verbose) {
       for (const [i, f] of report.firstAttemptLog.entries()) {
         const a = attributed[i]!;
-        process.stderr.write(`    ${proc} rep ${rep + 1}: +${Math.round(f.at - tStart)} ms ${a.phase}${a.onStopped ? ' (on the stopping member)' : ''}: ${f.kind} ${f.code} -> ${a.outcome}: ${f.message.slice(0, 160)} [op took ${Math.round(f.at - f.start)} ms to fail]\n`);
+        const ev = [...events].reverse().find((e) => e.at <= f.at);
+        const rel = ev ? `, op sent ${Math.round(f.start - ev.at)} ms after ${ev.member} ${ev.what}` : '';
+        process.stderr.write(`    ${proc} rep ${rep + 1}: +${Math.round(f.at - tStart)} ms ${a.phase}${a.onStopped ? ' (on the stopping member)' : ''}: ${f.kind} ${f.code} -> ${a.outcome}: ${f.message.slice(0, 160)} [op took ${Math.round(f.at - f.start)} ms to fail${rel}]\n`);
       }
     }
     return {
