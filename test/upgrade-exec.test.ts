@@ -107,6 +107,9 @@ test('a target that cannot start and leaves data the old binary cannot open: the
   });
   const st = JSON.parse((await runCliSubprocess(['upgrade', 'status', '-o', 'json'], home.env)).stdout);
   assert.equal(st.state, 'interrupted');
+  assert.equal(st.rollback.member, replaced);
+  assert.equal(st.rollback.state, 'in-progress');
+  assert.ok(st.rollback.replaced.done.includes('add'), JSON.stringify(st.rollback));
   const r = await runCliSubprocess(['upgrade', 'resume', '--endpoints', sc.endpoints.join(','), '-o', 'json'], home.env, 150_000);
   assert.equal(r.code, 4, r.stderr);
   const rep = JSON.parse(r.stdout);

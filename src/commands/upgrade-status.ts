@@ -8,7 +8,7 @@ import { ProblemError } from '../core/errors.js';
 import { renderTable } from '../core/output.js';
 import { findRun } from '../upgrade/runs.js';
 import { isAlive } from '../cluster/process.js';
-import type { StepEndRecord, DecisionRecord } from '../upgrade/journal.js';
+import type { StepEndRecord, DecisionRecord, RollbackRecord } from '../upgrade/journal.js';
 
 export interface UpgradeStatusOptions {
   run?: string;
@@ -27,6 +27,8 @@ export interface UpgradeStatusResult {
   steps: { total: number; done: number; current: string | null; next: string | null };
   lastError: { step: string; error: string } | null;
   lastDecision: { decision: string; reason: string } | null;
+  /** The member being put back on its old version, if any; `replaced`: stages of replacing it as a fresh member. */
+  rollback: { member: string; toVersion: string; state: 'in-progress' | 'done' | 'failed'; replaced: { done: string[]; current: string | null } | null } | null;
   pid: number;
   host: string;
   journal: string;
@@ -54,6 +56,20 @@ export async function run(opts: UpgradeStatusOptions, ctx: CommandContext): Prom
   const lastErr = [...r.records].reverse().find((x): x is StepEndRecord => x.type === 'step-end' && !x.ok);
   const lastDec = [...r.records].reverse().find((x): x is DecisionRecord => x.type === 'decision');
   const next = r.begin.steps.find((s) => !done.has(s.id))?.id ?? null;
+  const rbs = r.records.filter((x): x is RollbackRecord => x.type === 'rollback');
+  const lastRb = rbs.at(-1);
+  let rollback: UpgradeStatusResult['rollback'] = null;
+  if (lastRb) {
+    const mine = rbs.filter((x) => x.member === lastRb.member && x.phase === 'replace');
+    const stagesDone = mine.filter((x) => x.status === 'end' && x.ok).map((x) => x.stage!);
+    const lastStage = mine.at(-1);
+    rollback = {
+      member: lastRb.member,
+      toVersion: lastRb.toVersion,
+      state: lastRb.phase === 'end' ? (lastRb.ok ? 'done' : 'failed') : 'in-progress',
+      replaced: mine.length > 0 ? { done: stagesDone, current: lastStage?.status === 'begin' ? (lastStage.stage ?? null) : null } : null,
+    };
+  }
   return {
     runId: r.runId,
     state,
@@ -66,6 +82,7 @@ export async function run(opts: UpgradeStatusOptions, ctx: CommandContext): Prom
     steps: { total: r.begin.steps.length, done: done.size, current: state === 'running' ? current : null, next: state === 'finished' ? null : next },
     lastError: lastErr ? { step: lastErr.step, error: lastErr.error ?? '' } : null,
     lastDecision: lastDec ? { decision: lastDec.decision, reason: lastDec.reason } : null,
+    rollback,
     pid,
     host: r.begin.host,
     journal: r.paths.journal,
@@ -79,6 +96,7 @@ export function render(s: UpgradeStatusResult): string {
     ['state', `${s.state}${s.result ? ` (${s.result})` : ''}`],
     ['path', s.path.join(' -> ')],
     ['steps', `${s.steps.done}/${s.steps.total} done${s.steps.current ? `, now: ${s.steps.current}` : ''}${s.steps.next && !s.steps.current ? `, next: ${s.steps.next}` : ''}`],
+    ...(s.rollback ? [['rollback', `${s.rollback.member} -> ${s.rollback.toVersion}: ${s.rollback.state}${s.rollback.replaced ? `; replaced as a fresh member, stages done: ${s.rollback.replaced.done.join(', ') || 'none'}${s.rollback.replaced.current ? `, now: ${s.rollback.replaced.current}` : ''}` : ''}`] as [string, string]] : []),
     ['process', `pid ${s.pid} on ${s.host}`],
   ];
   if (s.lastError) rows.push(['last error', `${s.lastError.step}: ${s.lastError.error}`]);
