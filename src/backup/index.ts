@@ -6,7 +6,7 @@ export { readManifest, writeManifest, readCatalogue, manifestPathFor, type Backu
 export { planPrune, type PrunePlan, type PrunePolicy, type PruneCandidate } from './prune.js';
 export { verifyBackup, type BackupReport } from './verify.js';
 export { discoverTarget, saveSnapshot, type SaveOptions, type SaveResult, type SaveTarget } from './save.js';
-export { receiveSnapshot } from './snapshot-stream.js';
+export { openSnapshotStream, SnapshotBodyDecoder, type SnapshotReceiver, type SnapshotEnd } from '../client/snapshot-stream.js';
 export { checkSnapshotForRestore, restoreToLocalCluster, restoreMemberDataDir, type LocalRestoreResult, type MemberRestoreResult } from '../restore/restore.js';
 export { judgeRestore, chooseRestoreVersion, parseInitialCluster } from '../restore/plan.js';
 export { checkConsistency, judge as judgeConsistency, type ConsistencyReport } from '../check/consistency.js';

@@ -3,11 +3,12 @@
  * Defragment, Snapshot, MoveLeader, Downgrade) are answered by the member that receives them, so each needs a
  * client pinned to that member (etcd@v3.6.14:api/etcdserverpb/rpc.proto, Maintenance service).
  */
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import type * as grpc from '@grpc/grpc-js';
 import type { ConnectionConfig } from './connection.js';
 import { Transport, TokenSource, type CallOptions } from './transport.js';
-import { EtcdCancelledError, EtcdError, toEtcdError } from './errors.js';
+import { EtcdCancelledError, EtcdDeadlineError, EtcdError, toEtcdError } from './errors.js';
+import { openSnapshotStream, type SnapshotEnd, type SnapshotReceiver } from './snapshot-stream.js';
 import {
   header,
   hexId,
@@ -51,8 +52,8 @@ interface RawMember {
 export interface SnapshotStream {
   /** The snapshot bytes (etcd's bbolt file followed by its 32-byte sha256 trailer), with backpressure. */
   stream: Readable;
-  /** Settles when the stream ends: the header of the first message and the 3.6 storage version. */
-  done: Promise<{ header: ReturnType<typeof header> | undefined; version: string | undefined; bytes: number }>;
+  /** Settles when the stream ends: the header of the first message, the 3.6 storage version, the byte count. */
+  done: Promise<SnapshotEnd>;
 }
 
 export interface EndpointClientOptions {
@@ -184,54 +185,57 @@ export class EndpointClient {
   }
 
   /**
-   * Maintenance.Snapshot as a byte stream. grpc-js stops reading from HTTP/2 when the consumer does not read, so
-   * piping into a slow file applies backpressure all the way to the server. There is no overall deadline (a
-   * snapshot of a large db takes a while); pass `signal` to stop it, or `timeoutMs` for a hard limit.
+   * Maintenance.Snapshot, push-style: `onBlob` receives the snapshot bytes (etcd's bbolt file followed by its
+   * 32-byte sha256 trailer) in order, synchronously from the HTTP/2 data handler (snapshot-stream.ts); the
+   * returned receiver can pause and resume the stream and settles at its end. Fetches the auth token first.
+   * There is no overall deadline (a snapshot of a large db takes a while): pass `signal` to stop it.
+   */
+  async openSnapshot(opts: { signal?: AbortSignal | undefined; onBlob: (bytes: Buffer) => void }): Promise<SnapshotReceiver> {
+    if (opts.signal?.aborted) throw new EtcdCancelledError(`snapshot from ${this.endpoint} cancelled`, { outcome: 'definite', endpoint: this.endpoint, method: 'Maintenance.Snapshot' });
+    const token = await this.transport.streamToken({ signal: opts.signal });
+    return openSnapshotStream(this.config, this.endpoint, { token, signal: opts.signal, onBlob: opts.onBlob });
+  }
+
+  /**
+   * Maintenance.Snapshot as a Readable with backpressure: when the consumer's buffer is full the HTTP/2
+   * stream is paused, so flow control holds the server back. No overall deadline unless `timeoutMs`;
+   * `signal` stops it. Destroying the Readable early cancels the stream.
    */
   snapshot(opts: { signal?: AbortSignal; timeoutMs?: number } = {}): SnapshotStream {
-    let first: ReturnType<typeof header> | undefined;
-    let version: string | undefined;
-    let bytes = 0;
     const ctx = { endpoint: this.endpoint, method: 'Maintenance.Snapshot' };
-    const out = new Transform({
-      writableObjectMode: true,
-      transform(msg: { header: RawHeader | null; blob: Buffer; version: string }, _enc, cb) {
-        if (!first && msg.header) first = header(msg.header);
-        if (msg.version) version = msg.version;
-        bytes += msg.blob.length;
-        cb(null, msg.blob);
+    let rx: SnapshotReceiver | undefined;
+    let finished = false;
+    const out = new Readable({
+      read: () => rx?.resume(),
+      destroy: (err, cb) => {
+        if (!finished) rx?.cancel(err ?? new EtcdCancelledError('snapshot stream closed before the end', { outcome: 'definite', ...ctx }));
+        cb(err);
       },
     });
-    const done = new Promise<{ header: ReturnType<typeof header> | undefined; version: string | undefined; bytes: number }>((resolve, reject) => {
-      out.on('end', () => resolve({ header: first, version, bytes }));
-      out.on('error', reject);
-      out.on('close', () => {
-        if (!out.readableEnded) reject(new EtcdCancelledError('snapshot stream closed before the end', { outcome: 'definite', ...ctx }));
-      });
-    });
-    done.catch(() => undefined); // the caller may only watch the stream; avoid an unhandled rejection
-    void (async () => {
-      let call: grpc.ClientReadableStream<unknown> | undefined;
+    const done = (async (): Promise<SnapshotEnd> => {
+      const timer = opts.timeoutMs
+        ? setTimeout(() => rx?.cancel(new EtcdDeadlineError(`snapshot from ${this.endpoint} did not finish within ${opts.timeoutMs} ms`, { outcome: 'definite', ...ctx })), opts.timeoutMs)
+        : undefined;
       try {
-        await this.transport.ensureConnected(opts.signal);
-        const token = await this.transport.streamToken({ signal: opts.signal });
-        const client = this.transport.client('Maintenance') as unknown as { Snapshot(req: unknown, md: grpc.Metadata, o: grpc.CallOptions): grpc.ClientReadableStream<unknown> };
-        call = client.Snapshot({}, this.transport.metadata(token), opts.timeoutMs ? { deadline: Date.now() + opts.timeoutMs } : {});
-        const onAbort = (): void => call?.cancel();
-        opts.signal?.addEventListener('abort', onAbort, { once: true });
-        call.on('error', (e) => {
-          opts.signal?.removeEventListener('abort', onAbort);
-          out.destroy(toEtcdError(e, ctx));
+        rx = await this.openSnapshot({
+          signal: opts.signal,
+          onBlob: (b) => {
+            if (!out.push(b)) rx!.pause();
+          },
         });
-        call.on('end', () => opts.signal?.removeEventListener('abort', onAbort));
-        out.on('close', () => {
-          if (!out.readableEnded) call?.cancel();
-        });
-        call.pipe(out);
+        const end = await rx.done;
+        finished = true;
+        out.push(null);
+        return end;
       } catch (e) {
-        out.destroy(e instanceof EtcdError ? e : toEtcdError(e, { ...ctx, notSent: true }));
+        const err = e instanceof EtcdError ? e : toEtcdError(e, ctx);
+        out.destroy(err);
+        throw err;
+      } finally {
+        clearTimeout(timer);
       }
     })();
+    done.catch(() => undefined); // the caller may only watch the stream; avoid an unhandled rejection
     return { stream: out, done };
   }
 

@@ -47,9 +47,23 @@ test('decodes blobs and the version across any chunking', () => {
         assert.deepEqual(Buffer.concat(got), Buffer.concat(blobs.map((b) => Buffer.from(b))));
         assert.equal(d.atBoundary, true);
         assert.equal(d.version, withVersion ? '3.6.0' : undefined);
+        assert.equal(d.bytes, Buffer.concat(got).length);
+        assert.deepEqual(d.header, { cluster_id: '150', member_id: '5', revision: '0', raft_term: '0' });
       },
     ),
   );
+});
+
+test('the first header is decoded with 64-bit ids and the revision', () => {
+  const hdr = Buffer.from([0x08, ...varint(0), 0x18, ...varint(245761), 0x20, ...varint(7)]);
+  // cluster_id 0xcdef0123456789ab does not fit a double: 10-byte varint.
+  const big = [0xab, 0x93, 0x9e, 0xab, 0xb4, 0xa4, 0xc0, 0xf7, 0xcd, 0x01];
+  const body = Buffer.concat([field(1, Buffer.concat([Buffer.from([0x08, ...big]), hdr.subarray(2)])), field(3, Buffer.from('x'))]);
+  const prefix = Buffer.alloc(5);
+  prefix.writeUInt32BE(body.length, 1);
+  const d = new SnapshotBodyDecoder(() => undefined);
+  d.push(Buffer.concat([prefix, body]));
+  assert.deepEqual(d.header, { cluster_id: BigInt('0xcdef0123456789ab').toString(), member_id: '0', revision: '245761', raft_term: '7' });
 });
 
 test('a body cut inside a message is not at a boundary', () => {
