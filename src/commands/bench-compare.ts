@@ -3,12 +3,11 @@
  * change %, verdict) of two saved `bench -o json` / `--out` results, with a noise verdict (see
  * src/bench/compare.ts for how noise is decided). Exit 1 when a metric got worse beyond noise.
  */
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { CommandContext } from '../core/context.js';
 import { note } from '../core/context.js';
 import { ExitCode, UsageError, type CommandOutcome } from '../core/errors.js';
-import { writeFileAtomic } from '../core/files.js';
+import { readInputFile, writeFileAtomic } from '../core/files.js';
 import { renderTable } from '../core/output.js';
 import { outcome } from './command.js';
 import { compareResults, type Comparison } from '../bench/compare.js';
@@ -24,12 +23,7 @@ export interface BenchCompareOptions {
 }
 
 export async function readResult(file: string, what: string): Promise<BenchResult> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    throw new UsageError(`${what}: cannot read ${file}: ${(e as Error).message}`, { hint: 'save a run with `upshift bench put -o json > before.json` or `--out FILE`' });
-  }
+  const text = await readInputFile(file, what, { hint: 'save a run with `upshift bench put -o json > before.json` or `--out FILE`' });
   let v: unknown;
   try {
     v = JSON.parse(text);

@@ -3,7 +3,8 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { produceFileAtomic, writeFileAtomic } from './files.js';
+import { UsageError } from './errors.js';
+import { produceFileAtomic, readInputFile, writeFileAtomic } from './files.js';
 
 const dir = await mkdtemp(join(tmpdir(), 'upshift-files-'));
 after(() => rm(dir, { recursive: true, force: true }));
@@ -48,4 +49,18 @@ test('produceFileAtomic: applies the mode, and removes the .part when produce fa
     /stream broke/,
   );
   assert.deepEqual((await readdir(dir)).filter((n) => n.endsWith('.part') || n === 'q.bin'), []);
+});
+
+test('readInputFile: the text, or a usage error naming the input, the file and the fix', async () => {
+  const f = join(dir, 'in.txt');
+  await writeFile(f, 'hello');
+  assert.equal(await readInputFile(f, '--x', { hint: 'h' }), 'hello');
+  await assert.rejects(readInputFile(join(dir, 'missing'), '--graph', { code: 'graph-unreadable', hint: 'pass a file' }), (e: unknown) => {
+    assert.ok(e instanceof UsageError);
+    assert.equal(e.code, 'graph-unreadable');
+    assert.equal(e.exitCode, 2);
+    assert.equal(e.hint, 'pass a file');
+    assert.match(e.message, /^--graph: cannot read .*missing: ENOENT/);
+    return true;
+  });
 });

@@ -3,10 +3,11 @@
  * `NAME.part` with private mode, verify, fsync, rename, fsync the directory. A crash leaves either the
  * old file or the new one, never a torn one; a stray `.part` is garbage to clean up, never data.
  */
-import { open, rename, rm, mkdir } from 'node:fs/promises';
+import { open, readFile, rename, rm, mkdir } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { openSync, fsyncSync, closeSync, writeSync } from 'node:fs';
+import { UsageError } from './errors.js';
 
 export interface AtomicWriteOptions {
   /** File mode; default 0o600 (private), as etcd does for snapshots. */
@@ -81,6 +82,15 @@ async function commitAtomic(target: string, opts: AtomicWriteOptions, write: (pa
   } catch (e) {
     await rm(part, { force: true });
     throw e;
+  }
+}
+
+/** Read a file the user named (`what`: the flag or argument) as UTF-8; unreadable -> exit 2 naming both. */
+export async function readInputFile(file: string, what: string, opts: { code?: string; hint: string }): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`${what}: cannot read ${file}: ${(e as Error).message}`, opts);
   }
 }
 

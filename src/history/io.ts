@@ -3,9 +3,9 @@
  * so a crash leaves at most a torn last line, which the reader reports (or tolerates with `lenient`).
  */
 import { openSync, writeSync, fsyncSync, closeSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
 import { UsageError } from '../core/errors.js';
+import { readInputFile } from '../core/files.js';
 import {
   headerSchema,
   opSchema,
@@ -96,12 +96,7 @@ export function parseHistory(text: string, source = 'history', opts: ParseOption
 }
 
 export async function readHistory(file: string, opts: ParseOptions = {}): Promise<History> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    throw new UsageError(`HISTORY: cannot read ${file}: ${(e as Error).message}`, { code: 'history-unreadable', hint: 'pass the path of a history.jsonl file' });
-  }
+  const text = await readInputFile(file, 'HISTORY', { code: 'history-unreadable', hint: 'pass the path of a history.jsonl file' });
   return parseHistory(text, file, opts);
 }
 
