@@ -1,7 +1,7 @@
 /**
  * Benchmark: `upshift backup save` against `etcdctl snapshot save` on the same member, same run.
  *
- *   node --import tsx bench/backup-save.ts [--size-mib 1024] [--runs 3] [--version 3.5.30] [--value-kib 4]
+ *   node --import tsx bench/backup-save.ts [--size-mib 1024] [--runs 3] [--version 3.5.30] [--value-kib 4] [--endpoint URL]
  *
  * Builds a db of about --size-mib on a 1-member local cluster (values of a few KiB, a third of the
  * keys overwritten, one compaction, no defrag — so the file holds free pages like a real one), then runs
@@ -29,6 +29,8 @@ const sizeMiB = Number(arg('size-mib', '1024'));
 const runs = Number(arg('runs', '3'));
 const version = arg('version', '3.5.30');
 const valueKiB = Number(arg('value-kib', '4'));
+/** An existing member to snapshot instead of a fresh filled cluster (repeat runs without the ~4 min fill). */
+const givenEndpoint = process.argv.includes('--endpoint') ? arg('endpoint', '') : undefined;
 
 interface Run {
   tool: 'etcdctl' | 'upshift';
@@ -37,6 +39,8 @@ interface Run {
   cpuSeconds: number;
   maxRssKiB: number;
   bytes: number;
+  /** 1-minute load average when the run ended: other work on the machine competes for the same cores. */
+  load1m: number;
 }
 
 function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ seconds: number; cpuSeconds: number; maxRssKiB: number; stdout: string; stderr: string }> {
@@ -120,15 +124,20 @@ async function main(): Promise<void> {
   const name = 'bench';
   let up = false;
   try {
-    process.stderr.write(`starting a 1-member etcd ${version} cluster in ${home}\n`);
-    const cluster = await clusterUp(home, { name, version, members: 1, extraArgs: ['--quota-backend-bytes=8589934592', '--snapshot-count=100000'], readyTimeoutMs: 90_000 });
-    up = true;
-    const endpoint = cluster.members[0]!.clientURL;
-    const config: ConnectionConfig = { endpoints: [endpoint], dialTimeoutMs: 5000, commandTimeoutMs: 60_000 };
-    const client = new EndpointClient(endpoint, config);
-    const { puts, dbSize } = await fill(client, sizeMiB * 2 ** 20);
-    client.close();
-    process.stderr.write(`db: ${(dbSize / 2 ** 20).toFixed(0)} MiB after ${puts} puts of ${valueKiB} KiB\n`);
+    let endpoint = givenEndpoint;
+    if (!endpoint) {
+      process.stderr.write(`starting a 1-member etcd ${version} cluster in ${home}\n`);
+      const cluster = await clusterUp(home, { name, version, members: 1, extraArgs: ['--quota-backend-bytes=8589934592', '--snapshot-count=100000'], readyTimeoutMs: 90_000 });
+      up = true;
+      endpoint = cluster.members[0]!.clientURL;
+      const config: ConnectionConfig = { endpoints: [endpoint], dialTimeoutMs: 5000, commandTimeoutMs: 60_000 };
+      const client = new EndpointClient(endpoint, config);
+      const { puts, dbSize } = await fill(client, sizeMiB * 2 ** 20);
+      client.close();
+      process.stderr.write(`db: ${(dbSize / 2 ** 20).toFixed(0)} MiB after ${puts} puts of ${valueKiB} KiB\n`);
+    } else {
+      process.stderr.write(`using the member at ${endpoint} as it is (no fill)\n`);
+    }
 
     const etcdctl = join(home, 'etcd', version, 'etcdctl');
     const compiled = await compiledCli(home);
@@ -149,10 +158,11 @@ async function main(): Promise<void> {
           r = await timed(process.execPath, [compiled, 'backup', 'save', '--endpoints', endpoint, '--dir', out, '-o', 'json'], env);
         }
         const bytes = tool === 'etcdctl' ? statSync(file).size : (JSON.parse(r.stdout) as { size: number }).size;
-        results.push({ tool, seconds: r.seconds, cpuSeconds: r.cpuSeconds, maxRssKiB: r.maxRssKiB, bytes });
-        process.stderr.write(`  run ${i + 1} ${tool.padEnd(7)} ${r.seconds.toFixed(2)} s  cpu ${r.cpuSeconds.toFixed(2)} s  ${(bytes / r.seconds / 2 ** 20).toFixed(0)} MiB/s  peak RSS ${(r.maxRssKiB / 1024).toFixed(0)} MiB\n`);
+        const load1m = loadavg()[0]!;
+        results.push({ tool, seconds: r.seconds, cpuSeconds: r.cpuSeconds, maxRssKiB: r.maxRssKiB, bytes, load1m });
+        process.stderr.write(`  run ${i + 1} ${tool.padEnd(7)} ${r.seconds.toFixed(2)} s  cpu ${r.cpuSeconds.toFixed(2)} s  ${(bytes / r.seconds / 2 ** 20).toFixed(0)} MiB/s  peak RSS ${(r.maxRssKiB / 1024).toFixed(0)} MiB  load ${load1m.toFixed(2)}\n`);
         rmSync(out, { recursive: true, force: true });
-        load.push(loadavg()[0]!);
+        load.push(load1m);
       }
     }
     const e = results.filter((r) => r.tool === 'etcdctl');

@@ -277,7 +277,7 @@ async function streamTo(
   const ac = new AbortController();
   const onOuterAbort = (): void => ac.abort(opts.signal?.reason);
   opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
-  // Inactivity deadline: a cheap timestamp per chunk, checked by one interval (re-arming a timer for
+  // Inactivity deadline: a cheap timestamp per chunk (and per completed write), checked by one interval (re-arming a timer for
   // each of ~100k chunks per GiB cost measurable time).
   let timedOut = false;
   let lastActivity = performance.now();
@@ -319,6 +319,8 @@ async function streamTo(
       },
     });
     file.onDrain = () => rx?.resume();
+    // While the stream waits for the disk, the disk's progress keeps the inactivity deadline off.
+    file.onWritten = arm;
     file.onError = (e) => rx?.cancel(e);
     const end = await rx.done;
     await file.finish();
@@ -366,6 +368,8 @@ const WRITES_IN_FLIGHT = 4;
  */
 class FileSink {
   onDrain: () => void = () => undefined;
+  /** Each completed write: the disk making progress counts as activity too. */
+  onWritten: () => void = () => undefined;
   onError: (e: Error) => void = () => undefined;
   error: NodeJS.ErrnoException | undefined;
   private batch: Buffer[] = [];
@@ -434,6 +438,7 @@ class FileSink {
           this.onError(err);
         }
       } else {
+        this.onWritten();
         const rest = remainder(bufs, written);
         // A short write is rare on files but legal: write the rest at its place.
         if (rest.length > 0) this.write(rest, at + written);
