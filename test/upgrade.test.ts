@@ -124,7 +124,10 @@ test('local driver: a target that dies leaving data 3.4.23 refuses: the member i
 test('3.4.23 -> 3.5.30 under load: a second upgrade is refused meanwhile; no failed or lost writes', { skip, timeout: 300_000 }, async () => {
   const argsBefore = new Map((await tc.reload()).members.map((m) => [m.name, m.args]));
   const runsBefore = runIds(tc.home).length;
-  const args = ['upgrade', '--cluster', tc.cluster.name, '--to', TO, '--yes', '--load', '100', '--soak', '2s', '--baseline', '2s', '-o', 'json'];
+  // No soak: its P99 gate compares a 10 s window with a 2 s baseline, which a loaded CI machine alone can
+  // push past the limit (seen: 359 ms vs 41 ms); the gates are unit-tested (src/upgrade/gates.test.ts) and a
+  // live soak runs in upgrade-exec.test.ts (abort). Load, drain, readiness and verification are all here.
+  const args = ['upgrade', '--cluster', tc.cluster.name, '--to', TO, '--yes', '--load', '100', '--soak', '0s', '--baseline', '2s', '-o', 'json'];
   const child = spawn(process.execPath, [binPath, ...args], { env: { ...tc.env, UPSHIFT_FROM_SOURCE: '1' }, cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -167,6 +170,8 @@ test('3.4.23 -> 3.5.30 under load: a second upgrade is refused meanwhile; no fai
       assert.deepEqual(m.args, before.map((a) => (a === '--logger=capnslog' ? '--logger=zap' : a)));
       assert.ok(m.args.some((a) => a.startsWith('--cert-file=')));
     }
+    const planned = journalRecords(tc.home, rep.runId)[0]!.flagChanges as { member: string; from: string; to: string }[];
+    assert.deepEqual(planned.map((f) => [f.from, f.to]), [0, 1, 2].map(() => ['--logger=capnslog', '--logger=zap']));
     const starts = journalRecords(tc.home, rep.runId).filter((r) => r.type === 'step-end' && /\/start$/.test(r.step ?? ''));
     assert.equal(starts.length, 3);
     for (const st of starts) assert.deepEqual((st.detail as { flagChanges: { from: string; to: string }[] }).flagChanges.map((f) => [f.from, f.to]), [['--logger=capnslog', '--logger=zap']]);

@@ -50,6 +50,9 @@ export interface UpgradeOptions extends ConnectionFlags {
   maxP99?: string;
   maxFailedHealthChecks?: string;
   maxAppliedLag?: string;
+  /** Gate: P99 may reach max(baseline x factor, baseline + slack) (defaults 5 and 300ms). */
+  maxP99Factor?: string;
+  maxP99Slack?: string;
   readyTimeout?: string;
   output?: string;
 }
@@ -96,6 +99,9 @@ export function settingsFromFlags(opts: UpgradeOptions): Omit<UpgradeSettings, '
   if (fh !== undefined) gates.maxFailedHealthChecks = fh;
   const lag = num(opts.maxAppliedLag, '--max-applied-lag', 0, 1e9);
   if (lag !== undefined) gates.maxAppliedLag = lag;
+  const factor = num(opts.maxP99Factor, '--max-p99-factor', 1, 1000);
+  if (factor !== undefined) gates.p99BaselineFactor = factor;
+  if (opts.maxP99Slack !== undefined) gates.p99BaselineSlackMs = parseDuration(opts.maxP99Slack, '--max-p99-slack');
   return {
     ...DEFAULT_SETTINGS,
     to: opts.to,

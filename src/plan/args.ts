@@ -106,7 +106,9 @@ export function adjustArgsForVersion(args: readonly string[], to: string): Adjus
       continue;
     }
     if (p.name === 'logger' && p.value === 'capnslog' && kb.compareMinors(kb.minorOf(target), '3.5') >= 0) {
-      const rule = kb.rulesForFlag('logger', 'capnslog')[0]!;
+      // The rule about the value itself, not the flag's 'added in 3.4' rule that rulesForFlag also returns.
+      const rules = kb.rulesForFlag('logger', 'capnslog');
+      const rule = rules.find((r) => r.value === 'capnslog') ?? rules[0]!;
       out.push('--logger=zap');
       adjustments.push({ from: a, action: 'rewritten', to: '--logger=zap', reason: rule.detail, source: rule.source });
       continue;

@@ -206,6 +206,7 @@ export class UpgradeExecutor {
       options: settingsForJournal(settings),
       steps,
       memberVersions: Object.fromEntries(obs.members.map((m) => [m.name, m.version ?? settings.from])),
+      ...(flagChanges.some((r) => r.adjustments.length > 0) ? { flagChanges: flagChanges.flatMap((r) => r.adjustments.map((a) => ({ member: r.member, version: r.version, from: a.from, action: a.action, ...(a.to ? { to: a.to } : {}) }))) } : {}),
       pid: process.pid,
       host: hostname(),
     };

@@ -26,6 +26,8 @@ export interface RunBeginRecord {
   steps: Step[];
   /** Version each member ran when the run began (for rollback). */
   memberVersions: Record<string, string>;
+  /** Flag changes the driver will make at each start (local driver), as planned before anything was touched. */
+  flagChanges?: { member: string; version: string; from: string; action: string; to?: string | undefined }[] | undefined;
   pid: number;
   host: string;
 }
