@@ -153,6 +153,12 @@ describe('client against 3.5.30 with TLS and auth', () => {
     const done = await snap.done;
     assert.equal(done.bytes, bytes);
     assert.equal(bytes % 512, 32, 'bbolt pages + 32-byte sha256');
+    // etcd@v3.5.x:server/etcdserver/api/v3rpc/maintenance.go Snapshot sends only remaining_bytes and blob.
+    assert.equal(done.header, undefined, 'no ResponseHeader in a 3.5 snapshot stream');
+    // A consumer that stops early cancels the stream: `done` rejects, nothing hangs.
+    const early = e.snapshot();
+    for await (const _chunk of early.stream) break;
+    await assert.rejects(early.done, (err: unknown) => err instanceof EtcdError && err.outcome === 'definite');
   });
 
   test('HTTP /version, /health and /metrics over TLS with the client certificate', async () => {

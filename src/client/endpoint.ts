@@ -208,7 +208,8 @@ export class EndpointClient {
     const out = new Readable({
       read: () => rx?.resume(),
       destroy: (err, cb) => {
-        if (!finished) rx?.cancel(err ?? new EtcdCancelledError('snapshot stream closed before the end', { outcome: 'definite', ...ctx }));
+        // Whatever closed it (an error, or a consumer that stopped iterating), the snapshot was cancelled.
+        if (!finished) rx?.cancel(new EtcdCancelledError(`snapshot stream from ${this.endpoint} closed before the end${err ? `: ${err.message}` : ''}`, { outcome: 'definite', ...ctx }));
         cb(err);
       },
     });

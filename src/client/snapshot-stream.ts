@@ -160,7 +160,11 @@ function authority(endpoint: string): string {
 export interface SnapshotEnd {
   /** The 3.6+ storage version sent with the stream. */
   version: string | undefined;
-  /** The header of the first message (the member's revision when the snapshot began). */
+  /**
+   * The ResponseHeader of the first message that carries one. etcd 3.4-3.6 send none with a snapshot
+   * (etcd@v3.6.14:server/etcdserver/api/v3rpc/maintenance.go Snapshot sets only remaining_bytes, blob and
+   * version), so this is usually undefined; it is decoded because the protocol allows it.
+   */
   header: ResponseHeader | undefined;
   /** Snapshot bytes received: the bbolt db plus etcd's 32-byte sha256 trailer. */
   bytes: number;
