@@ -746,7 +746,7 @@ export class UpgradeExecutor {
         prog.initialCluster = initialClusterFor(members, { name: member, id: newId });
         return { newId, initialCluster: prog.initialCluster, ...(present ? { skipped: 'already added' } : {}) };
       });
-      await stage('move-aside', async () => driverDetail(await this.env.driver.moveDataAside!(dm(), { deadlineMs: this.settings.stopTimeoutMs })));
+      await stage('move-aside', async () => driverDetail(await this.env.driver.moveDataAside!(dm(), { version, deadlineMs: this.settings.stopTimeoutMs })));
       await stage('start', async () => {
         if ((await tcpProbe(prog.clientURL!)) === 'open') return { skipped: `something already listens on ${prog.clientURL} (started by an earlier process)` };
         return driverDetail(await this.env.driver.startFresh!(dm(), { version, initialCluster: prog.initialCluster!, deadlineMs: this.settings.startTimeoutMs }));

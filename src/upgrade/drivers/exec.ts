@@ -211,8 +211,8 @@ export class ExecDriver implements MemberOps {
   start(member: DriverMember, opts: StartOptions): Promise<DriverResult> {
     return this.run('start', member, opts.version, opts);
   }
-  moveDataAside(member: DriverMember, opts: DriverCallOptions): Promise<DriverResult> {
-    return this.run('reset', member, '', opts);
+  moveDataAside(member: DriverMember, opts: DriverCallOptions & { version: string }): Promise<DriverResult> {
+    return this.run('reset', member, opts.version, opts);
   }
   startFresh(member: DriverMember, opts: FreshStartOptions): Promise<DriverResult> {
     return this.run('join', member, opts.version, opts, opts.initialCluster);

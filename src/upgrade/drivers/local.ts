@@ -85,7 +85,7 @@ export class LocalDriver implements MemberOps {
   }
 
   /** Rename the data dir (and a separate WAL dir) to `<dir>.aside-<time>`: kept for inspection, never deleted. */
-  async moveDataAside(member: DriverMember, _opts: DriverCallOptions): Promise<DriverResult> {
+  async moveDataAside(member: DriverMember, _opts: DriverCallOptions & { version: string }): Promise<DriverResult> {
     const t0 = performance.now();
     const cluster = await loadCluster(this.home, this.clusterName);
     const m = findMember(cluster, member.name);

@@ -68,7 +68,7 @@ export interface MemberOps {
    * Optional, with startFresh: what replacing a member as a fresh one needs (a rollback when the old binary
    * cannot open the member's data). Move the member's data dir aside — never delete it.
    */
-  moveDataAside?(member: DriverMember, opts: DriverCallOptions): Promise<DriverResult>;
+  moveDataAside?(member: DriverMember, opts: DriverCallOptions & { version: string }): Promise<DriverResult>;
   /** Optional: start the member with an empty data dir as a new member of the existing cluster. */
   startFresh?(member: DriverMember, opts: FreshStartOptions): Promise<DriverResult>;
   /** Optional: the flag changes start() will apply, hop by hop (`versions` in order), checked before anything is touched. */
