@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import pc from 'picocolors';
 import type { CommandContext } from '../core/context.js';
 import { note } from '../core/context.js';
-import { ExitCode, UpshiftError, type CommandOutcome } from '../core/errors.js';
+import { ExitCode, UpshiftError, errorMessage, type CommandOutcome } from '../core/errors.js';
 import { formatDuration, renderTable } from '../core/output.js';
 import { homePaths } from '../core/home.js';
 import { outcome, isOutcome } from './command.js';
@@ -127,7 +127,7 @@ export async function run(opts: DemoOptions, ctx: CommandContext): Promise<DemoR
     result.ok = report.result === 'succeeded' && report.verification.ok === true && tenantsOk(result.tenants);
   } catch (e) {
     if (e instanceof UpshiftError) result.error = { code: e.code, message: e.message };
-    else result.error = { code: 'internal', message: e instanceof Error ? e.message : String(e) };
+    else result.error = { code: 'internal', message: errorMessage(e) };
   } finally {
     if (tenants) await tenants.stopAndCheck().catch(() => undefined);
     client.close();
@@ -161,7 +161,7 @@ async function pickVersions(opts: DemoOptions, ctx: CommandContext): Promise<Dem
       const avail = unwrap(await list.run({ available: true, source: opts.source === 'auto' || !opts.source ? 'debian' : opts.source }, ctx));
       for (const a of avail.available ?? []) candidates = candidates.concat(a.versions.map((v) => v.version));
     } catch (e) {
-      note(ctx, `demo: could not list the versions the package sources offer (${e instanceof Error ? e.message : String(e)}); using the installed ones`);
+      note(ctx, `demo: could not list the versions the package sources offer (${errorMessage(e)}); using the installed ones`);
     }
   }
   return chooseDemoVersions(candidates, { from: opts.from, to: opts.to });
@@ -180,7 +180,7 @@ async function cleanUp(name: string, clusterId: string | undefined, ctx: Command
   try {
     show(ctx, down.render(await down.run({ name, purge: true }, ctx)));
   } catch (e) {
-    note(ctx, `demo: could not remove cluster "${name}": ${e instanceof Error ? e.message : String(e)} — run: upshift cluster down ${name} --purge`);
+    note(ctx, `demo: could not remove cluster "${name}": ${errorMessage(e)} — run: upshift cluster down ${name} --purge`);
   }
   // The demo's snapshots (its own and the upgrade's) go with it; run journals stay (small, and the report names them).
   if (clusterId) await rm(homePaths.backupsDir(ctx.home, clusterId), { recursive: true, force: true });

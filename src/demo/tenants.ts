@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import type { EtcdClient, LeaseKeeper, Watcher, WatchEvent } from '../client/index.js';
+import { leaseIdHex, type EtcdClient, type LeaseKeeper, type Watcher, type WatchEvent } from '../client/index.js';
 
 const P = '/demo';
 const SERVICES = ['checkout', 'payments', 'inventory', 'search', 'auth', 'gateway'];
@@ -85,10 +85,10 @@ export class DemoTenants {
     }
     // Lock and election: one candidate each, so the holder must stay the same through the upgrade.
     const lockLease = await this.grant(15);
-    this.lockKey = `${P}/locks/schema-migration/${BigInt(lockLease.id).toString(16)}`;
+    this.lockKey = `${P}/locks/schema-migration/${leaseIdHex(lockLease.id)}`;
     await this.createIfAbsent(this.lockKey, 'migrator-1', lockLease.id);
     const electionLease = await this.grant(15);
-    this.electionKey = `${P}/election/scheduler/${BigInt(electionLease.id).toString(16)}`;
+    this.electionKey = `${P}/election/scheduler/${leaseIdHex(electionLease.id)}`;
     await this.createIfAbsent(this.electionKey, 'scheduler-a', electionLease.id);
     keys += 2;
 
