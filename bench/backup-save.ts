@@ -37,13 +37,15 @@ interface Run {
   seconds: number;
   /** user + system CPU seconds: steadier than wall time on a shared machine. */
   cpuSeconds: number;
+  /** The system part: mostly copying the file into the page cache, which varies with the machine's memory state. */
+  sysSeconds: number;
   maxRssKiB: number;
   bytes: number;
   /** 1-minute load average when the run ended: other work on the machine competes for the same cores. */
   load1m: number;
 }
 
-function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ seconds: number; cpuSeconds: number; maxRssKiB: number; stdout: string; stderr: string }> {
+function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ seconds: number; cpuSeconds: number; sysSeconds: number; maxRssKiB: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     execFile('/usr/bin/time', ['-v', cmd, ...args], { env, maxBuffer: 16 << 20, timeout: 30 * 60_000 }, (err, stdout, stderr) => {
@@ -52,7 +54,7 @@ function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ s
       const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
       const user = /User time \(seconds\): ([\d.]+)/.exec(stderr);
       const sys = /System time \(seconds\): ([\d.]+)/.exec(stderr);
-      resolve({ seconds, cpuSeconds: Number(user?.[1] ?? NaN) + Number(sys?.[1] ?? NaN), maxRssKiB: rss ? Number(rss[1]) : NaN, stdout, stderr });
+      resolve({ seconds, cpuSeconds: Number(user?.[1] ?? NaN) + Number(sys?.[1] ?? NaN), sysSeconds: Number(sys?.[1] ?? NaN), maxRssKiB: rss ? Number(rss[1]) : NaN, stdout, stderr });
     });
   });
 }
@@ -159,8 +161,8 @@ async function main(): Promise<void> {
         }
         const bytes = tool === 'etcdctl' ? statSync(file).size : (JSON.parse(r.stdout) as { size: number }).size;
         const load1m = loadavg()[0]!;
-        results.push({ tool, seconds: r.seconds, cpuSeconds: r.cpuSeconds, maxRssKiB: r.maxRssKiB, bytes, load1m });
-        process.stderr.write(`  run ${i + 1} ${tool.padEnd(7)} ${r.seconds.toFixed(2)} s  cpu ${r.cpuSeconds.toFixed(2)} s  ${(bytes / r.seconds / 2 ** 20).toFixed(0)} MiB/s  peak RSS ${(r.maxRssKiB / 1024).toFixed(0)} MiB  load ${load1m.toFixed(2)}\n`);
+        results.push({ tool, seconds: r.seconds, cpuSeconds: r.cpuSeconds, sysSeconds: r.sysSeconds, maxRssKiB: r.maxRssKiB, bytes, load1m });
+        process.stderr.write(`  run ${i + 1} ${tool.padEnd(7)} ${r.seconds.toFixed(2)} s  cpu ${r.cpuSeconds.toFixed(2)} s (sys ${r.sysSeconds.toFixed(2)})  ${(bytes / r.seconds / 2 ** 20).toFixed(0)} MiB/s  peak RSS ${(r.maxRssKiB / 1024).toFixed(0)} MiB  load ${load1m.toFixed(2)}\n`);
         rmSync(out, { recursive: true, force: true });
         load.push(load1m);
       }

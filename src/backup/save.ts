@@ -6,7 +6,7 @@
  * the trailer must *match* (etcdctl checks only that it is present), and an inactivity deadline stops
  * a stalled stream (etcdctl has no timeout at all: etcd-io/etcd#10298).
  */
-import { closeSync, existsSync, openSync, writev } from 'node:fs';
+import { closeSync, existsSync, openSync, write } from 'node:fs';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { basename, join } from 'node:path';
@@ -353,18 +353,24 @@ function isWriteError(e: unknown): e is NodeJS.ErrnoException {
   return typeof errno?.syscall === 'string' && (errno.syscall.startsWith('write') || errno.syscall === 'open');
 }
 
-/** Bytes gathered per write: ~10 KiB DATA-frame slices would otherwise cost a syscall each (~150k per GiB). */
+/** Bytes per write: ~10 KiB DATA-frame slices would otherwise cost a syscall each (~150k per GiB). */
 const WRITE_BATCH = 1 << 20;
-/** Batches being written at once; past this the stream is paused (bounds memory to ~4 MiB + the HTTP/2 window). */
-const WRITES_IN_FLIGHT = 4;
+/** Full buffers written or waiting; past this the stream is paused (~4 MiB, plus the HTTP/2 window). */
+const BATCHES_QUEUED = 4;
 
 /**
- * Positional writes (pwritev) of received slices on libuv's thread pool, so receiving and hashing on the
- * main thread overlap with the copy into the page cache — the largest single CPU cost of a save
- * (measured on a 1.4 GiB db: receive alone 1.3-1.5 s CPU, +0.6 s sha256, +1.8-2.2 s write). Synchronous
- * writes in the data handler put the whole copy on the event loop, which then stopped reading the socket
- * while etcd waited. Slices stay referenced until written: memory is bounded by WRITES_IN_FLIGHT batches,
- * and `push` returns false when the caller should pause the stream.
+ * Writes on libuv's thread pool, so receiving and hashing on the main thread overlap with the copy into
+ * the page cache — with the hash, the largest CPU cost of a save (perf on a 1.4 GiB db: sha256 22% of
+ * samples, copy_folio_from_iter 22%). Synchronous writes in the data handler put that copy on the event
+ * loop, which then stopped reading the socket while etcd waited (recv harness, same machine and minute:
+ * 3.4-4.5 s sync vs 3.6-3.7 s async, event-loop utilisation 0.81-0.91 vs 0.72-0.76).
+ *
+ * Received slices are copied into a few reused 1 MiB buffers instead of being queued themselves: a queued
+ * slice pins its 64 KiB socket chunk across scavenges, gets promoted, and stays until a full GC — with
+ * queued slices, live external memory reached 20-29 MiB and peak RSS 104-117 MiB; copying costs ~0.1 s
+ * of memcpy per GiB and keeps it flat. One write at a time, in order: writes to one file serialise on its
+ * inode lock anyway, and parallel ones only spun on it (rwsem_spin_on_owner in perf). `push` returns
+ * false when the caller should pause the stream.
  */
 class FileSink {
   onDrain: () => void = () => undefined;
@@ -372,22 +378,34 @@ class FileSink {
   onWritten: () => void = () => undefined;
   onError: (e: Error) => void = () => undefined;
   error: NodeJS.ErrnoException | undefined;
-  private batch: Buffer[] = [];
-  private batchBytes = 0;
+  /** Empty buffers to fill; allocated once (a burst past the pool allocates, and those are not kept). */
+  private readonly spare: Buffer[] = [];
+  private current: Buffer;
+  private filled = 0;
   private position = 0;
-  private inFlight = 0;
+  /** Full buffers not yet written (with their lengths); the first is being written when `writing`. */
+  private readonly queue: { buf: Buffer; len: number }[] = [];
+  private writing = false;
   private idle: (() => void) | undefined;
   private closed = false;
   private wantsDrain = false;
 
-  constructor(private readonly fd: number) {}
+  constructor(private readonly fd: number) {
+    for (let i = 0; i < BATCHES_QUEUED; i++) this.spare.push(Buffer.allocUnsafeSlow(WRITE_BATCH));
+    this.current = Buffer.allocUnsafeSlow(WRITE_BATCH);
+  }
 
-  /** Queue a slice; false when enough is in flight that the producer should pause. */
+  /** Take a copy of `chunk`; false when enough is queued that the producer should pause. */
   push(chunk: Buffer): boolean {
-    this.batch.push(chunk);
-    this.batchBytes += chunk.length;
-    if (this.batchBytes >= WRITE_BATCH || this.batch.length >= 1024) this.flush();
-    if (this.inFlight < WRITES_IN_FLIGHT) return true;
+    let at = 0;
+    while (at < chunk.length) {
+      const n = Math.min(chunk.length - at, WRITE_BATCH - this.filled);
+      this.current.set(at === 0 && n === chunk.length ? chunk : chunk.subarray(at, at + n), this.filled);
+      this.filled += n;
+      at += n;
+      if (this.filled === WRITE_BATCH) this.flush();
+    }
+    if (this.queue.length < BATCHES_QUEUED) return true;
     this.wantsDrain = true;
     return false;
   }
@@ -400,10 +418,10 @@ class FileSink {
     if (this.error) throw this.error;
   }
 
-  /** After a failure: wait for writes still running (they hold the fd), then close. Never throws. */
+  /** After a failure: drop what is queued, wait for the write still running (it holds the fd), close. Never throws. */
   async abandon(): Promise<void> {
-    this.batch = [];
-    this.batchBytes = 0;
+    this.filled = 0;
+    this.queue.splice(this.writing ? 1 : 0);
     await this.drained();
     this.close();
   }
@@ -415,69 +433,52 @@ class FileSink {
   }
 
   private drained(): Promise<void> {
-    return this.inFlight === 0 ? Promise.resolve() : new Promise((resolve) => (this.idle = resolve));
+    return this.queue.length === 0 ? Promise.resolve() : new Promise((resolve) => (this.idle = resolve));
   }
 
   private flush(): void {
-    if (this.batchBytes === 0 || this.error) return;
-    const bufs = this.batch;
-    const at = this.position;
-    this.position += this.batchBytes;
-    this.batch = [];
-    this.batchBytes = 0;
-    this.write(bufs, at);
+    if (this.filled === 0 || this.error) return;
+    this.queue.push({ buf: this.current, len: this.filled });
+    this.current = this.spare.pop() ?? Buffer.allocUnsafeSlow(WRITE_BATCH);
+    this.filled = 0;
+    if (!this.writing) this.writeNext();
   }
 
-  private write(bufs: Buffer[], at: number): void {
-    this.inFlight++;
-    writev(this.fd, bufs, at, (err, written) => {
-      this.inFlight--;
+  private writeNext(): void {
+    const head = this.queue[0];
+    if (!head || this.error) {
+      this.queue.length = 0;
+      const idle = this.idle;
+      this.idle = undefined;
+      idle?.();
+      return;
+    }
+    this.writing = true;
+    write(this.fd, head.buf, 0, head.len, this.position, (err, written) => {
+      this.writing = false;
       if (err) {
-        if (!this.error) {
-          this.error = err;
-          this.onError(err);
-        }
+        this.error = err;
+        this.onError(err);
       } else {
+        this.position += written;
         this.onWritten();
-        const rest = remainder(bufs, written);
-        // A short write is rare on files but legal: write the rest at its place.
-        if (rest.length > 0) this.write(rest, at + written);
+        if (written < head.len) {
+          // A short write is rare on files but legal: the rest is written next, at its place.
+          this.queue[0] = { buf: head.buf.subarray(written), len: head.len - written };
+        } else {
+          this.queue.shift();
+          if (head.buf.length === WRITE_BATCH && this.spare.length < BATCHES_QUEUED) this.spare.push(head.buf);
+        }
       }
-      if (this.inFlight === 0 && this.idle) {
-        const idle = this.idle;
-        this.idle = undefined;
-        idle();
-      }
-      if (this.wantsDrain && !this.error && this.inFlight < WRITES_IN_FLIGHT) {
+      if (this.wantsDrain && !this.error && this.queue.length < BATCHES_QUEUED) {
         this.wantsDrain = false;
         this.onDrain();
       }
+      this.writeNext();
     });
   }
 }
 
-/** The buffers (trimmed) that a write of `written` bytes left unwritten. */
-function remainder(bufs: Buffer[], written: number): Buffer[] {
-  const rest: Buffer[] = [];
-  let skip = written;
-  for (const b of bufs) {
-    if (skip >= b.length) skip -= b.length;
-    else {
-      rest.push(skip > 0 ? b.subarray(skip) : b);
-      skip = 0;
-    }
-  }
-  return rest;
-}
-
-/**
- * Returns `(bytes) => void` that runs a young-generation GC every `every` bytes received. Each HTTP/2
- * DATA frame arrives in a fresh Buffer whose tiny JS wrapper keeps its memory alive until a scavenge,
- * and V8 scavenges by JS-heap pressure, not by that external memory: measured on a 500 MiB snapshot,
- * peak RSS of the receive loop fell from +38 MiB to +15 MiB over the process baseline with a minor GC
- * every 8 MiB, for ~1 ms each (plus a full GC every 256 MiB). `--expose-gc` set at run time is V8's documented flag; if it is
- * unavailable the collector is a no-op.
- */
 /**
  * Stop V8 from growing the young generation further (process-wide, from now on). Its semi-spaces double
  * under a high allocation rate up to 2 x 16 MiB, and every page of them is touched once it is used: the
@@ -493,6 +494,14 @@ function limitYoungGeneration(): void {
   }
 }
 
+/**
+ * Returns `onBytes(n)`, which runs a young-generation GC every `every` bytes received. Each HTTP/2
+ * DATA frame arrives in a fresh Buffer whose tiny JS wrapper keeps its memory alive until a scavenge,
+ * and V8 scavenges by JS-heap pressure, not by that external memory: measured on a 500 MiB snapshot,
+ * peak RSS of the receive loop fell from +38 MiB to +15 MiB over the process baseline with a minor GC
+ * every 8 MiB, for ~1 ms each (plus a full GC every 256 MiB). `--expose-gc` set at run time is V8's documented flag; if it is
+ * unavailable the collector is a no-op. `full()` runs a full GC.
+ */
 function youngGenerationCollector(every: number): { onBytes: (bytes: number) => void; full: () => void } {
   let gc: ((o?: { type: 'minor' | 'major' }) => void) | undefined;
   try {
