@@ -20,7 +20,6 @@
  * allowed to finish) before it is stopped: the executor's `drain` step.
  */
 import { randomBytes } from 'node:crypto';
-import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EtcdClient, type Watcher, type LeaseKeeper } from '../client/kv.js';
 import { toEtcdError, isSafeToRetry, type EtcdError } from '../client/errors.js';
@@ -78,36 +77,15 @@ export interface CanaryReport extends TotalStats {
 
 const now = (): number => performance.timeOrigin + performance.now();
 
-/** Does a TCP connection to the endpoint's host:port open within 300 ms? */
-function dialable(url: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    let u: URL;
-    try {
-      u = new URL(url);
-    } catch {
-      resolve(true);
-      return;
-    }
-    const sock = connect({ host: u.hostname, port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)) });
-    const done = (ok: boolean): void => {
-      clearTimeout(t);
-      sock.destroy();
-      resolve(ok);
-    };
-    const t = setTimeout(() => done(false), 300);
-    sock.once('connect', () => done(true));
-    sock.once('error', () => done(false));
-  });
-}
 const MAX_FAILURE_LOG = 1000;
 
 export class CanaryWorkload {
   private readonly clients = new Map<string, EtcdClient>();
   private readonly endpoints: string[];
   private readonly drained = new Set<string>();
-  /** Endpoints whose connection failed, skipped until a background dial reaches them again (as gRPC's
-   *  round-robin balancer — clientv3's — picks only READY subchannels and reconnects in the background):
-   *  a member that is down costs the ops in flight on it, not one failed dial per op or per second. */
+  /** Endpoints whose connection failed, skipped until they answer a read again (as gRPC's round-robin
+   *  balancer — clientv3's — picks only READY subchannels and reconnects in the background): a member that
+   *  is down costs the ops in flight on it, not one failed dial per op or per second. */
   private readonly suspect = new Map<string, number>();
   private readonly probing = new Set<string>();
   private readonly inflightByEndpoint = new Map<string, number>();
@@ -291,19 +269,33 @@ export class CanaryWorkload {
     }
   }
 
-  /** Take `endpoint` out of the pick set until a TCP dial to it succeeds (probed every 200 ms, in the background). */
+  /**
+   * Take `endpoint` out of the pick set until it answers a read again (probed every 200 ms in the
+   * background, like a balancer's health check). A TCP dial is not enough: a stopping etcd still accepts
+   * connections and then drops them (measured: writes sent there in that window fail indeterminate).
+   */
   private markDown(endpoint: string): void {
     this.suspect.set(endpoint, Number.POSITIVE_INFINITY);
     if (this.probing.has(endpoint)) return;
     this.probing.add(endpoint);
     void (async () => {
       try {
-        while (!this.stopping && !(await dialable(endpoint))) await sleep(200);
+        while (!this.stopping && !(await this.answers(endpoint))) await sleep(200);
       } finally {
         this.probing.delete(endpoint);
         this.suspect.delete(endpoint);
       }
     })();
+  }
+
+  /** A serializable count of the canary prefix on that member: served only by a running, started etcd. */
+  private async answers(endpoint: string): Promise<boolean> {
+    try {
+      await this.clients.get(endpoint)!.range(this.opts.prefix, { prefix: true, countOnly: true, serializable: true, timeoutMs: 500 });
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   private append(op: Operation): void {
