@@ -6,6 +6,7 @@
 export { resolveConnection, parseEndpoints, splitUser, describeConnection, clusterToConnection, readLocalCluster, DEFAULT_ENDPOINT } from './connection.js';
 export type { ConnectionConfig, TlsConfig, AuthConfig, ConnectionFlags } from './connection.js';
 export { EndpointClient, tokenSourceFor, statusInfo } from './endpoint.js';
+export { openSnapshotStream, SnapshotBodyDecoder, type SnapshotReceiver, type SnapshotEnd, type SnapshotStreamOptions } from './snapshot-stream.js';
 export type { SnapshotStream, EndpointClientOptions } from './endpoint.js';
 export { EtcdClient, Watcher, LeaseKeeper } from './kv.js';
 export type { RangeOptions, RangeResult, PutResult, DeleteResult, Compare, TxnOp, TxnResult, TxnResponseOp, WatchOptions, WatchEvent, Bytes, EtcdClientOptions } from './kv.js';
