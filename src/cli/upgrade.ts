@@ -21,6 +21,8 @@ export function registerUpgrade(program: Command, io: CliIO): void {
         .option('--baseline <duration>', 'baseline measurement window', '3s')
         .option('--max-error-rate <ratio>', 'gate: error rate over the window (default 0.01)')
         .option('--max-p99 <duration>', 'gate: absolute P99 (default 1s)')
+        .option('--max-p99-factor <n>', 'gate: P99 relative to the baseline P99 (default 5)')
+        .option('--max-p99-slack <duration>', 'gate: the relative P99 limit is at least baseline + this (default 300ms)')
         .option('--max-failed-health-checks <n>', 'gate: failed health checks per window (default 2)')
         .option('--max-applied-lag <entries>', 'gate: applied-index distance to the leader (default 100)')
         .option('--ready-timeout <duration>', 'how long a restarted member may take to be ready', '60s')

@@ -64,3 +64,9 @@ test('non-gRPC errors and non-errors', () => {
   assert.ok(e instanceof EtcdUnavailableError);
   assert.equal(e.outcome, 'definite');
 });
+
+test('HTTP/2 REFUSED_STREAM means the server did not process the request: definite, a write may be retried', () => {
+  const e = toEtcdError({ code: status.UNAVAILABLE, details: 'Stream refused by server', message: '14 UNAVAILABLE: Stream refused by server' } as never, { endpoint: 'http://127.0.0.1:1', method: 'KV.Put' });
+  assert.equal(e.outcome, 'definite');
+  assert.equal(isSafeToRetry(e, 'write'), true);
+});

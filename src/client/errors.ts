@@ -158,6 +158,9 @@ const NOT_SENT_PATTERNS = [
   /failed to connect to all addresses/i,
   /certificate|SSL|TLS|self[- ]signed|unable to verify|handshake/i,
   /waiting_for_connection|LB pick/i,
+  // HTTP/2 REFUSED_STREAM: the server guarantees it did not process the stream (RFC 7540 §8.1.4). Seen
+  // on writes that reach a member in the instant it starts a graceful stop.
+  /Stream refused by server|REFUSED_STREAM/i,
 ];
 
 export interface MapContext {

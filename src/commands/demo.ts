@@ -114,7 +114,7 @@ export async function run(opts: DemoOptions, ctx: CommandContext): Promise<DemoR
     // 6. The upgrade, under the canary load and with the tenants running.
     stage('rolling upgrade under load');
     const upgrade = await import('./upgrade.js');
-    const up2 = await upgrade.run({ cluster: name, to: versions.to, via: versions.via, load: opts.load ?? '100', soak: opts.soak ?? '3s', baseline: '2s', yes: true }, ctx);
+    const up2 = await upgrade.run({ cluster: name, to: versions.to, via: versions.via, load: opts.load ?? '100', soak: opts.soak ?? '3s', baseline: '2s', maxP99Slack: '1s', yes: true }, ctx);
     const report = unwrap(up2);
     if ('dryRun' in report) throw new Error('unexpected dry-run result');
     result.upgrade = report;
