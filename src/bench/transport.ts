@@ -81,15 +81,9 @@ interface Pending {
 
 const { NGHTTP2_CANCEL } = http2.constants;
 
-/** gRPC percent-encodes grpc-message (a malformed escape is shown as sent). */
-export function decodeGrpcMessage(v: unknown): string {
-  if (typeof v !== 'string' || v === '') return '';
-  try {
-    return decodeURIComponent(v);
-  } catch {
-    return v;
-  }
-}
+import { decodeGrpcMessage } from '../client/errors.js';
+
+export { decodeGrpcMessage };
 
 /**
  * End a unary call: an error status as it is, else the one length-prefixed gRPC message of the response body

@@ -280,3 +280,16 @@ export function isSafeToRetry(err: unknown, op: OperationKind): boolean {
   if (!isTransient(err)) return false;
   return op === 'read' || err.outcome === 'definite';
 }
+
+/**
+ * The `grpc-message` trailer is percent-encoded (gRPC PROTOCOL-HTTP2); a malformed escape must not throw
+ * while an error is being reported, so it falls back to the raw text.
+ */
+export function decodeGrpcMessage(v: unknown): string {
+  if (typeof v !== 'string' || v === '') return '';
+  try {
+    return decodeURIComponent(v);
+  } catch {
+    return v;
+  }
+}

@@ -14,7 +14,7 @@
 import * as http2 from 'node:http2';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import type { ConnectionConfig } from './connection.js';
-import { toEtcdError, EtcdCancelledError, EtcdDeadlineError } from './errors.js';
+import { toEtcdError, EtcdCancelledError, EtcdDeadlineError, decodeGrpcMessage } from './errors.js';
 import { header as toHeader, type RawHeader, type ResponseHeader } from './types.js';
 
 /**
@@ -268,7 +268,7 @@ export function openSnapshotStream(config: ConnectionConfig, endpoint: string, o
     let status: { code: number; message: string } | undefined;
     const readStatus = (h: http2.IncomingHttpHeaders): void => {
       const st = h['grpc-status'];
-      if (st !== undefined) status = { code: Number(st), message: decodeURIComponent(String(h['grpc-message'] ?? '')) };
+      if (st !== undefined) status = { code: Number(st), message: decodeGrpcMessage(h['grpc-message']) };
     };
     req.on('response', (h) => {
       const httpStatus = Number(h[':status']);

@@ -4,6 +4,7 @@
  */
 import { minorOf, versionAtLeast } from '../client/types.js';
 import { sortBySeverity } from '../core/finding.js';
+import { quorumSize } from '../core/raft.js';
 import { advisoriesAffecting, eolStatus, knownBadPatches } from '../knowledge/index.js';
 import type { Finding, MemberObservation, MemberStatus, StatusAlarm, StatusObservation, StatusResult } from './model.js';
 
@@ -126,7 +127,7 @@ export function assessStatus(obs: StatusObservation, kb: StatusKnowledge = defau
   const voters = members.filter((m) => !m.isLearner);
   const healthyVoters = voters.filter((m) => m.healthy).length;
   const n = voters.length;
-  const quorum = Math.floor(n / 2) + 1;
+  const quorum = quorumSize(n);
   if (obs.memberListFrom !== undefined && n > 0) {
     if (healthyVoters < quorum) {
       add({ severity: 'blocker', code: 'quorum-lost', message: `only ${healthyVoters} of ${n} voting members are healthy; ${quorum} are needed for quorum`, source: SRC.quorum });

@@ -47,10 +47,7 @@ export function voters(obs: ClusterObservation): MemberObservation[] {
   return obs.members.filter((m) => !m.isLearner);
 }
 
-/** Quorum of a voting membership: floor(n/2) + 1 (etcd raft). */
-export function quorumSize(votingMembers: number): number {
-  return Math.floor(votingMembers / 2) + 1;
-}
+export { quorumSize } from '../core/raft.js';
 
 export function findByName(obs: ClusterObservation, name: string): MemberObservation | undefined {
   return obs.members.find((m) => m.name === name);
@@ -65,24 +62,10 @@ export function appliedIndex(m: MemberObservation): number | undefined {
   return m.raftAppliedIndex ?? m.raftIndex;
 }
 
-/** "3.5.30" -> [3, 5, 30]; pre-release suffixes ignored. */
-export function versionParts(v: string): [number, number, number] {
-  const [a, b, c] = v.replace(/^v/, '').split(/[.-]/).map((x) => Number.parseInt(x, 10) || 0);
-  return [a ?? 0, b ?? 0, c ?? 0];
-}
-
-export function compareVersions(a: string, b: string): number {
-  const x = versionParts(a);
-  const y = versionParts(b);
-  for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
-  return 0;
-}
-
-export function minorOf(v: string): string {
-  const [a, b] = versionParts(v);
-  return `${a}.${b}`;
-}
+// Version arithmetic is core's (one lenient major.minor.patch parser for the whole project).
+export { versionParts, compareVersionParts as compareVersions, minorOf } from '../core/version.js';
+import { compareVersionParts } from '../core/version.js';
 
 export function sameVersion(a: string | undefined, b: string): boolean {
-  return a !== undefined && compareVersions(a, b) === 0;
+  return a !== undefined && compareVersionParts(a, b) === 0;
 }
