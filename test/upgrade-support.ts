@@ -6,7 +6,7 @@ import { readFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestCluster, registerExitCleanup, etcdProcessesUnder, type TestCluster } from './support/cluster.js';
 import { loadCluster, stopMember } from '../src/cluster/local.js';
-import { isEtcdProcess } from '../src/cluster/process.js';
+import { isEtcdProcess, killQuietly } from '../src/cluster/process.js';
 import type { LocalCluster } from '../src/cluster/model.js';
 import { homePaths } from '../src/core/home.js';
 
@@ -22,7 +22,7 @@ export async function upgradeTestCluster(version: string, members = 3, opts: { t
   const killFromFile = (): void => {
     try {
       const c = JSON.parse(readFileSync(file, 'utf8')) as LocalCluster;
-      for (const m of c.members) if (m.pid !== undefined && isEtcdProcess(m.pid, m.dataDir)) process.kill(m.pid, 'SIGKILL');
+      for (const m of c.members) if (m.pid !== undefined && isEtcdProcess(m.pid, m.dataDir)) killQuietly(m.pid);
     } catch {
       /* gone */
     }
@@ -39,13 +39,7 @@ export async function upgradeTestCluster(version: string, members = 3, opts: { t
         if (c) for (const m of c.members) await stopMember(c, m.name, { signal: 'SIGKILL', timeoutMs: 10_000 }).catch(() => undefined);
         killFromFile();
         // A run killed between spawning a member and recording its PID leaves a process cluster.json does not know.
-        for (const pid of etcdProcessesUnder(tc.home)) {
-          try {
-            process.kill(pid, 'SIGKILL');
-          } catch {
-            /* gone */
-          }
-        }
+        for (const pid of etcdProcessesUnder(tc.home)) killQuietly(pid);
       } finally {
         unregister();
         await stop();

@@ -13,7 +13,7 @@
  */
 import * as http2 from 'node:http2';
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import type { ConnectionConfig } from './connection.js';
+import { nodeTlsOptions, type ConnectionConfig } from './connection.js';
 import { toEtcdError, EtcdCancelledError, EtcdDeadlineError, decodeGrpcMessage } from './errors.js';
 import { header as toHeader, type RawHeader, type ResponseHeader } from './types.js';
 
@@ -214,11 +214,7 @@ export function openSnapshotStream(config: ConnectionConfig, endpoint: string, o
       settings: { initialWindowSize: WINDOW },
       ...(https
         ? {
-            ca: tls?.ca,
-            cert: tls?.cert,
-            key: tls?.key,
-            rejectUnauthorized: tls?.insecureSkipVerify !== true,
-            ...(tls?.insecureSkipVerify ? { checkServerIdentity: () => undefined } : {}),
+            ...nodeTlsOptions(tls),
             ALPNProtocols: ['h2'],
           }
         : {}),

@@ -2,13 +2,11 @@
  * Preflight: is the cluster fit to start a rolling upgrade? Pure, from one observation. Any blocker
  * refuses the run before anything is touched (no lock, no backup, no journal).
  */
+import type { Finding } from '../core/finding.js';
 import { appliedIndex, leaderOf, quorumSize, voters, type ClusterObservation } from './observation.js';
 
-export interface PreflightFinding {
-  severity: 'blocker' | 'warning' | 'info';
-  code: string;
-  message: string;
-}
+/** Preflight findings are plain SPEC findings (no source: they are observations of this cluster). */
+export type PreflightFinding = Finding;
 
 export interface PreflightResult {
   ok: boolean;

@@ -21,10 +21,10 @@
  * killed on the deadline. Output is captured (tails, redacted) for the journal.
  */
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { UsageError } from '../../core/errors.js';
+import { readInputFile } from '../../core/files.js';
 import { parseDuration } from '../../core/duration.js';
 import { homePaths } from '../../core/home.js';
 import { DriverStepError, type DriverCallOptions, type DriverMember, type DriverResult, type FreshStartOptions, type MemberOps, type StartOptions, type StopOptions } from './types.js';
@@ -135,12 +135,7 @@ export function parseExecConfig(raw: unknown, source = 'driver config'): ExecCon
 }
 
 export async function loadExecConfig(file: string): Promise<ExecConfig> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    throw new UsageError(`--driver-config: cannot read ${file}: ${(e as Error).message}`, { code: 'driver-config-unreadable', hint: 'pass the path of the exec driver YAML (stop/install/start templates)' });
-  }
+  const text = await readInputFile(file, '--driver-config', { code: 'driver-config-unreadable', hint: 'pass the path of the exec driver YAML (stop/install/start templates)' });
   let raw: unknown;
   try {
     raw = parseYaml(text);
