@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  buildFailureSummary,
   commonVersions,
   compareGoVersions,
   etcdModulesOffVersion,
@@ -128,4 +129,12 @@ test('parseBuildInfo reads go version -m', () => {
 test('parseJsonStream splits concatenated objects, braces inside strings included', () => {
   const text = '{\n\t"Path": "a",\n\t"Error": {"Err": "x } {"}\n}\n{"Path": "b\\"}"}\n';
   assert.deepEqual(parseJsonStream(text), [{ Path: 'a', Error: { Err: 'x } {' } }, { Path: 'b"}' }]);
+});
+
+test('buildFailureSummary starts at the first failing package, without -v package lines', () => {
+  const out = ['internal/goarch', 'go.etcd.io/etcd/api/v3/version', '# internal/goarch', 'flag provided but not defined: -no-such-flag', 'usage: compile [options] file.go...', ...Array.from({ length: 40 }, (_, i) => `  -f${i} flag`)].join('\n');
+  const s = buildFailureSummary(out, 5).split('\n');
+  assert.deepEqual(s.slice(0, 2), ['# internal/goarch', 'flag provided but not defined: -no-such-flag']);
+  assert.equal(s.length, 5);
+  assert.equal(buildFailureSummary('a\nb failed: x\nc: y', 2), 'b failed: x\nc: y');
 });

@@ -219,6 +219,21 @@ export function parseJsonStream<T>(text: string): T[] {
   return out;
 }
 
+/** A line `go build -v` prints for each package it compiles. */
+export function isPackageLine(line: string): boolean {
+  return /^[\w.-]+(\/[\w.~-]+)*$/.test(line.trim());
+}
+
+/**
+ * The part of a failed `go build`'s output worth showing: from the first `# package` header (Go prints
+ * the errors of each failing package under one) for `n` lines, without -v's package list; else the tail.
+ */
+export function buildFailureSummary(output: string, n = 25): string {
+  const lines = output.split('\n').filter((l) => l.trim() && !isPackageLine(l));
+  const first = lines.findIndex((l) => l.startsWith('# '));
+  return (first >= 0 ? lines.slice(first, first + n) : lines.slice(-n)).join('\n');
+}
+
 /** The last `n` non-empty lines of a log, for error messages. */
 export function logTail(text: string, n = 25): string {
   return text.split('\n').filter((l) => l.trim()).slice(-n).join('\n');

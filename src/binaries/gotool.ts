@@ -10,8 +10,11 @@ import { homePaths } from '../core/home.js';
 import { runProcessGroup, type GroupRun } from '../core/subprocess.js';
 import { isNetworkError, logTail } from './gobuild.js';
 
-/** Oldest Go that builds any etcd release upshift builds (etcd v3.5.33 and v3.6.x declare go 1.25). */
-export const GO_MIN_FOR_ETCD = '1.25';
+/**
+ * The Go the newest etcd releases need: the `go` line of go.etcd.io/etcd/server/v3 is 1.26 from v3.5.34,
+ * v3.6.15 and v3.7.0 on (1.25.0 at v3.5.33 and v3.6.14; read per version from the proxy when building).
+ */
+export const GO_MIN_FOR_ETCD = '1.26';
 
 export interface GoEnv {
   GOVERSION: string;
@@ -36,7 +39,7 @@ export interface GoTool {
 
 export function goMissing(feature: string, detail?: string): EnvironmentError {
   return new EnvironmentError('go-missing', `${feature} needs a Go toolchain, and none was found on PATH${detail ? ` (${detail})` : ''}`, {
-    hint: `install Go ${GO_MIN_FOR_ETCD} or newer (https://go.dev/dl, or your distribution's golang package if it is that new) and put its bin directory on PATH; or use another --source`,
+    hint: `install Go ${GO_MIN_FOR_ETCD} or newer (https://go.dev/dl; older etcd releases need less) and put its bin directory on PATH; or use another --source`,
   });
 }
 

@@ -21,6 +21,8 @@ import {
   ETCD_GIT_SHA_VAR,
   ETCD_MAINS,
   ETCD_RELEASE_MODULES,
+  buildFailureSummary,
+  isPackageLine,
   commonVersions,
   etcdModulesOffVersion,
   isMissingVersionError,
@@ -119,9 +121,10 @@ export class GoSource implements BinarySource {
     const log: string[] = [];
     const failLog = async (what: string, stderr: string): Promise<never> => {
       const file = await saveLog(ctx, version, log.join('\n'));
-      throw new ProblemError('go-build-failed', `${what} failed for etcd ${version}:\n${logTail(stderr)}`, {
+      const summary = buildFailureSummary(stderr);
+      throw new ProblemError('go-build-failed', `${what} failed for etcd ${version}:\n${summary}`, {
         hint: file ? `the full log is in ${file}` : 'see the log above',
-        details: { version, logTail: logTail(stderr), ...(file ? { log: file } : {}) },
+        details: { version, output: summary, ...(file ? { log: file } : {}) },
       });
     };
 
@@ -175,7 +178,7 @@ export class GoSource implements BinarySource {
           onStderrLine: (l) => {
             log.push(l);
             // -v prints each package as it is compiled (cached ones are not printed).
-            if (/^[\w.-]+(\/[\w.~-]+)*$/.test(l.trim())) compiled++;
+            if (isPackageLine(l)) compiled++;
           },
         }),
       );
