@@ -2,13 +2,14 @@
  * `upshift restore` on real etcd: a 3.4 snapshot (restored with etcdctl) and a 3.5 snapshot taken
  * during writes (restored with etcdutl into 3 members) must come back at exactly the manifest revision
  * with the same HashKV and key count; `--data-dir` mode refuses to overwrite and prints the other members' steps.
+ * The newest 3.6 and 3.7 installed (etcdutl only; storage version in the snapshot) restore the same way.
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, copyFileSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestCluster, trackCluster, type TestCluster } from './support/cluster.js';
-import { hasTestVersion } from './support/home.js';
+import { hasTestVersion, newestTestVersion } from './support/home.js';
 import { runCliInProcess } from './support/cli.js';
 import { resolveConnection } from '../src/client/connection.js';
 import { EndpointClient } from '../src/client/endpoint.js';
@@ -139,3 +140,34 @@ test('a 3.5 snapshot taken during writes restores (etcdutl, 3 members) to exactl
     writer.close();
   }
 });
+
+for (const [version, members] of [
+  [newestTestVersion('3.6'), 1],
+  [newestTestVersion('3.7'), 3],
+] as const) {
+  test(`a ${version ?? '3.6/3.7'} snapshot (storage version inside) restores with etcdutl into ${members} member(s) and checks out`, { skip: !version && 'not installed' }, async () => {
+    const tc = await source(version!);
+    const c = client(tc);
+    try {
+      for (let i = 0; i < 120; i++) await c.transport.unary('KV', 'Put', { key: Buffer.from(`/r/${i % 40}`), value: Buffer.alloc(500, i) }, { op: 'write' });
+      await c.transport.unary('KV', 'Compact', { revision: '60' }, { op: 'write' });
+      await c.transport.unary('KV', 'DeleteRange', { key: Buffer.from('/r/1') }, { op: 'write' });
+    } finally {
+      c.close();
+    }
+    const s = await runCliInProcess(['backup', 'save', '--cluster', tc.cluster.name, '-o', 'json'], tc.testHome.env);
+    assert.equal(s.code, 0, s.stderr);
+    const saved = JSON.parse(s.stdout) as { file: string; revision: number; liveKeys: number };
+    assert.equal(saved.liveKeys, 39);
+    const v = await runCliInProcess(['backup', 'verify', saved.file, '-o', 'json'], tc.testHome.env);
+    assert.equal(v.code, 0, v.stdout + v.stderr);
+    const name = `r${version!.replace(/\./g, '')}`;
+    const r = await restoreLocal(tc, saved.file, name, ['--members', String(members)]);
+    assert.equal(r.code, 0, JSON.stringify(r.json.checks, null, 1) + r.stderr);
+    assert.equal(r.json.tool, 'etcdutl');
+    assert.equal(r.json.version, version, 'defaults to the snapshot version');
+    assert.equal(r.json.revision, saved.revision);
+    assert.ok(r.json.checks.every((x) => x.ok), JSON.stringify(r.json.checks, null, 1));
+    assert.equal(r.json.members.length, members);
+  });
+}
