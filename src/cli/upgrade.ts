@@ -26,7 +26,9 @@ export function registerUpgrade(program: Command, io: CliIO): void {
         .option('--max-failed-health-checks <n>', 'gate: failed health checks per window (default 2)')
         .option('--max-applied-lag <entries>', 'gate: applied-index distance to the leader (default 100)')
         .option('--ready-timeout <duration>', 'how long a restarted member may take to be ready', '60s')
-        .option('--dry-run', 'print the exact steps without touching anything')
+        .option('--dry-run', 'print the exact steps without touching anything (and which etcd binaries are missing)')
+        .option('--source <source>', 'where a missing etcd binary could come from, as for `etcd install` (asked only when one is missing)', 'auto')
+        .option('--base-url <url>', 'release archive base for --source github')
         .option('--yes', 'do not ask for confirmation'),
     ),
   ).action(async (opts: Record<string, unknown>) => {
