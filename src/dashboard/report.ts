@@ -29,7 +29,7 @@ export async function renderRunReport(view: RunView, generatedAt = new Date()): 
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">
 <title>${esc(`upshift ${view.kind} ${view.path.join(' -> ')} (${view.runId})`)}</title>
 <style>${b.css.body.toString('utf8')}</style>
 </head><body>

@@ -2,9 +2,8 @@
  * Runs as the dashboard lists them: every run under $UPSHIFT_HOME/runs with its state (a run whose process
  * died without ending is `interrupted`), path, duration, steps and proof.
  */
-import { hostname } from 'node:os';
-import { isAlive } from '../cluster/process.js';
 import { listRuns } from '../upgrade/runs.js';
+import { runAlive } from '../runview/store.js';
 import { buildRunView, type RunView } from '../runview/model.js';
 
 export interface RunListItem {
@@ -21,13 +20,6 @@ export interface RunListItem {
   stepsDone: number;
   steps: number;
   verification: RunView['verification'] | null;
-}
-
-/** Is the process that runs (ran) this view's run alive? Only knowable on the run's own host. */
-export function runAlive(view: Pick<RunView, 'pid' | 'host' | 'state'>): boolean | undefined {
-  if (view.state !== 'running') return undefined;
-  if (view.host !== hostname()) return undefined;
-  return isAlive(view.pid);
 }
 
 /** running | interrupted | the run's result. */

@@ -63,6 +63,15 @@ const parse = <T>(line: string): T | undefined => {
   }
 };
 
+/** history-<n>.jsonl files of a run directory, in segment order. */
+async function historyFiles(dir: string): Promise<string[]> {
+  try {
+    return (await readdir(dir)).filter((n) => /^history-\d+\.jsonl$/.test(n)).sort((a, b) => Number(a.slice(8, -6)) - Number(b.slice(8, -6)));
+  } catch {
+    return [];
+  }
+}
+
 export class RunFiles {
   private readonly journal: LineTail;
   private readonly histories = new Map<string, LineTail>();
@@ -70,7 +79,11 @@ export class RunFiles {
   private readonly pending: JournalRecord[] = [];
   view: RunView | undefined;
 
-  constructor(readonly dir: string) {
+  /** `canary: false`: the journal only (run lists), not the histories. */
+  constructor(
+    readonly dir: string,
+    private readonly opts: { canary?: boolean } = {},
+  ) {
     this.journal = new LineTail(join(dir, 'journal.jsonl'));
   }
 
@@ -82,12 +95,7 @@ export class RunFiles {
   async read(): Promise<RunRead> {
     const records = (await this.journal.read()).map((l) => parse<JournalRecord>(l)).filter((r): r is JournalRecord => r !== undefined && typeof r.type === 'string');
     const ops: OpEvent[] = [];
-    let names: string[] = [];
-    try {
-      names = (await readdir(this.dir)).filter((n) => /^history-\d+\.jsonl$/.test(n)).sort((a, b) => Number(a.slice(8, -6)) - Number(b.slice(8, -6)));
-    } catch {
-      names = [];
-    }
+    const names = this.opts.canary === false ? [] : await historyFiles(this.dir);
     for (const n of names) {
       let t = this.histories.get(n);
       if (!t) this.histories.set(n, (t = new LineTail(join(this.dir, n))));
