@@ -13,7 +13,7 @@ function sources(dir: string): string[] {
   for (const n of readdirSync(dir)) {
     const p = join(dir, n);
     if (statSync(p).isDirectory()) out.push(...sources(p));
-    else if (/\.(ts|js|mjs|cjs|sh)$/.test(n) && !/\.test\.ts$/.test(n)) out.push(p);
+    else if (/\.(ts|tsx|js|mjs|cjs|sh)$/.test(n) && !/\.test\.ts$/.test(n)) out.push(p);
   }
   return out;
 }

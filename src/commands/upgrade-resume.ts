@@ -20,6 +20,7 @@ import { isAlive } from '../cluster/process.js';
 import { ttyProgress } from '../upgrade/progress.js';
 import { assertAdminUser } from '../upgrade/permissions.js';
 import { hostname } from 'node:os';
+import { withRunReport } from '../dashboard/report.js';
 
 export interface UpgradeResumeOptions extends ConnectionFlags {
   run?: string;
@@ -39,7 +40,7 @@ export async function run(opts: UpgradeResumeOptions, ctx: CommandContext): Prom
   const driver = await driverFromFlags({ driver: r.begin.driver, driverConfig: r.begin.driverConfig, cluster: flags.cluster }, ctx);
   note(ctx, `upshift upgrade resume: run ${r.runId} (${r.begin.path.join(' -> ')}) of ${describeRunCluster(r.begin)}${beforeFirstStep(r) ? '; it was stopped before its first step (no member was touched)' : ''}`);
   await assertAdminUser(config, undefined);
-  const report = await UpgradeExecutor.resume({ config, driver, home: ctx.home, target: { cluster: flags.cluster, endpoints: config.endpoints }, driverConfig: r.begin.driverConfig, log: (l) => note(ctx, l), progress: ctx.interactive ? ttyProgress(ctx.stderr) : undefined, signal: ctx.signal }, r);
+  const report = await withRunReport(await UpgradeExecutor.resume({ config, driver, home: ctx.home, target: { cluster: flags.cluster, endpoints: config.endpoints }, driverConfig: r.begin.driverConfig, log: (l) => note(ctx, l), progress: ctx.interactive ? ttyProgress(ctx.stderr) : undefined, signal: ctx.signal }, r), (l) => note(ctx, l));
   const code = exitCodeFor(report);
   return code === ExitCode.ok ? report : outcome(report, code);
 }

@@ -37,6 +37,7 @@ import { replaceProgress, replacementBegun, replacementGuard, initialClusterFor,
 import { ExecDriver } from './drivers/exec.js';
 import { clusterMismatch, isWrongCluster, runMembers, wrongCluster } from './identity.js';
 import { reviewFlags, assertFlagsResolved, describeFlagChanges } from './flags.js';
+import { journalTelemetry, type RunTelemetry } from './telemetry.js';
 
 export interface UpgradeSettings {
   to: string;
@@ -111,6 +112,8 @@ export interface UpgradeReport {
   } | null;
   verification: { lostWrites: number; watchViolations: number; linearizabilityViolations: number; consistent: boolean | null; ok: boolean | null; histories: string[] };
   journal: string;
+  /** The run's self-contained HTML report (written by the command after the run: dashboard/report.ts). */
+  reportHtml?: string | undefined;
   message?: string | undefined;
   downgradePath?: string | undefined;
 }
@@ -144,6 +147,7 @@ export class UpgradeExecutor {
   private lastObs: ClusterObservation | undefined;
   private stopping = false;
   private progressSink: ProgressSink | undefined;
+  private telemetrySink: RunTelemetry | undefined;
 
   private constructor(
     private readonly env: ExecutorEnv,
@@ -169,6 +173,11 @@ export class UpgradeExecutor {
 
   private log(line: string): void {
     this.progress.info(line);
+  }
+
+  /** Observations and gate samples for the dashboard and report (journal `observation` / `gate-sample`). */
+  private get telemetry(): RunTelemetry {
+    return (this.telemetrySink ??= journalTelemetry(this.journal));
   }
 
   // ---------------------------------------------------------------- entry points
@@ -220,6 +229,8 @@ export class UpgradeExecutor {
     lock.onLost = (why) => (ex.lockLost = why);
     ex.append({ type: 'lock', at: iso(), action: 'acquired', key: LOCK_KEY, lease: lock.leaseId });
     ex.lastObs = obs;
+    ex.telemetry.observed(obs);
+    ex.progress.begin?.(paths.runId);
     ex.log(`upshift upgrade: run ${paths.runId}: ${settings.path.join(' -> ')}, ${steps.length} steps; journal ${paths.journal}`);
     for (const line of describeFlagChanges(flagChanges)) ex.log(`    flag change: ${line}`);
     return ex.guarded(() => ex.runFrom(0));
@@ -240,6 +251,8 @@ export class UpgradeExecutor {
     const ex = new UpgradeExecutor(env, settings, run.paths, journal, b, [...run.records]);
     ex.lastObs = obs;
     ex.append({ type: 'resume', at: iso(), pid: process.pid, fromStep: b.steps[point.nextIndex]?.id, reason: point.message });
+    ex.telemetry.observed(obs);
+    ex.progress.begin?.(run.runId);
     ex.log(`upshift upgrade: resuming run ${run.runId}: ${point.message}`);
     // Facts of finished steps.
     const f = point.facts;
@@ -339,6 +352,7 @@ export class UpgradeExecutor {
     const foreign = clusterMismatch(this.begin, this.records, obs);
     if (foreign) throw wrongCluster(this.begin, obs.clusterId, foreign);
     this.lastObs = obs;
+    this.telemetry.observed(obs);
     return obs;
   }
 
@@ -552,6 +566,7 @@ export class UpgradeExecutor {
       const w = this.workload?.windowStats(10_000);
       const left = Math.max(0, Math.ceil((until - Date.now()) / 1000));
       const live = evaluateGates({ member: s.member!, target: s.to!, observations, workload: w, baseline: this.baseline }, this.settings.gates);
+      this.telemetry.gates(s, live.checks);
       this.progress.live(`${left} s left  ${live.checks.map((c) => `${c.name} ${c.ok ? 'ok' : 'FAIL'}${c.value !== undefined && c.name !== 'version' ? ` ${c.value}` : ''}`).join('  ')}`);
       const early = evaluateGates({ member: s.member!, target: s.to!, observations }, this.settings.gates, ['health']);
       if (!early.ok && observations.length >= this.settings.gates.maxFailedHealthChecks) break;
