@@ -31,6 +31,7 @@ import { reviewFlags, describeFlagChanges } from '../upgrade/flags.js';
 import { assertAdminUser } from '../upgrade/permissions.js';
 import type { LeaderTransferPolicy } from '../upgrade/order.js';
 import { ttyProgress } from '../upgrade/progress.js';
+import { knowledgeEdition, knowledgeLine, type KnowledgeStamp } from '../knowledge/index.js';
 
 export interface UpgradeOptions extends ConnectionFlags {
   to?: string;
@@ -73,9 +74,11 @@ export interface DryRunResult {
    * from the plan's check of the driver config's `config:` files; a note when none is named.
    */
   flags: { applies: 'upshift' | 'you'; changes: string[]; findings: Finding[]; notes: string[] };
+  /** How current the etcd knowledge behind the plan is. */
+  knowledge: KnowledgeStamp;
 }
 
-export type UpgradeResult = UpgradeReport | DryRunResult;
+export type UpgradeResult = (UpgradeReport & { knowledge?: KnowledgeStamp }) | DryRunResult;
 
 function num(v: string | undefined, flag: string, min: number, max: number): number | undefined {
   if (v === undefined) return undefined;
@@ -136,6 +139,7 @@ export async function run(opts: UpgradeOptions, ctx: CommandContext): Promise<Up
   const base = settingsFromFlags(opts);
   const driver = await driverFromFlags(opts, ctx);
   const config = resolveConnection(opts, ctx.env, ctx.home);
+  note(ctx, `upshift upgrade: ${knowledgeLine()}`);
   note(ctx, `upshift upgrade: reading the cluster at ${config.endpoints.join(', ')}`);
   const [obs, facts] = await Promise.all([observeCluster(config, { signal: ctx.signal }), discover(config)]);
   // A sick cluster is refused first, naming the members (the plan would only say "blocked"); then
@@ -164,7 +168,8 @@ export async function run(opts: UpgradeOptions, ctx: CommandContext): Promise<Up
     obs,
   );
   const code = exitCodeFor(report);
-  return code === ExitCode.ok ? report : outcome(report, code);
+  const result = { ...report, knowledge: knowledgeEdition() };
+  return code === ExitCode.ok ? result : outcome(result, code);
 }
 
 async function dryRun(obs: Awaited<ReturnType<typeof observeCluster>>, settings: UpgradeSettings, driver: MemberOps, config: ConnectionConfig, flagFindings: Finding[], blockers: Finding[]): Promise<DryRunResult | CommandOutcome<DryRunResult>> {
@@ -188,7 +193,7 @@ async function dryRun(obs: Awaited<ReturnType<typeof observeCluster>>, settings:
     flags.changes = describeFlagChanges(reports);
     for (const r of reports.filter((x) => x.unresolved.length > 0)) flags.notes.push(`${r.member} on ${r.version}: etcd would refuse ${r.unresolved.join(' ')} and no rule maps it: the run will refuse to start`);
   }
-  const result: DryRunResult = { dryRun: true, from: settings.from, to: settings.to, path: settings.path, driver: driver.kind, preflight: { ok: pf.ok, findings: pf.findings }, blockers, steps, flags };
+  const result: DryRunResult = { dryRun: true, from: settings.from, to: settings.to, path: settings.path, driver: driver.kind, preflight: { ok: pf.ok, findings: pf.findings }, blockers, steps, flags, knowledge: knowledgeEdition() };
   return pf.ok && blockers.length === 0 ? result : outcome(result, ExitCode.problem);
 }
 
@@ -215,9 +220,10 @@ export function render(r: UpgradeResult): string {
     if (r.flags.changes.length > 0) lines.push('flag changes upshift applies at each start:', ...r.flags.changes.map((c) => `  ${c}`));
     if (r.flags.findings.length > 0) lines.push('flag changes YOU must make in the configuration your start templates use:', ...r.flags.findings.map((f) => `  ${f.severity.toUpperCase()} ${f.code}: ${f.message}`));
     for (const n of r.flags.notes) lines.push(`note: ${n}`);
+    lines.push(knowledgeLine(r.knowledge));
     return lines.join('\n') + '\n';
   }
-  return renderReport(r);
+  return renderReport(r) + (r.knowledge ? `${knowledgeLine(r.knowledge)}\n` : '');
 }
 
 export function renderReport(r: UpgradeReport): string {
