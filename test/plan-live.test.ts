@@ -117,11 +117,11 @@ describe('3.5.30 without auth', () => {
     assert.equal(plan.assumptions.v2Store, 'not-observed');
     assert.ok(codes(plan, 'warning').includes('v2store-check-before-3.6'));
   });
-  test('downgrade target: exit 1 with the offline 3.5 -> 3.4 procedure', async () => {
+  test('downgrade target: exit 1 with the rolling 3.5 -> 3.4 procedure', async () => {
     const { code, plan } = await planLive('v35', '--to', '3.4.45');
     assert.equal(code, 1);
     assert.equal(plan.direction, 'downgrade');
-    assert.equal(plan.downgrade?.pairs[0]?.mechanism, 'offline-procedure');
+    assert.equal(plan.downgrade?.pairs[0]?.mechanism, 'rolling-compat-flag');
   });
   test('same cluster, same JSON (deterministic)', async () => {
     const a = await planLive('v35', '--to', '3.6.14');

@@ -206,9 +206,9 @@ describe('downgrades, unknown versions, same version', () => {
     assert.equal(p.downgrade?.pairs[0]?.mechanism, 'downgrade-api');
     assert.ok(p.downgrade?.pairs[0]?.steps.some((s) => s.includes('etcdctl downgrade enable 3.5')));
   });
-  test('3.5 -> 3.4: offline procedure, needs 3.4.32+, no auth', () => {
+  test('3.5 -> 3.4: rolling downgrade with --next-cluster-version-compatible, needs 3.4.32+, no auth', () => {
     const old = plan({ from: '3.5.30', to: '3.4.23', authEnabled: true });
-    assert.equal(old.downgrade?.pairs[0]?.mechanism, 'offline-procedure');
+    assert.equal(old.downgrade?.pairs[0]?.mechanism, 'rolling-compat-flag');
     assert.ok(codes(old, 'blocker').includes('downgrade-target-too-old'));
     assert.ok(codes(old, 'blocker').includes('downgrade-auth-enabled'));
     const ok = plan({ from: '3.5.30', to: '3.4.45', authEnabled: false });
