@@ -33,11 +33,17 @@ export async function runCommand<O extends RunOptions, R>(
     }
     const mod = await load();
     const ctx: CommandContext = defaultContext({ env: io.env, stderr: io.stderr, signal: io.signal });
-    const res = await mod.run(opts, ctx);
-    const { result, exitCode } = isOutcome(res) ? res : { result: res, exitCode: ExitCode.ok };
-    if (format === 'json' || !mod.render) io.stdout.write(toJson(result));
-    else io.stdout.write(mod.render(result, format));
-    io.exitCode = exitCode;
+    // The etcd knowledge in effect: the shipped data plus what `knowledge update` stored in this home.
+    const { catalogForHome } = await import('../knowledge/refresh.js');
+    const { withCatalog } = await import('../knowledge/active.js');
+    const catalog = await catalogForHome(ctx.home, (l) => io.stderr.write(`${l}\n`));
+    await withCatalog(catalog, async () => {
+      const res = await mod.run(opts, ctx);
+      const { result, exitCode } = isOutcome(res) ? res : { result: res, exitCode: ExitCode.ok };
+      if (format === 'json' || !mod.render) io.stdout.write(toJson(result));
+      else io.stdout.write(mod.render(result, format));
+      io.exitCode = exitCode;
+    });
   } catch (e) {
     io.exitCode = reportError(io, e, format === 'json');
   }

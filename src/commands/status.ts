@@ -8,6 +8,7 @@ import { discoverStatus } from '../status/discover.js';
 import { assessStatus } from '../status/assess.js';
 import { renderStatus } from '../status/render.js';
 import type { StatusResult } from '../status/model.js';
+import { knowledgeEdition, knowledgeLine } from '../knowledge/index.js';
 
 export interface StatusOptions extends ConnectionFlags {
   output?: string;
@@ -20,10 +21,10 @@ export interface StatusOptions extends ConnectionFlags {
 export async function run(opts: StatusOptions, ctx: CommandContext) {
   const config = resolveConnection(opts, ctx.env, ctx.home);
   const obs = await discoverStatus(config, { endpointsOnly: opts.endpointsOnly, metrics: opts.metrics !== false, signal: ctx.signal });
-  const result = assessStatus(obs);
+  const result: StatusResult = { ...assessStatus(obs), knowledge: knowledgeEdition() };
   return result.healthy ? result : outcome(result, ExitCode.problem);
 }
 
 export function render(result: StatusResult): string {
-  return renderStatus(result);
+  return `${renderStatus(result)}${result.knowledge ? `\n${knowledgeLine(result.knowledge)}\n` : ''}`;
 }

@@ -35,6 +35,7 @@ import { assertAdminUser } from '../upgrade/permissions.js';
 import type { LeaderTransferPolicy } from '../upgrade/order.js';
 import { ttyProgress } from '../upgrade/progress.js';
 import { withRunReport } from '../dashboard/report.js';
+import { knowledgeEdition, knowledgeLine, type KnowledgeStamp } from '../knowledge/index.js';
 
 export interface UpgradeOptions extends ConnectionFlags {
   to?: string;
@@ -82,9 +83,11 @@ export interface DryRunResult {
    * from the plan's check of the driver config's `config:` files; a note when none is named.
    */
   flags: { applies: 'upshift' | 'you'; changes: string[]; findings: Finding[]; notes: string[] };
+  /** How current the etcd knowledge behind the plan is. */
+  knowledge: KnowledgeStamp;
 }
 
-export type UpgradeResult = UpgradeReport | DryRunResult;
+export type UpgradeResult = (UpgradeReport & { knowledge?: KnowledgeStamp }) | DryRunResult;
 
 function num(v: string | undefined, flag: string, min: number, max: number): number | undefined {
   if (v === undefined) return undefined;
@@ -145,6 +148,7 @@ export async function run(opts: UpgradeOptions, ctx: CommandContext): Promise<Up
   const base = settingsFromFlags(opts);
   const driver = await driverFromFlags(opts, ctx);
   const config = resolveConnection(opts, ctx.env, ctx.home);
+  note(ctx, `upshift upgrade: ${knowledgeLine()}`);
   note(ctx, `upshift upgrade: reading the cluster at ${config.endpoints.join(', ')}`);
   const [obs, facts] = await Promise.all([observeCluster(config, { signal: ctx.signal }), discover(config)]);
   // A sick cluster is refused first, naming the members (the plan would only say "blocked"); then
@@ -178,7 +182,8 @@ export async function run(opts: UpgradeOptions, ctx: CommandContext): Promise<Up
     (l) => note(ctx, l),
   );
   const code = exitCodeFor(report);
-  return code === ExitCode.ok ? report : outcome(report, code);
+  const result = { ...report, knowledge: knowledgeEdition() };
+  return code === ExitCode.ok ? result : outcome(result, code);
 }
 
 /** Which binaries the path needs; the sources are asked (each its own `available()`) only when one is missing. */
@@ -226,7 +231,7 @@ async function dryRun(obs: Awaited<ReturnType<typeof observeCluster>>, settings:
     flags.changes = describeFlagChanges(reports);
     for (const r of reports.filter((x) => x.unresolved.length > 0)) flags.notes.push(`${r.member} on ${r.version}: etcd would refuse ${r.unresolved.join(' ')} and no rule maps it: the run will refuse to start`);
   }
-  const result: DryRunResult = { dryRun: true, from: settings.from, to: settings.to, path: settings.path, driver: driver.kind, preflight: { ok: pf.ok, findings: pf.findings }, blockers, steps, binaries, flags };
+  const result: DryRunResult = { dryRun: true, from: settings.from, to: settings.to, path: settings.path, driver: driver.kind, preflight: { ok: pf.ok, findings: pf.findings }, blockers, steps, binaries, flags, knowledge: knowledgeEdition() };
   // The exit code a real run would end with before touching anything: 1 refused (preflight, plan), 3 binaries missing.
   if (!pf.ok || blockers.length > 0) return outcome(result, ExitCode.problem);
   return binaries.ok ? result : outcome(result, ExitCode.environment);
@@ -258,9 +263,10 @@ export function render(r: UpgradeResult): string {
     if (r.flags.changes.length > 0) lines.push('flag changes upshift applies at each start:', ...r.flags.changes.map((c) => `  ${c}`));
     if (r.flags.findings.length > 0) lines.push('flag changes YOU must make in the configuration your start templates use:', ...r.flags.findings.map((f) => `  ${f.severity.toUpperCase()} ${f.code}: ${f.message}`));
     for (const n of r.flags.notes) lines.push(`note: ${n}`);
+    lines.push(knowledgeLine(r.knowledge));
     return lines.join('\n') + '\n';
   }
-  return renderReport(r);
+  return renderReport(r) + (r.knowledge ? `${knowledgeLine(r.knowledge)}\n` : '');
 }
 
 export function renderReport(r: UpgradeReport): string {

@@ -167,3 +167,29 @@ test('auditVersion: EOL, known-bad, minimum, outdated, advisories, unknown', () 
   assert.match(eolMsg?.message ?? '', /no fix on the 3\.4 line \(end-of-life\)/);
   for (const f of kb.auditVersion('3.3.10')) assert.ok(f.source, f.code);
 });
+
+test('facts fixed after the 25-fact audit (issue 11), each checked against upstream', () => {
+  const ids = (v: string) => kb.advisoriesAffecting(v).map((a) => a.id);
+  // CVE-2020-15106/15112: the WAL fixes shipped in v3.2.32 too (CHANGELOG-3.2 v3.2.32).
+  for (const id of ['CVE-2020-15106', 'CVE-2020-15112']) {
+    assert.ok(ids('3.2.31').includes(id), `${id} 3.2.31`);
+    assert.ok(!ids('3.2.32').includes(id), `${id} 3.2.32`);
+    assert.ok(ids('3.3.22').includes(id) && !ids('3.3.23').includes(id), `${id} 3.3`);
+  }
+  assert.ok(ids('3.2.32').includes('CVE-2020-15113'), 'the rest of the 2020 batch never reached 3.2');
+  // etcd-pr-21667: the all-peers check exists in every 3.2-3.4 release and was never fixed there.
+  for (const v of ['3.2.0', '3.3.27', '3.4.45', '3.5.29', '3.6.10']) assert.ok(ids(v).includes('etcd-pr-21667'), v);
+  for (const v of ['3.5.30', '3.6.11', '3.7.0']) assert.ok(!ids(v).includes('etcd-pr-21667'), v);
+  // Severities as GitHub rates them.
+  const sev = (id: string) => kb.advisories.find((a) => a.id === id)?.severity;
+  assert.equal(sev('CVE-2026-33413'), 'high');
+  assert.equal(sev('CVE-2026-73499'), 'high');
+  assert.match(kb.advisories.find((a) => a.id === 'CVE-2026-59818')!.source, /osv\.dev\/vulnerability\/BIT-etcd-2026-59818/);
+  // 3.5 -> 3.4 is a rolling downgrade, not an offline one.
+  assert.equal(kb.downgradeSupport('3.5', '3.4')?.mechanism, 'rolling-compat-flag');
+  assert.match(kb.allHopRules.find((h) => h.id === 'no-rollback-after-3.5')!.source, /etcd@v3\.4\.30:etcdserver\/api\/membership\/cluster\.go:789 \(mustDetectDowngrade\)/);
+  assert.match(kb.allHopRules.find((h) => h.id === 'api-surface-3.5')!.message, /still rewrites \/v3beta\/ to \/v3\/.*range_total stays until 3\.6/);
+  assert.equal(kb.rulesForFlag('auto-compaction-retention').find((r) => r.since === '3.3')?.source.startsWith('web:content/en/docs/v3.3/upgrades/upgrade_3_3.md'), true);
+  assert.match(badData.find((b) => b.id === 'etcd-3.4.20-3.4.21-auth-snapshot-recovery')!.reason, /PR #14649/);
+  assert.match(badData.find((b) => b.id === 'etcd-3.5.5-auth-snapshot-recovery')!.reason, /PR #14648/);
+});

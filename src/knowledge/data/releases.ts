@@ -64,7 +64,7 @@ export const releaseLines: readonly ReleaseLine[] = [
     },
     recommendedMinimum: {
       version: '3.4.22',
-      reason: 'minimum recommended for production (auth data wrong after snapshot recovery before 3.4.22, PRs #14648/#14649)',
+      reason: 'minimum recommended for production (auth data wrong after snapshot recovery before 3.4.22, PR #14649)',
       source: 'etcd:CHANGELOG/README.md "Production recommendation"',
     },
     source: 'etcd tags v3.4.0..v3.4.45; etcd:CHANGELOG/CHANGELOG-3.4.md',
@@ -118,16 +118,16 @@ export const knownBadPatches: readonly KnownBadPatch[] = [
     range: { introduced: '3.5.5', fixed: '3.5.6' },
     recommendedMinimum: '3.5.6',
     reason:
-      'With auth enabled, a newly added member can end up with wrong auth data after snapshot recovery (PR #14649); upstream\'s production minimum is v3.5.6+.',
-    source: 'etcd:CHANGELOG/README.md "Production recommendation"; etcd:CHANGELOG/CHANGELOG-3.5.md v3.5.6',
+      'With auth enabled, a newly added member can end up with wrong auth data after snapshot recovery (PR #14648); upstream\'s production minimum is v3.5.6+.',
+    source: 'etcd:CHANGELOG/README.md "Production recommendation"; etcd:CHANGELOG/CHANGELOG-3.5.md v3.5.6 (PR #14648)',
   },
   {
     id: 'etcd-3.4.20-3.4.21-auth-snapshot-recovery',
     range: { introduced: '3.4.20', fixed: '3.4.22' },
     recommendedMinimum: '3.4.22',
     reason:
-      'With auth enabled, a newly added member can end up with wrong auth data after snapshot recovery (PR #14648); upstream\'s production minimum is v3.4.22+.',
-    source: 'etcd:CHANGELOG/README.md "Production recommendation"; etcd:CHANGELOG/CHANGELOG-3.4.md v3.4.22',
+      'With auth enabled, a newly added member can end up with wrong auth data after snapshot recovery (PR #14649); upstream\'s production minimum is v3.4.22+.',
+    source: 'etcd:CHANGELOG/README.md "Production recommendation"; etcd:CHANGELOG/CHANGELOG-3.4.md v3.4.22 (PR #14649)',
   },
   {
     id: 'etcd-data-dir-0700-enforced',
