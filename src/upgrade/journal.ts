@@ -18,8 +18,11 @@ export interface RunBeginRecord {
   from: string;
   to: string;
   path: string[];
-  /** How to reach the cluster again on resume (never credentials: those come from flags/env again). */
-  target: { cluster?: string | undefined; endpoints: string[]; clusterId?: string | undefined };
+  /**
+   * How to reach the cluster again on resume (never credentials: those come from flags/env again), and which
+   * cluster it is: its id and member ids when the run began (identity.ts checks every later observation against them).
+   */
+  target: { cluster?: string | undefined; endpoints: string[]; clusterId?: string | undefined; members?: { name: string; id: string }[] | undefined };
   driver: string;
   driverConfig?: string | undefined;
   options: Record<string, unknown>;
