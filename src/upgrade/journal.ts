@@ -98,7 +98,17 @@ export interface RunEndRecord {
   report?: Record<string, unknown> | undefined;
 }
 
-export type JournalRecord = RunBeginRecord | StepBeginRecord | StepEndRecord | DecisionRecord | RollbackRecord | LockRecord | ResumeRecord | RunEndRecord;
+/**
+ * A record a hook (ExecutorHooks.onRunStart's `record`) adds to the run's journal, e.g. the fault
+ * timeline of a rehearsal (src/faults/runner.ts). Resume and status ignore it.
+ */
+export interface HookRecord {
+  type: 'fault';
+  at: string;
+  [key: string]: unknown;
+}
+
+export type JournalRecord = RunBeginRecord | StepBeginRecord | StepEndRecord | DecisionRecord | RollbackRecord | LockRecord | ResumeRecord | RunEndRecord | HookRecord;
 
 export type StepStatus = 'done' | 'failed' | 'begun' | 'pending';
 
