@@ -69,6 +69,9 @@ export function registerBackup(program: Command, io: CliIO): void {
       .option('--initial-cluster-token <token>', 'with --data-dir: a token for the new logical cluster', 'etcd-cluster')
       .option('--skip-hash-check', 'restore a raw db copy without etcd\'s sha256 trailer')
       .option('--force', 'with --data-dir: move an existing data dir aside (renamed, never deleted) and restore')
+      .option('--bump-revision <n>', 'start the restored data N revisions ahead (etcdutl 3.5.10+; with --mark-compacted). Default when the snapshot holds Kubernetes keys (/registry/): etcd\'s guidance, 1000000000 per week of snapshot age')
+      .option('--no-bump-revision', 'restore Kubernetes data without the default revision bump')
+      .option('--mark-compacted', 'mark the bumped revision compacted: watches from older revisions get "compacted" (required with --bump-revision)')
       .option('--user <name[:password]>', 'a user of the restored data (when the snapshot has auth enabled), to check it')
       .option('--password <password>', 'that user\'s password'),
   ).action(async (file: string, opts: Record<string, unknown>) => {
