@@ -2,7 +2,7 @@
  * upshift's entry point: wires commands (each domain registers its own in src/cli/<domain>.ts, with
  * lazily imported implementations) and is the only place that calls process.exit.
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, UsageError } from './core/errors.js';
 import { reportError, type CliIO } from './cli/run.js';
 import { registerEtcd } from './cli/etcd.js';
@@ -32,6 +32,11 @@ export function buildProgram(io: CliIO): Command {
     });
   for (const register of [registerEtcd, registerCluster, registerStatus, registerBackup, registerPlan, registerUpgrade, registerBench, registerDeps, registerMisc, registerDashboard]) {
     register(program, io);
+  }
+  // Every command logs the same way: human lines by default, pino JSON lines with --log-format json.
+  const leaves = (c: Command): Command[] => (c.commands.length === 0 ? [c] : c.commands.flatMap(leaves));
+  for (const c of program.commands.flatMap(leaves)) {
+    c.addOption(new Option('--log-format <format>', 'stderr as human lines (text) or pino JSON lines (json); env UPSHIFT_LOG_FORMAT').choices(['text', 'json']));
   }
   return program;
 }

@@ -26,6 +26,7 @@ export function registerUpgrade(program: Command, io: CliIO): void {
         .option('--max-failed-health-checks <n>', 'gate: failed health checks per window (default 2)')
         .option('--max-applied-lag <entries>', 'gate: applied-index distance to the leader (default 100)')
         .option('--ready-timeout <duration>', 'how long a restarted member may take to be ready', '60s')
+        .option('--metrics-addr <host:port>', 'serve Prometheus /metrics for this run on HOST:PORT while it runs (e.g. 127.0.0.1:9464)')
         .option('--dry-run', 'print the exact steps without touching anything')
         .option('--yes', 'do not ask for confirmation'),
     ),
@@ -34,7 +35,11 @@ export function registerUpgrade(program: Command, io: CliIO): void {
   });
 
   withOutputOption(
-    withConnectionOptions(upgrade.command('resume').description('continue a killed or paused upgrade run from its journal and the cluster\'s state').option('--run <id>', 'run id (default: the newest open run)')),
+    withConnectionOptions(upgrade
+        .command('resume')
+        .description('continue a killed or paused upgrade run from its journal and the cluster\'s state')
+        .option('--run <id>', 'run id (default: the newest open run)')
+        .option('--metrics-addr <host:port>', 'serve Prometheus /metrics for this run on HOST:PORT while it runs')),
   ).action(async (opts: Record<string, unknown>) => {
     await runCommand(io, () => import('../commands/upgrade-resume.js'), opts);
   });
