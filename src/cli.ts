@@ -34,8 +34,8 @@ export function buildProgram(io: CliIO): Command {
     register(program, io);
   }
   // Every command logs the same way: human lines by default, pino JSON lines with --log-format json.
-  const leaves = (c: Command): Command[] => (c.commands.length === 0 ? [c] : c.commands.flatMap(leaves));
-  for (const c of program.commands.flatMap(leaves)) {
+  const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
+  for (const c of program.commands.flatMap(all)) {
     c.addOption(new Option('--log-format <format>', 'stderr as human lines (text) or pino JSON lines (json); env UPSHIFT_LOG_FORMAT').choices(['text', 'json']));
   }
   return program;
