@@ -2,7 +2,7 @@
  * upshift's entry point: wires commands (each domain registers its own in src/cli/<domain>.ts, with
  * lazily imported implementations) and is the only place that calls process.exit.
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, UsageError } from './core/errors.js';
 import { reportError, type CliIO } from './cli/run.js';
 import { registerEtcd } from './cli/etcd.js';
@@ -49,6 +49,11 @@ export function buildProgram(io: CliIO): Command {
   ];
   for (const register of domains) {
     register(program, io);
+  }
+  // Every command logs the same way: human lines by default, pino JSON lines with --log-format json.
+  const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
+  for (const c of program.commands.flatMap(all)) {
+    c.addOption(new Option('--log-format <format>', 'stderr as human lines (text) or pino JSON lines (json); env UPSHIFT_LOG_FORMAT').choices(['text', 'json']));
   }
   return program;
 }
