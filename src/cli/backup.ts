@@ -1,21 +1,23 @@
 import type { Command } from 'commander';
 import { runCommand, type CliIO } from './run.js';
 import { withConnectionOptions, withOutputOption } from './common.js';
+import { withS3Options } from './s3-options.js';
 
 /** `backup save|ls|verify|prune`, `restore`, `check consistency`. */
 export function registerBackup(program: Command, io: CliIO): void {
   const backup = program.command('backup').description('verified etcd snapshots: save, list, verify, prune');
 
   withOutputOption(
-    withConnectionOptions(
+    withS3Options(withConnectionOptions(
       backup
         .command('save')
-        .description('stream a snapshot from one member (the leader by default), check etcd\'s sha256 trailer, write it crash-safely with a manifest')
-        .option('--dir <dir>', 'target directory (default $UPSHIFT_HOME/backups/CLUSTER_ID)')
+        .description('stream a snapshot from one member (the leader by default), check etcd\'s sha256 trailer, write it crash-safely with a manifest, to a directory and/or an object store')
+        .option('--dir <dir>', 'target directory (default $UPSHIFT_HOME/backups/CLUSTER_ID; with --to: also keep a local copy here)')
+        .option('--to <s3url>', 'stream to an object store: s3://BUCKET/PREFIX/ (credentials from the AWS chain: env, profile, roles)')
         .option('--from <member>', 'member name, hex member id or client URL to take the snapshot from (default: the leader)')
         .option('--inactivity-timeout <duration>', 'stop when the stream sends nothing for this long', '30s')
         .option('--check-structure', 'also walk every bbolt page of the received file before accepting it'),
-    ),
+    ), { writes: true }),
   ).action(async (opts: Record<string, unknown>) => {
     await runCommand(io, () => import('../commands/backup-save.js'), opts);
   });
