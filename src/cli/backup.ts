@@ -23,44 +23,54 @@ export function registerBackup(program: Command, io: CliIO): void {
   });
 
   withOutputOption(
-    backup
-      .command('ls')
-      .description('the backup catalogue, newest first (from manifests)')
-      .option('--dir <dir>', 'a backup directory (default: every cluster under $UPSHIFT_HOME/backups)')
-      .option('--cluster-id <id>', 'only this cluster\'s directory under $UPSHIFT_HOME/backups'),
+    withS3Options(
+      backup
+        .command('ls')
+        .description('the backup catalogue, newest first (from manifests)')
+        .option('--dir <dir>', 'a backup directory or s3://BUCKET/PREFIX/ (default: every cluster under $UPSHIFT_HOME/backups)')
+        .option('--cluster-id <id>', 'only this cluster\'s directory under $UPSHIFT_HOME/backups'),
+    ),
   ).action(async (opts: Record<string, unknown>) => {
     await runCommand(io, () => import('../commands/backup-ls.js'), opts);
   });
 
   withOutputOption(
-    backup
-      .command('verify')
-      .description('check a snapshot: empty, truncated, not a snapshot, sha256 trailer, bbolt metas and pages, manifest agreement; exit 1 on any damage')
-      .argument('<file>', 'snapshot file')
-      .option('--manifest <file>', 'manifest to compare with (default FILE.manifest.json)')
-      .option('--require-manifest', 'a missing manifest is a problem (exit 1), not just a note'),
+    withS3Options(
+      backup
+        .command('verify')
+        .description('check a snapshot: empty, truncated, not a snapshot, sha256 trailer, bbolt metas and pages, manifest agreement; exit 1 on any damage')
+        .argument('<file>', 'snapshot file, or s3://BUCKET/KEY (downloaded to a temp dir and checked there)')
+        .option('--manifest <file>', 'manifest to compare with (default FILE.manifest.json)')
+        .option('--require-manifest', 'a missing manifest is a problem (exit 1), not just a note'),
+    ),
   ).action(async (file: string, opts: Record<string, unknown>) => {
     await runCommand(io, () => import('../commands/backup-verify.js'), { ...opts, file } as { file: string; output?: string });
   });
 
   withOutputOption(
-    backup
-      .command('prune')
-      .description('delete old backups by rule; the newest verified backup is never deleted')
-      .option('--dir <dir>', 'backup directory')
-      .option('--cluster-id <id>', 'the directory $UPSHIFT_HOME/backups/ID')
-      .option('--keep-last <n>', 'keep the newest N')
-      .option('--keep-within <duration>', 'keep backups younger than this (e.g. 7d)')
-      .option('--dry-run', 'show what would be deleted, delete nothing'),
+    withS3Options(
+      backup
+        .command('prune')
+        .description('delete old backups by rule (a backup any rule keeps stays); the newest verified backup is never deleted')
+        .option('--dir <dir>', 'backup directory or s3://BUCKET/PREFIX/')
+        .option('--cluster-id <id>', 'the directory $UPSHIFT_HOME/backups/ID')
+        .option('--keep-last <n>', 'keep the newest N')
+        .option('--keep-within <duration>', 'keep backups younger than this (e.g. 7d)')
+        .option('--keep-hourly <n>', 'keep the newest backup of each of the last N hours that have one (UTC)')
+        .option('--keep-daily <n>', 'same per day')
+        .option('--keep-weekly <n>', 'same per ISO week')
+        .option('--keep-monthly <n>', 'same per month')
+        .option('--dry-run', 'show what would be deleted and why each backup stays, delete nothing'),
+    ),
   ).action(async (opts: Record<string, unknown>) => {
     await runCommand(io, () => import('../commands/backup-prune.js'), opts);
   });
 
   withOutputOption(
-    program
+    withS3Options(program
       .command('restore')
       .description('restore a snapshot into a new local cluster and check it holds what the manifest says, or into one member\'s data dir')
-      .argument('<file>', 'snapshot file')
+      .argument('<file>', 'snapshot file, or s3://BUCKET/KEY (streamed down, verified, then restored)')
       .option('--name <name>', 'new local cluster name')
       .option('--members <n>', 'members of the new local cluster', '3')
       .option('--version <version>', 'etcd version to run (default: the snapshot\'s)')
@@ -72,7 +82,7 @@ export function registerBackup(program: Command, io: CliIO): void {
       .option('--skip-hash-check', 'restore a raw db copy without etcd\'s sha256 trailer')
       .option('--force', 'with --data-dir: move an existing data dir aside (renamed, never deleted) and restore')
       .option('--user <name[:password]>', 'a user of the restored data (when the snapshot has auth enabled), to check it')
-      .option('--password <password>', 'that user\'s password'),
+      .option('--password <password>', 'that user\'s password')),
   ).action(async (file: string, opts: Record<string, unknown>) => {
     await runCommand(io, () => import('../commands/restore.js'), { ...opts, file } as { file: string; output?: string });
   });
