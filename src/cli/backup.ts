@@ -67,6 +67,31 @@ export function registerBackup(program: Command, io: CliIO): void {
   });
 
   withOutputOption(
+    withS3Options(withConnectionOptions(
+      backup
+        .command('schedule')
+        .description('long-running: save, verify, upload and prune on a schedule, one run at a time per cluster (a lease-backed lock in etcd); JSON logs on stderr, /metrics; exits non-zero only on configuration errors')
+        .option('--every <duration>', 'run on multiples of this interval (e.g. 1h)')
+        .option('--cron <expr>', 'run on a five-field cron expression, UTC (e.g. "0 */6 * * *")')
+        .option('--jitter <duration>', 'random delay added to each run (default: a tenth of the interval, at most 5m)')
+        .option('--to <s3url>', 's3://BUCKET/PREFIX/ to upload to')
+        .option('--dir <dir>', 'local directory (with --to: a local copy as well)')
+        .option('--from <member>', 'member to snapshot (default: the leader)')
+        .option('--inactivity-timeout <duration>', 'stop a save whose stream sends nothing for this long', '30s')
+        .option('--keep-last <n>', 'after each save, prune to the newest N')
+        .option('--keep-within <duration>', 'after each save, keep backups younger than this')
+        .option('--keep-hourly <n>', 'GFS: newest of each of the last N hours')
+        .option('--keep-daily <n>', 'GFS: newest of each of the last N days')
+        .option('--keep-weekly <n>', 'GFS: newest of each of the last N ISO weeks')
+        .option('--keep-monthly <n>', 'GFS: newest of each of the last N months')
+        .option('--metrics-addr <host:port>', 'serve Prometheus metrics at http://HOST:PORT/metrics')
+        .option('--lock-ttl <duration>', 'lease TTL of the cluster lock (a dead scheduler\'s lock expires after it)', '15s'),
+    ), { writes: true }),
+  ).action(async (opts: Record<string, unknown>) => {
+    await runCommand(io, () => import('../commands/backup-schedule.js'), opts);
+  });
+
+  withOutputOption(
     withS3Options(program
       .command('restore')
       .description('restore a snapshot into a new local cluster and check it holds what the manifest says, or into one member\'s data dir')

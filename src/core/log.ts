@@ -29,3 +29,8 @@ export function createLogger(level: string = process.env.UPSHIFT_LOG ?? 'warn'):
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });
 }
+
+/** JSON lines (pino) to a given stream, with the same redaction: long-running commands' logs (backup schedule). */
+export function createLoggerTo(stream: NodeJS.WritableStream, level = 'info', base: Record<string, unknown> = {}): Logger {
+  return pino({ level, base, redact: { paths: REDACT, censor: '[redacted]' }, timestamp: pino.stdTimeFunctions.isoTime }, stream as unknown as pino.DestinationStream);
+}
