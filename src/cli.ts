@@ -14,6 +14,7 @@ import { registerUpgrade } from './cli/upgrade.js';
 import { registerBench } from './cli/bench.js';
 import { registerDeps } from './cli/deps.js';
 import { registerMisc } from './cli/misc.js';
+import { registerDashboard } from './cli/dashboard.js';
 
 export const VERSION = '0.1.0';
 
@@ -29,7 +30,7 @@ export function buildProgram(io: CliIO): Command {
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
     });
-  for (const register of [registerEtcd, registerCluster, registerStatus, registerBackup, registerPlan, registerUpgrade, registerBench, registerDeps, registerMisc]) {
+  for (const register of [registerEtcd, registerCluster, registerStatus, registerBackup, registerPlan, registerUpgrade, registerBench, registerDeps, registerMisc, registerDashboard]) {
     register(program, io);
   }
   return program;

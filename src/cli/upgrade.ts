@@ -34,16 +34,22 @@ export function registerUpgrade(program: Command, io: CliIO): void {
   });
 
   withOutputOption(
-    withConnectionOptions(upgrade.command('resume').description('continue a killed or paused upgrade run from its journal and the cluster\'s state').option('--run <id>', 'run id (default: the newest open run)')),
+    withConnectionOptions(
+      upgrade
+        .command('resume')
+        .description('continue a killed or paused upgrade run of the cluster pointed at, from its journal and the cluster\'s state')
+        .option('--run <id>', 'run id (default: the newest open run of the cluster pointed at; refused if it is another cluster\'s)')
+        .option('--yes', 'accepted like `upgrade --yes` (resume never asks)'),
+    ),
   ).action(async (opts: Record<string, unknown>) => {
     await runCommand(io, () => import('../commands/upgrade-resume.js'), opts);
   });
   withOutputOption(
-    withConnectionOptions(upgrade.command('abort').description('stop the current run safely and release the cluster upgrade lock').option('--run <id>', 'run id (default: the newest open run)')),
+    withConnectionOptions(upgrade.command('abort').description('stop the current run of the cluster pointed at safely and release its upgrade lock').option('--run <id>', 'run id (default: the newest open run of the cluster pointed at)')),
   ).action(async (opts: Record<string, unknown>) => {
     await runCommand(io, () => import('../commands/upgrade-abort.js'), opts);
   });
-  withOutputOption(upgrade.command('status').description('where the current upgrade run is').option('--run <id>', 'run id (default: the newest open run)')).action(async (opts: Record<string, unknown>) => {
+  withOutputOption(withConnectionOptions(upgrade.command('status').description('where the current upgrade run of the cluster pointed at is').option('--run <id>', 'run id (default: the newest open run of the cluster pointed at, else its newest run)'))).action(async (opts: Record<string, unknown>) => {
     await runCommand(io, () => import('../commands/upgrade-status.js'), opts);
   });
 

@@ -31,6 +31,7 @@ import { reviewFlags, describeFlagChanges } from '../upgrade/flags.js';
 import { assertAdminUser } from '../upgrade/permissions.js';
 import type { LeaderTransferPolicy } from '../upgrade/order.js';
 import { ttyProgress } from '../upgrade/progress.js';
+import { withRunReport } from '../dashboard/report.js';
 
 export interface UpgradeOptions extends ConnectionFlags {
   to?: string;
@@ -158,10 +159,13 @@ export async function run(opts: UpgradeOptions, ctx: CommandContext): Promise<Up
   if (opts.dryRun) return dryRun(obs, settings, driver, config, p.findings.filter((f) => f.flag !== undefined || f.file !== undefined), blockers);
   if (p.direction === 'none') throw new ProblemError('nothing-to-do', `every member already runs ${base.to}`, { hint: 'nothing to upgrade' });
   await confirm(opts, ctx, settings);
-  const report = await UpgradeExecutor.start(
-    { config, driver, home: ctx.home, target: { cluster: opts.cluster, endpoints: config.endpoints }, driverConfig: opts.driverConfig, log: (l) => note(ctx, l), progress: ctx.interactive ? ttyProgress(ctx.stderr) : undefined, signal: ctx.signal },
-    settings,
-    obs,
+  const report = await withRunReport(
+    await UpgradeExecutor.start(
+      { config, driver, home: ctx.home, target: { cluster: opts.cluster, endpoints: config.endpoints }, driverConfig: opts.driverConfig, log: (l) => note(ctx, l), progress: ctx.interactive ? ttyProgress(ctx.stderr) : undefined, signal: ctx.signal },
+      settings,
+      obs,
+    ),
+    (l) => note(ctx, l),
   );
   const code = exitCodeFor(report);
   return code === ExitCode.ok ? report : outcome(report, code);
@@ -233,5 +237,6 @@ export function renderReport(r: UpgradeReport): string {
   const v = r.verification;
   lines.push(`verification: ${v.ok === null ? 'not run' : v.ok ? 'ok' : 'FAILED'}; lost writes ${v.lostWrites}, watch violations ${v.watchViolations}, linearizability violations ${v.linearizabilityViolations}, consistent ${v.consistent ?? 'not checked'}`);
   lines.push(`journal: ${r.journal}`);
+  if (r.reportHtml) lines.push(`report: ${r.reportHtml}`);
   return lines.join('\n') + '\n';
 }

@@ -5,7 +5,7 @@
 import { minorOf, versionAtLeast } from '../client/types.js';
 import { sortBySeverity } from '../core/finding.js';
 import { quorumSize } from '../core/raft.js';
-import { advisoriesAffecting, eolStatus, knownBadPatches } from '../knowledge/index.js';
+import { advisoriesAffecting, eolStatus, knownBadPatches, staleFindings, standingOf } from '../knowledge/index.js';
 import type { Finding, MemberObservation, MemberStatus, StatusAlarm, StatusObservation, StatusResult } from './model.js';
 
 /** The knowledge-base lookups status needs (src/knowledge). */
@@ -13,12 +13,19 @@ export interface StatusKnowledge {
   eol(version: string): { status: string; latest?: string | undefined; finalRelease?: string | undefined; note?: string | undefined; source: string } | undefined;
   badPatches(version: string): { id: string; recommendedMinimum: string; reason: string; source: string }[];
   advisories(version: string): { id: string; kind: string; severity: string }[];
+  /** `knowledge-stale` (a version newer than the data) and `version-unknown` findings for a version. */
+  currency?(version: string): { severity: 'warning' | 'info'; code: string; message: string; source?: string | undefined }[];
 }
 
 export const defaultKnowledge: StatusKnowledge = {
   eol: (v) => eolStatus(v),
   badPatches: (v) => knownBadPatches(v),
   advisories: (v) => advisoriesAffecting(v),
+  currency: (v) => {
+    const st = standingOf(v);
+    if (st.accepted) return staleFindings(v).map((f) => ({ ...f, severity: f.severity === 'info' ? 'info' : 'warning' }));
+    return [{ severity: 'warning', code: 'version-unknown', message: `${st.reason}: upshift cannot tell its end-of-life status, bad patches or advisories` }];
+  },
 };
 
 /** etcd's default backend quota when --quota-backend-bytes is unset (etcd@v3.6.14:server/storage/quota.go:30). */
@@ -159,6 +166,7 @@ export function assessStatus(obs: StatusObservation, kb: StatusKnowledge = defau
   }
   for (const v of versions.sort()) {
     const who = members.filter((m) => m.version === v).map((m) => m.name || m.id);
+    for (const f of kb.currency?.(v) ?? []) add({ ...f, members: who });
     const eol = kb.eol(v);
     if (eol && eol.status === 'eol') {
       add({

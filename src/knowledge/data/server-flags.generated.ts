@@ -16,12 +16,15 @@ export interface FlagSetData {
   readonly yamlKeys: Readonly<Record<string, string>>;
   readonly securityKeys: Readonly<Record<string, string>>;
   readonly source: string;
+  /** The newest tag of the line the sets were generated from: later patches are assumed to keep its set. */
+  readonly through: string;
 }
 
 const src = (m: string, files: string): string => `etcd@v${m}.x:${files} (all v${m}.* tags)`;
 
 export const serverFlagSets: Readonly<Record<string, FlagSetData>> = {
   '3.2': {
+    through: '3.2.32',
     source: src('3.2', 'etcdmain/config.go, embed/config.go'),
     flags: {
       'advertise-client-urls': '*',
@@ -139,6 +142,7 @@ export const serverFlagSets: Readonly<Record<string, FlagSetData>> = {
     },
   },
   '3.3': {
+    through: '3.3.27',
     source: src('3.3', 'etcdmain/config.go, embed/config.go'),
     flags: {
       'advertise-client-urls': '*',
@@ -274,6 +278,7 @@ export const serverFlagSets: Readonly<Record<string, FlagSetData>> = {
     },
   },
   '3.4': {
+    through: '3.4.45',
     source: src('3.4', 'etcdmain/config.go, embed/config.go'),
     flags: {
       'advertise-client-urls': '*',
@@ -452,6 +457,7 @@ export const serverFlagSets: Readonly<Record<string, FlagSetData>> = {
     },
   },
   '3.5': {
+    through: '3.5.33',
     source: src('3.5', 'server/etcdmain/config.go, server/embed/config.go'),
     flags: {
       'advertise-client-urls': '*',
@@ -671,6 +677,7 @@ export const serverFlagSets: Readonly<Record<string, FlagSetData>> = {
     },
   },
   '3.6': {
+    through: '3.6.14',
     source: src('3.6', 'server/etcdmain/config.go, server/embed/config.go'),
     flags: {
       'advertise-client-urls': '*',
@@ -931,6 +938,7 @@ export const serverFlagSets: Readonly<Record<string, FlagSetData>> = {
     },
   },
   '3.7': {
+    through: '3.7.1',
     source: src('3.7', 'server/etcdmain/config.go, server/embed/config.go'),
     flags: {
       'advertise-client-urls': '*',
