@@ -25,6 +25,12 @@ export interface GroupRunOptions {
   /** Called with each complete line of stderr / stdout as it arrives. */
   onStderrLine?: (line: string) => void;
   onStdoutLine?: (line: string) => void;
+  /**
+   * Settle this long after the program exits even if its pipes are still open (a start script leaves a
+   * background process holding them). Unset: wait until every pipe closes, so no output is lost however
+   * slow the machine is.
+   */
+  settleAfterExitMs?: number;
 }
 
 const MAX_CAPTURE = 256 * 1024;
@@ -108,10 +114,11 @@ export function runProcessGroup(file: string, args: readonly string[], opts: Gro
       });
     };
     child.once('close', finish);
-    // A program that leaves a background process holding its stdout (a start script) never "closes":
-    // after it exits, give the pipes a moment, then settle on the exit status.
-    child.once('exit', (code, sig) => {
-      setTimeout(() => finish(code, sig), 250).unref();
-    });
+    const grace = opts.settleAfterExitMs;
+    if (grace !== undefined) {
+      child.once('exit', (code, sig) => {
+        setTimeout(() => finish(code, sig), grace).unref();
+      });
+    }
   });
 }

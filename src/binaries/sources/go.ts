@@ -33,7 +33,7 @@ import { WRAPPER_MODULE, buildInWrapper, requireToolchain, resolveModules, throw
 import { compareVersions, unknownVersion, type AvailableReport, type BinarySource, type FetchedBinaries, type SourceContext } from './source.js';
 
 export interface GoSourceOptions {
-  /** Deadline of `go env`, version listings and module resolution. */
+  /** Deadline of `go env`, version listings and module resolution (at least a minute: see quickMs). */
   requestDeadlineMs: number;
   /** Deadline of each long step: `go mod tidy` (downloads) and each binary's build. */
   downloadDeadlineMs: number;
@@ -43,10 +43,18 @@ export class GoSource implements BinarySource {
   readonly name = 'go';
   private listing?: Promise<AvailableReport>;
 
-  constructor(private readonly opts: GoSourceOptions) {}
+  /**
+   * Deadline of the quick `go` commands (env, list, version -m): each is a process that may make several
+   * proxy requests and starts slowly on a loaded machine, so never less than a minute.
+   */
+  private readonly quickMs: number;
+
+  constructor(private readonly opts: GoSourceOptions) {
+    this.quickMs = Math.max(opts.requestDeadlineMs, 60_000);
+  }
 
   private tool(ctx: SourceContext, feature: string): Promise<GoTool> {
-    return findGo(ctx.env, ctx.home, feature, this.opts.requestDeadlineMs, ctx.signal);
+    return findGo(ctx.env, ctx.home, feature, this.quickMs, ctx.signal);
   }
 
   async fetch(version: string, workDir: string, ctx: SourceContext): Promise<FetchedBinaries> {
@@ -63,7 +71,7 @@ export class GoSource implements BinarySource {
     c.say(`building from Go modules with ${go.env.GOVERSION} through GOPROXY=${go.env.GOPROXY}`);
 
     // Does the proxy have the version? Which Go does it need? Which commit is it?
-    const infos = await resolveModules(c, ETCD_RELEASE_MODULES.map((m) => `${m}@v${version}`), join(workDir, 'resolve'), this.opts.requestDeadlineMs);
+    const infos = await resolveModules(c, ETCD_RELEASE_MODULES.map((m) => `${m}@v${version}`), join(workDir, 'resolve'), this.quickMs);
     const mains = ETCD_MAINS.map((m) => infos.find((i) => i.Path === m.pkg)!);
     throwIfProxyFailed(c, mains, `etcd ${version}`);
     const missing = mains.filter((i) => i.Error);
@@ -84,7 +92,7 @@ export class GoSource implements BinarySource {
       mains: ETCD_MAINS,
       ...(gitSha ? { ldflags: `-X ${ETCD_GIT_SHA_VAR}=${gitSha}` } : {}),
       stepDeadlineMs: this.opts.downloadDeadlineMs,
-      quickDeadlineMs: Math.max(this.opts.requestDeadlineMs, 60_000),
+      quickDeadlineMs: this.quickMs,
       // Another release's requirements must not leak in (MVS would happily mix them).
       checkResolved: (mods) => etcdModulesOffVersion(mods, version, WRAPPER_MODULE),
     });
@@ -133,7 +141,7 @@ export class GoSource implements BinarySource {
       report.origin = `GOPROXY=${go.env.GOPROXY} (${go.env.GOVERSION})`;
       dir = await mkdtemp(join(tmpdir(), 'upshift-go-list-'));
       const modules = ETCD_MAINS.map((m) => m.pkg);
-      const r = await runGo(go, ['list', '-m', '-versions', ...modules], 'listing etcd modules', { cwd: dir, deadlineMs: this.opts.requestDeadlineMs, signal: ctx.signal });
+      const r = await runGo(go, ['list', '-m', '-versions', ...modules], 'listing etcd modules', { cwd: dir, deadlineMs: this.quickMs, signal: ctx.signal });
       if (r.code !== 0) {
         report.error = `go list -m -versions failed: ${logTail(r.stderr, 3)}`;
         return report;

@@ -282,5 +282,7 @@ type ShellRun = GroupRun;
 
 /** Run `sh -c command` in its own process group; kill the group (TERM, then KILL) on deadline or abort. */
 export function runShell(shell: string, command: string, env: NodeJS.ProcessEnv, deadlineMs: number, signal?: AbortSignal): Promise<ShellRun> {
-  return runProcessGroup(shell, ['-c', command], { env, deadlineMs, signal });
+  // A command that leaves a background process holding its stdout (a start script) never "closes": after
+  // the shell exits, give the pipes a moment, then settle on the exit status.
+  return runProcessGroup(shell, ['-c', command], { env, deadlineMs, signal, settleAfterExitMs: 250 });
 }
