@@ -27,8 +27,13 @@ export function chooseDemoVersions(candidates: readonly string[], pinned: { from
       hint: 'install two with `upshift etcd install V1 V2 --source dir:PATH`, or pass --from and --to',
     });
   }
-  const from = pinned.from ?? all[0]!;
   const to = pinned.to ?? all[all.length - 1]!;
+  // A cluster born before 3.5 keeps v2 requests (3.3/3.4 publish member attributes through the v2 store) in
+  // its WAL, and etcd 3.6 panics replaying them (etcdserver/apply_v2.go v2ToV3Request, seen here on 3.6.17
+  // after 3.3.25 -> 3.4.23 -> 3.5.36) until a v3 snapshot covers them. upshift does not yet drive that
+  // (issue 12), so a demo that reaches 3.6+ starts on the oldest 3.5 it can get: the path 3.5 users face today.
+  const reaches36 = semver.valid(to) !== null && semver.gte(to, '3.6.0');
+  const from = pinned.from ?? (reaches36 ? all.find((v) => semver.gte(v, '3.5.0')) : undefined) ?? all[0]!;
   for (const [flag, v] of [['--from', from], ['--to', to]] as const) {
     if (!semver.valid(v)) throw new UsageError(`${flag}: "${v}" is not an etcd version`, { hint: 'e.g. --from 3.4.23 --to 3.5.30' });
   }
