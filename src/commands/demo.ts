@@ -188,6 +188,7 @@ function tenantsOk(t: TenantsReport): boolean {
 async function pickVersions(opts: DemoOptions, ctx: CommandContext): Promise<DemoVersions> {
   const installed = (await listInstalled(ctx.home)).map((i) => i.version);
   let candidates = installed;
+  let starts = installed;
   if (!opts.from || !opts.to) {
     const list = await import('./etcd-list.js');
     // auto: Debian's packages, and with a Go toolchain the versions the Go module proxy offers (built on
@@ -196,13 +197,18 @@ async function pickVersions(opts: DemoOptions, ctx: CommandContext): Promise<Dem
     for (const source of sources) {
       try {
         const avail = unwrap(await list.run({ available: true, source }, ctx));
-        for (const a of avail.available ?? []) candidates = candidates.concat(a.versions.map((v) => v.version));
+        for (const a of avail.available ?? []) {
+          const offered = a.versions.map((v) => v.version);
+          candidates = candidates.concat(offered);
+          // Start from what is installed or prebuilt; built-from-modules versions serve as waypoints and target.
+          if (a.source !== 'go') starts = starts.concat(offered);
+        }
       } catch (e) {
         note(ctx, `demo: could not list the versions source ${source} offers (${errorMessage(e)})`);
       }
     }
   }
-  return chooseDemoVersions(candidates, { from: opts.from, to: opts.to });
+  return chooseDemoVersions(candidates, { from: opts.from, to: opts.to }, starts);
 }
 
 async function freeClusterName(home: string): Promise<string> {

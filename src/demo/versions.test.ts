@@ -30,6 +30,9 @@ test('today\'s path with Go-built versions: from the oldest 3.5, through the new
   // Not from 3.3/3.4: a cluster born there carries v2 WAL entries 3.6 cannot replay (see versions.ts).
   assert.deepEqual(chooseDemoVersions(offered), { from: '3.5.16', to: '3.7.4', via: ['3.5.36', '3.6.17'] });
   assert.deepEqual(chooseDemoVersions(offered, { from: '3.4.23', to: '3.7.4' }), { from: '3.4.23', to: '3.7.4', via: ['3.5.36', '3.6.17'] }, 'a pinned start wins');
+  // Go offers 3.5.0 too; the start is taken from the installed/prebuilt versions.
+  const withGo = [...offered, '3.5.0', '3.5.5'];
+  assert.deepEqual(chooseDemoVersions(withGo, {}, ['3.3.25', '3.4.23', '3.5.16', '3.5.30']), { from: '3.5.16', to: '3.7.4', via: ['3.5.36', '3.6.17'] });
 });
 
 test('a start below its line\'s floor first moves to the newest patch of its line', () => {

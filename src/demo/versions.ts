@@ -19,7 +19,12 @@ export interface DemoVersions {
 
 const minorOf = (v: string): string => `${semver.major(v)}.${semver.minor(v)}`;
 
-export function chooseDemoVersions(candidates: readonly string[], pinned: { from?: string | undefined; to?: string | undefined } = {}): DemoVersions {
+/**
+ * `starts`: the versions eligible as the starting point (installed or prebuilt); default all candidates. A
+ * version that only the go source offers (e.g. 3.5.0, with 2021 dependencies) is a poor start: it would be
+ * built from old modules just to be replaced.
+ */
+export function chooseDemoVersions(candidates: readonly string[], pinned: { from?: string | undefined; to?: string | undefined } = {}, starts?: readonly string[]): DemoVersions {
   // Releases only: a pre-release (3.7.0-rc.0) is not what a user runs in production.
   const all = [...new Set(candidates.filter((v) => semver.valid(v) && !semver.prerelease(v)))].sort(semver.compare);
   if (all.length < 2 && !(pinned.from && pinned.to)) {
@@ -33,7 +38,8 @@ export function chooseDemoVersions(candidates: readonly string[], pinned: { from
   // after 3.3.25 -> 3.4.23 -> 3.5.36) until a v3 snapshot covers them. upshift does not yet drive that
   // (issue 12), so a demo that reaches 3.6+ starts on the oldest 3.5 it can get: the path 3.5 users face today.
   const reaches36 = semver.valid(to) !== null && semver.gte(to, '3.6.0');
-  const from = pinned.from ?? (reaches36 ? all.find((v) => semver.gte(v, '3.5.0')) : undefined) ?? all[0]!;
+  const startable = starts ? all.filter((v) => starts.includes(v)) : all;
+  const from = pinned.from ?? (reaches36 ? startable.find((v) => semver.gte(v, '3.5.0')) : undefined) ?? startable[0] ?? all[0]!;
   for (const [flag, v] of [['--from', from], ['--to', to]] as const) {
     if (!semver.valid(v)) throw new UsageError(`${flag}: "${v}" is not an etcd version`, { hint: 'e.g. --from 3.4.23 --to 3.5.30' });
   }
