@@ -27,7 +27,7 @@ import { quorumGuard } from './quorum.js';
 import { leadershipAction, type LeaderTransferPolicy } from './order.js';
 import { evaluateGates, READY_GATES, DEFAULT_GATES, type GateThresholds, type GateReport } from './gates.js';
 import { decideOnFailure, type FailurePolicy, type FailureDecision } from './policy.js';
-import { planRun, type Hop, type Step } from './steps.js';
+import { planRun, type Hop, type Step, type StepKind } from './steps.js';
 import { memberDurations, reconstruct, type JournalRecord, type RunBeginRecord, type RunResult } from './journal.js';
 import { createRun, newRunId, nextHistorySegment, runPaths, type RunPaths, type RunSummary } from './runs.js';
 import { UpgradeLock, LOCK_KEY } from './lock.js';
@@ -35,7 +35,9 @@ import { JsonlJournal as Journal } from '../core/files.js';
 import { plainProgress, type ProgressSink } from './progress.js';
 import { replaceProgress, replacementBegun, replacementGuard, initialClusterFor, type ReplaceStage } from './replace.js';
 import { ExecDriver } from './drivers/exec.js';
+import { clusterMismatch, isWrongCluster, runMembers, wrongCluster } from './identity.js';
 import { reviewFlags, assertFlagsResolved, describeFlagChanges } from './flags.js';
+import { journalTelemetry, type RunTelemetry } from './telemetry.js';
 
 export interface UpgradeSettings {
   to: string;
@@ -110,6 +112,8 @@ export interface UpgradeReport {
   } | null;
   verification: { lostWrites: number; watchViolations: number; linearizabilityViolations: number; consistent: boolean | null; ok: boolean | null; histories: string[] };
   journal: string;
+  /** The run's self-contained HTML report (written by the command after the run: dashboard/report.ts). */
+  reportHtml?: string | undefined;
   message?: string | undefined;
   downgradePath?: string | undefined;
 }
@@ -125,6 +129,9 @@ class StepFailure extends Error {
 }
 
 const iso = (): string => new Date().toISOString();
+
+/** Steps that change the cluster, the members or the run's record of them: each is preceded by an identity check. */
+const CHANGES_CLUSTER: ReadonlySet<StepKind> = new Set<StepKind>(['acquire-lock', 'backup', 'baseline', 'leadership', 'stop', 'install', 'start', 'stop-workload', 'verify', 'release-lock']);
 const EXIT: Record<RunResult, ExitCodeValue> = { succeeded: ExitCode.ok, paused: ExitCode.stoppedSafely, 'rolled-back': ExitCode.stoppedSafely, failed: ExitCode.needsAttention, aborted: ExitCode.stoppedSafely };
 
 export class UpgradeExecutor {
@@ -140,6 +147,7 @@ export class UpgradeExecutor {
   private lastObs: ClusterObservation | undefined;
   private stopping = false;
   private progressSink: ProgressSink | undefined;
+  private telemetrySink: RunTelemetry | undefined;
 
   private constructor(
     private readonly env: ExecutorEnv,
@@ -167,6 +175,11 @@ export class UpgradeExecutor {
     this.progress.info(line);
   }
 
+  /** Observations and gate samples for the dashboard and report (journal `observation` / `gate-sample`). */
+  private get telemetry(): RunTelemetry {
+    return (this.telemetrySink ??= journalTelemetry(this.journal));
+  }
+
   // ---------------------------------------------------------------- entry points
 
   /** Plan the steps for the observed cluster without touching anything (--dry-run, and the start of a real run). */
@@ -185,22 +198,15 @@ export class UpgradeExecutor {
     // creates a run or touches anything.
     const runId = newRunId();
     const lock = await UpgradeLock.acquire(env.config, { runId, to: settings.to });
-    let created: Awaited<ReturnType<typeof createRun>>;
-    try {
-      created = await createRun(env.home, runId);
-    } catch (e) {
-      await lock.release();
-      throw e;
-    }
-    const { paths, journal } = created;
     const begin: RunBeginRecord = {
       type: 'run-begin',
       at: iso(),
-      runId: paths.runId,
+      runId,
       from: settings.from,
       to: settings.to,
       path: settings.path,
-      target: { ...env.target, clusterId: obs.clusterId },
+      // The run belongs to this cluster: every later observation is checked against these ids (identity.ts).
+      target: { ...env.target, clusterId: obs.clusterId, members: runMembers(obs) },
       driver: env.driver.kind,
       driverConfig: env.driverConfig,
       options: settingsForJournal(settings),
@@ -210,20 +216,32 @@ export class UpgradeExecutor {
       pid: process.pid,
       host: hostname(),
     };
-    const ex = new UpgradeExecutor(env, settings, paths, journal, begin, []);
-    ex.append(begin);
+    let created: Awaited<ReturnType<typeof createRun>>;
+    try {
+      created = await createRun(env.home, begin);
+    } catch (e) {
+      await lock.release();
+      throw e;
+    }
+    const { paths, journal } = created;
+    const ex = new UpgradeExecutor(env, settings, paths, journal, begin, [begin]);
     ex.lock = lock;
     lock.onLost = (why) => (ex.lockLost = why);
     ex.append({ type: 'lock', at: iso(), action: 'acquired', key: LOCK_KEY, lease: lock.leaseId });
     ex.lastObs = obs;
+    ex.telemetry.observed(obs);
+    ex.progress.begin?.(paths.runId);
     ex.log(`upshift upgrade: run ${paths.runId}: ${settings.path.join(' -> ')}, ${steps.length} steps; journal ${paths.journal}`);
     for (const line of describeFlagChanges(flagChanges)) ex.log(`    flag change: ${line}`);
-    return ex.runFrom(0);
+    return ex.guarded(() => ex.runFrom(0));
   }
 
   /** Resume a run after a kill or a pause: reconstruct from the journal and the cluster as it is now. */
   static async resume(env: ExecutorEnv, run: RunSummary): Promise<UpgradeReport> {
     const obs = await observeCluster(env.config, { signal: env.signal });
+    // Another cluster's journal is never carried out: refuse before writing or touching anything.
+    const foreign = clusterMismatch(run.begin, run.records, obs);
+    if (foreign) throw wrongCluster(run.begin, obs.clusterId, foreign);
     const point = reconstruct(run.records, obs);
     if (point.state !== 'resumable') throw new ProblemError('nothing-to-resume', `run ${run.runId}: ${point.message}`, { hint: 'start a new run with `upshift upgrade --to V`' });
     const b = point.begin;
@@ -233,6 +251,8 @@ export class UpgradeExecutor {
     const ex = new UpgradeExecutor(env, settings, run.paths, journal, b, [...run.records]);
     ex.lastObs = obs;
     ex.append({ type: 'resume', at: iso(), pid: process.pid, fromStep: b.steps[point.nextIndex]?.id, reason: point.message });
+    ex.telemetry.observed(obs);
+    ex.progress.begin?.(run.runId);
     ex.log(`upshift upgrade: resuming run ${run.runId}: ${point.message}`);
     // Facts of finished steps.
     const f = point.facts;
@@ -242,10 +262,27 @@ export class UpgradeExecutor {
     for (let n = 1; existsSync(run.paths.history(n)); n++) ex.histories.push(run.paths.history(n));
     // The lock is re-taken before anything else, if the run had it.
     if (!point.done.includes('release-lock')) await ex.acquireLock(true);
-    if (point.rollback) {
-      return ex.finishRollback(point.rollback.member, point.rollback.toVersion);
+    const rb = point.rollback;
+    return ex.guarded(() => (rb ? ex.finishRollback(rb.member, rb.toVersion) : ex.runFrom(point.nextIndex)));
+  }
+
+  /**
+   * The cluster answering turned out not to be the run's (identity.ts; checked by every observation and before
+   * every step that changes anything): stop at once, touching nothing more, and keep the run open for its own
+   * cluster. No rollback, no verification: those would act on the wrong cluster.
+   */
+  private async guarded(run: () => Promise<UpgradeReport>): Promise<UpgradeReport> {
+    try {
+      return await run();
+    } catch (e) {
+      if (!isWrongCluster(e)) throw e;
+      this.append({ type: 'decision', at: iso(), decision: 'stop', reason: e.message });
+      // The lock's release only deletes a key holding this run's value, so it is safe on any cluster.
+      await this.teardown();
+      this.append({ type: 'run-end', at: iso(), result: 'paused', exitCode: e.exitCode, message: `${e.message}; the run stays open for its own cluster` });
+      this.journal.close();
+      throw e;
     }
-    return ex.runFrom(point.nextIndex);
   }
 
   // ---------------------------------------------------------------- the loop
@@ -273,7 +310,7 @@ export class UpgradeExecutor {
       return await this.finish('succeeded');
     } catch (e) {
       if (!(e instanceof StepFailure)) {
-        await this.teardown();
+        if (!isWrongCluster(e)) await this.teardown();
         throw e;
       }
       return this.onFailure(e);
@@ -283,6 +320,7 @@ export class UpgradeExecutor {
   private async runStep(s: Step): Promise<void> {
     if (this.env.signal.aborted) throw new StepFailure(s, new UpshiftError('interrupted', 'interrupted by a signal before this step', ExitCode.stoppedSafely));
     if (this.lockLost) throw new StepFailure(s, new ProblemError('lock-lost', `the upgrade lock was lost (${this.lockLost})`));
+    if (CHANGES_CLUSTER.has(s.kind)) await this.checkCluster();
     const attempt = this.records.filter((r) => r.type === 'step-begin' && r.step === s.id).length + 1;
     this.append({ type: 'step-begin', at: iso(), step: s.id, attempt });
     const t0 = performance.now();
@@ -298,6 +336,7 @@ export class UpgradeExecutor {
       const detail = e instanceof UpshiftError && e.details ? (JSON.parse(JSON.stringify(e.details)) as Record<string, unknown>) : undefined;
       this.append({ type: 'step-end', at: iso(), step: s.id, ok: false, durationMs, error: errorMessage(e), ...(detail ? { detail } : {}) });
       this.progress.stepEnd(s, false, durationMs, errorMessage(e));
+      if (isWrongCluster(e)) throw e;
       throw new StepFailure(s, e);
     }
   }
@@ -307,9 +346,24 @@ export class UpgradeExecutor {
     return this.stopping ? undefined : this.env.signal;
   }
 
+  /** The cluster as it is now; refuses (wrong-cluster) when what answers is not the run's cluster. */
   private async observe(): Promise<ClusterObservation> {
-    this.lastObs = await observeCluster(this.env.config, { signal: this.signal });
-    return this.lastObs;
+    const obs = await observeCluster(this.env.config, { signal: this.signal });
+    const foreign = clusterMismatch(this.begin, this.records, obs);
+    if (foreign) throw wrongCluster(this.begin, obs.clusterId, foreign);
+    this.lastObs = obs;
+    this.telemetry.observed(obs);
+    return obs;
+  }
+
+  /** Before a step that changes anything: what answers must still be the run's cluster. */
+  private async checkCluster(): Promise<void> {
+    try {
+      await this.observe();
+    } catch (e) {
+      if (isWrongCluster(e)) throw e;
+      // Nothing answers (e.g. the only member is stopped): nothing to compare; the step meets whatever is wrong itself.
+    }
   }
 
   private driverMember(name: string, obs?: ClusterObservation): DriverMember {
@@ -512,6 +566,7 @@ export class UpgradeExecutor {
       const w = this.workload?.windowStats(10_000);
       const left = Math.max(0, Math.ceil((until - Date.now()) / 1000));
       const live = evaluateGates({ member: s.member!, target: s.to!, observations, workload: w, baseline: this.baseline }, this.settings.gates);
+      this.telemetry.gates(s, live.checks);
       this.progress.live(`${left} s left  ${live.checks.map((c) => `${c.name} ${c.ok ? 'ok' : 'FAIL'}${c.value !== undefined && c.name !== 'version' ? ` ${c.value}` : ''}`).join('  ')}`);
       const early = evaluateGates({ member: s.member!, target: s.to!, observations }, this.settings.gates, ['health']);
       if (!early.ok && observations.length >= this.settings.gates.maxFailedHealthChecks) break;
@@ -648,6 +703,7 @@ export class UpgradeExecutor {
       this.append({ type: 'rollback', at: iso(), member, phase: 'end', toVersion: version, ok: true });
       return this.finish('rolled-back', `${why ? `${why}. ` : ''}${member} was put back on etcd ${version}; the cluster is healthy`);
     } catch (e) {
+      if (isWrongCluster(e)) throw e;
       if (phase !== 'prepare' && this.canReplace(member)) {
         const reason = `etcd ${version} did not come up on ${member}'s data (${firstLine(errorMessage(e))}): replace ${member} as a fresh member (remove, re-add with the same peer URL, data dir moved aside, start empty, catch up)`;
         this.append({ type: 'decision', at: iso(), decision: 'rollback', member, reason });
@@ -677,6 +733,7 @@ export class UpgradeExecutor {
     let current: ReplaceStage | undefined;
     const stage = async (name: ReplaceStage, fn: () => Promise<Record<string, unknown> | undefined>): Promise<void> => {
       if (prog.ended.has(name)) return;
+      await this.checkCluster();
       current = name;
       this.append({ type: 'rollback', at: iso(), member, phase: 'replace', toVersion: version, stage: name, status: 'begin' });
       this.progress.info(`    replace ${member}: ${name}`);
@@ -760,6 +817,7 @@ export class UpgradeExecutor {
         `${why ? `${why}. ` : ''}etcd ${version} could not start on ${member}'s data, so ${member} was replaced as a fresh member on etcd ${version} (removed, re-added with the same peer URL, started empty, caught up)${aside ? `; its old data was moved aside: ${JSON.stringify(aside)}` : ''}; the cluster is healthy`,
       );
     } catch (e) {
+      if (isWrongCluster(e)) throw e;
       if (current) this.append({ type: 'rollback', at: iso(), member, phase: 'replace', toVersion: version, stage: current, status: 'end', ok: false, error: errorMessage(e) });
       this.append({ type: 'rollback', at: iso(), member, phase: 'end', toVersion: version, ok: false, error: errorMessage(e) });
       const where = current ? ` at stage ${current}` : '';

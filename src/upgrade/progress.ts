@@ -8,6 +8,8 @@ import pc from 'picocolors';
 import type { Step } from './steps.js';
 
 export interface ProgressSink {
+  /** The run's id, once known (before its first step). */
+  begin?(runId: string): void;
   stepStart(index: number, total: number, step: Step): void;
   stepEnd(step: Step, ok: boolean, durationMs: number, error?: string): void;
   /** A line of detail that stays (backup file, gate summary, decisions). */
