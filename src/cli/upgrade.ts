@@ -26,6 +26,7 @@ export function registerUpgrade(program: Command, io: CliIO): void {
         .option('--max-failed-health-checks <n>', 'gate: failed health checks per window (default 2)')
         .option('--max-applied-lag <entries>', 'gate: applied-index distance to the leader (default 100)')
         .option('--ready-timeout <duration>', 'how long a restarted member may take to be ready', '60s')
+        .option('--metrics-addr <host:port>', 'serve Prometheus /metrics for this run on HOST:PORT while it runs (e.g. 127.0.0.1:9464)')
         .option('--dry-run', 'print the exact steps without touching anything (and which etcd binaries are missing)')
         .option('--source <source>', 'where a missing etcd binary could come from, as for `etcd install` (asked only when one is missing)', 'auto')
         .option('--base-url <url>', 'release archive base for --source github')
@@ -41,6 +42,7 @@ export function registerUpgrade(program: Command, io: CliIO): void {
         .command('resume')
         .description('continue a killed or paused upgrade run of the cluster pointed at, from its journal and the cluster\'s state')
         .option('--run <id>', 'run id (default: the newest open run of the cluster pointed at; refused if it is another cluster\'s)')
+        .option('--metrics-addr <host:port>', 'serve Prometheus /metrics for this run on HOST:PORT while it runs')
         .option('--yes', 'accepted like `upgrade --yes` (resume never asks)'),
     ),
   ).action(async (opts: Record<string, unknown>) => {

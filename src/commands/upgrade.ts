@@ -33,9 +33,9 @@ import { readConfigFile } from '../plan/config.js';
 import { reviewFlags, describeFlagChanges } from '../upgrade/flags.js';
 import { assertAdminUser } from '../upgrade/permissions.js';
 import type { LeaderTransferPolicy } from '../upgrade/order.js';
-import { ttyProgress } from '../upgrade/progress.js';
-import { knowledgeEdition, knowledgeLine, type KnowledgeStamp } from '../knowledge/index.js';
+import { jsonProgress, ttyProgress, type ProgressSink } from '../upgrade/progress.js';
 import { withRunReport } from '../dashboard/report.js';
+import { knowledgeEdition, knowledgeLine, type KnowledgeStamp } from '../knowledge/index.js';
 
 export interface UpgradeOptions extends ConnectionFlags {
   to?: string;
@@ -62,6 +62,8 @@ export interface UpgradeOptions extends ConnectionFlags {
   /** Where a missing binary could come from (asked only when one is missing): as `etcd install --source`. */
   source?: string;
   baseUrl?: string;
+  /** Serve /metrics for this run on HOST:PORT while it runs. */
+  metricsAddr?: string;
   output?: string;
 }
 
@@ -173,14 +175,20 @@ export async function run(opts: UpgradeOptions, ctx: CommandContext): Promise<Up
   if (!binaries.ok) throw missingBinaries(binaries, opts);
   if (p.direction === 'none') throw new ProblemError('nothing-to-do', `every member already runs ${base.to}`, { hint: 'nothing to upgrade' });
   await confirm(opts, ctx, settings);
-  const report = await withRunReport(
-    await UpgradeExecutor.start(
-      { config, driver, home: ctx.home, target: { cluster: opts.cluster, endpoints: config.endpoints }, driverConfig: opts.driverConfig, log: (l) => note(ctx, l), progress: ctx.interactive ? ttyProgress(ctx.stderr) : undefined, signal: ctx.signal },
-      settings,
-      obs,
-    ),
-    (l) => note(ctx, l),
-  );
+  const metrics = await runMetricsEndpoint(opts.metricsAddr, ctx);
+  let report: UpgradeReport;
+  try {
+    report = await withRunReport(
+      await UpgradeExecutor.start(
+        { config, driver, home: ctx.home, target: { cluster: opts.cluster, endpoints: config.endpoints }, driverConfig: opts.driverConfig, log: (l) => note(ctx, l), progress: progressFor(ctx), signal: ctx.signal },
+        settings,
+        obs,
+      ),
+      (l) => note(ctx, l),
+    );
+  } finally {
+    await metrics?.close();
+  }
   const code = exitCodeFor(report);
   const result = { ...report, knowledge: knowledgeEdition() };
   return code === ExitCode.ok ? result : outcome(result, code);
@@ -235,6 +243,22 @@ async function dryRun(obs: Awaited<ReturnType<typeof observeCluster>>, settings:
   // The exit code a real run would end with before touching anything: 1 refused (preflight, plan), 3 binaries missing.
   if (!pf.ok || blockers.length > 0) return outcome(result, ExitCode.problem);
   return binaries.ok ? result : outcome(result, ExitCode.environment);
+}
+
+/** How a run shows its steps: pino records (--log-format json), a live view (terminal), or plain lines. */
+export function progressFor(ctx: CommandContext): ProgressSink | undefined {
+  if (ctx.logFormat === 'json') return jsonProgress(ctx.log);
+  return ctx.interactive ? ttyProgress(ctx.stderr) : undefined;
+}
+
+/** `--metrics-addr`: /metrics of this process's run while it runs (checked before anything is touched). */
+export async function runMetricsEndpoint(addr: string | undefined, ctx: CommandContext): Promise<{ close(): Promise<void> } | undefined> {
+  if (addr === undefined) return undefined;
+  const { parseListenAddr } = await import('../metrics/registry.js');
+  const { serveOwnRunMetrics } = await import('../metrics/upshift.js');
+  const server = await serveOwnRunMetrics(parseListenAddr(addr, '--metrics-addr'), ctx.home);
+  note(ctx, `upshift: metrics of this run at ${server.url}`);
+  return server;
 }
 
 async function confirm(opts: UpgradeOptions, ctx: CommandContext, s: UpgradeSettings): Promise<void> {

@@ -174,8 +174,8 @@ export function dashboardApp(opts: { home: string; env: NodeJS.ProcessEnv; secre
     if (!v) return c.json({ error: { code: 'no-run', message: `no run ${c.req.param('id')}` } }, 404);
     const resumable = v.state === 'paused' || (v.state === 'running' && runAlive(v) === false);
     if (!resumable) return c.json({ error: { code: 'not-resumable', message: `run ${v.runId} is ${v.state === 'running' ? 'still running' : v.state}: only a paused or interrupted run resumes` } }, 409);
-    const { pid, log } = resumeInBackground(opts.home, opts.env, v);
-    opts.log(`upshift serve: resuming run ${v.runId}: upshift upgrade resume runs as pid ${pid}, output in ${log}`);
+    const { pid, log, result } = resumeInBackground(opts.home, opts.env, v);
+    opts.log(`upshift serve: resuming run ${v.runId}: upshift upgrade resume runs as pid ${pid} (progress in ${log}, result in ${result})`);
     return c.json({ message: `resuming run ${v.runId}: upshift upgrade resume runs as pid ${pid}`, pid });
   });
 
@@ -194,17 +194,22 @@ export function dashboardApp(opts: { home: string; env: NodeJS.ProcessEnv; secre
 
 /**
  * `upshift upgrade resume --run ID` as its own process (the same command a person runs), detached so it
- * outlives the dashboard; its output goes to resume-<pid>.log beside the journal.
+ * outlives the dashboard; beside the journal, its stderr goes to resume-<time>.log and its JSON result to
+ * resume-<time>.json.
  */
-function resumeInBackground(home: string, env: NodeJS.ProcessEnv, v: RunView): { pid: number; log: string } {
-  const log = join(home, 'runs', v.runId, `resume-${new Date().toISOString().replace(/[-:.]/g, '')}.log`);
-  const fd = openSync(log, 'a', 0o600);
+function resumeInBackground(home: string, env: NodeJS.ProcessEnv, v: RunView): { pid: number; log: string; result: string } {
+  const base = join(home, 'runs', v.runId, `resume-${new Date().toISOString().replace(/[-:.]/g, '')}`);
+  const log = `${base}.log`;
+  const result = `${base}.json`;
+  const err = openSync(log, 'a', 0o600);
+  const out = openSync(result, 'a', 0o600);
   try {
-    const child = spawn(process.execPath, [BIN, 'upgrade', 'resume', '--run', v.runId, '-o', 'json'], { env: { ...env, UPSHIFT_HOME: home }, stdio: ['ignore', fd, fd], detached: true });
+    const child = spawn(process.execPath, [BIN, 'upgrade', 'resume', '--run', v.runId, '-o', 'json'], { env: { ...env, UPSHIFT_HOME: home }, stdio: ['ignore', out, err], detached: true });
     child.unref();
-    return { pid: child.pid ?? -1, log };
+    return { pid: child.pid ?? -1, log, result };
   } finally {
-    closeSync(fd);
+    closeSync(err);
+    closeSync(out);
   }
 }
 

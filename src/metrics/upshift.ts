@@ -14,7 +14,9 @@ import { join } from 'node:path';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { readCatalogue } from '../backup/manifest.js';
 import type { OpEvent } from '../runview/files.js';
-import type { RunStore } from '../runview/store.js';
+import { RunStore } from '../runview/store.js';
+import { hostname } from 'node:os';
+import { newRegistry, startMetricsServer, type ListenAddr, type MetricsServer } from './registry.js';
 import { currentStep, membersUpgraded, type RunView } from '../runview/model.js';
 
 export const MAX_CLUSTERS = 20;
@@ -240,4 +242,25 @@ export function runMetrics(reg: Registry, store: RunStore, include: (v: RunView)
   };
   store.onIndexChange(() => void update());
   return metrics;
+}
+
+/**
+ * `--metrics-addr ADDR` of a run command: /metrics on ADDR for the runs this process runs (its run-begin or
+ * resume record carries this pid), plus the backup families, until `close()`.
+ */
+export async function serveOwnRunMetrics(addr: ListenAddr, home: string): Promise<MetricsServer> {
+  const store = new RunStore(home);
+  const reg = newRegistry({ process: true });
+  const me = hostname();
+  runMetrics(reg, store, (v) => v.pid === process.pid && v.host === me);
+  await store.refresh();
+  store.start();
+  const server = await startMetricsServer(addr, reg);
+  return {
+    ...server,
+    close: async () => {
+      store.stop();
+      await server.close();
+    },
+  };
 }

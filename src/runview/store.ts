@@ -60,14 +60,16 @@ export class RunStore {
 
   private tick(): Promise<void> {
     if (this.busy) return this.busy;
-    this.busy = (async () => {
-      try {
-        if (this.ticks++ % INDEX_EVERY === 0) await this.refresh();
-        for (const [id, f] of this.followed) await this.poll(id, f);
-      } finally {
+    const work = async (): Promise<void> => {
+      if (this.ticks++ % INDEX_EVERY === 0) await this.refresh();
+      for (const [id, f] of this.followed) await this.poll(id, f);
+    };
+    // Cleared in a later microtask: a tick with nothing to await finishes before the assignment.
+    this.busy = work()
+      .catch(() => undefined)
+      .finally(() => {
         this.busy = undefined;
-      }
-    })();
+      });
     return this.busy;
   }
 

@@ -28,7 +28,7 @@ import { leadershipAction, type LeaderTransferPolicy } from './order.js';
 import { evaluateGates, READY_GATES, DEFAULT_GATES, type GateThresholds, type GateReport } from './gates.js';
 import { decideOnFailure, type FailurePolicy, type FailureDecision } from './policy.js';
 import { planRun, type Hop, type Step, type StepKind } from './steps.js';
-import { memberDurations, reconstruct, type JournalRecord, type RunBeginRecord, type RunResult } from './journal.js';
+import { memberDurations, reconstruct, type HookRecord, type JournalRecord, type RunBeginRecord, type RunResult } from './journal.js';
 import { createRun, newRunId, nextHistorySegment, runPaths, type RunPaths, type RunSummary } from './runs.js';
 import { UpgradeLock, LOCK_KEY } from './lock.js';
 import { JsonlJournal as Journal } from '../core/files.js';
@@ -88,6 +88,23 @@ export interface ExecutorEnv {
   /** Step list / live view; default: plain lines through `log`. */
   progress?: ProgressSink | undefined;
   signal: AbortSignal;
+  /** Hook points for `upshift rehearse` (fault schedule, members behind proxies); none in a plain upgrade. */
+  hooks?: ExecutorHooks | undefined;
+}
+
+/**
+ * The executor's hook points, all optional. Awaited where they are called, so what a hook does (e.g. a
+ * fault that starts "after step X") is in place before the run goes on.
+ */
+export interface ExecutorHooks {
+  /** The run's journal is open (fresh or resumed); `record` appends hook records to it until the run ends. */
+  onRunStart?(run: { runId: string; journal: string; record: (r: HookRecord) => void }): void | Promise<void>;
+  /** A step's begin / end was journaled. */
+  onStep?(e: { phase: 'begin' | 'end'; step: Step; ok?: boolean | undefined }): void | Promise<void>;
+  /** The run is about to journal its end (last moment for `record`). */
+  onRunEnd?(): void | Promise<void>;
+  /** Where a member whose advertised client URL is `clientURL` really listens (liveness probes: a proxy in front of a stopped member still accepts). */
+  probeURL?(clientURL: string): string;
 }
 
 export interface UpgradeReport {
@@ -233,6 +250,7 @@ export class UpgradeExecutor {
     ex.progress.begin?.(paths.runId);
     ex.log(`upshift upgrade: run ${paths.runId}: ${settings.path.join(' -> ')}, ${steps.length} steps; journal ${paths.journal}`);
     for (const line of describeFlagChanges(flagChanges)) ex.log(`    flag change: ${line}`);
+    await ex.hookRunStart();
     return ex.guarded(() => ex.runFrom(0));
   }
 
@@ -254,6 +272,7 @@ export class UpgradeExecutor {
     ex.telemetry.observed(obs);
     ex.progress.begin?.(run.runId);
     ex.log(`upshift upgrade: resuming run ${run.runId}: ${point.message}`);
+    await ex.hookRunStart();
     // Facts of finished steps.
     const f = point.facts;
     if (typeof f.backup?.file === 'string') ex.backupFile = f.backup.file;
@@ -323,6 +342,7 @@ export class UpgradeExecutor {
     if (CHANGES_CLUSTER.has(s.kind)) await this.checkCluster();
     const attempt = this.records.filter((r) => r.type === 'step-begin' && r.step === s.id).length + 1;
     this.append({ type: 'step-begin', at: iso(), step: s.id, attempt });
+    await this.env.hooks?.onStep?.({ phase: 'begin', step: s });
     const t0 = performance.now();
     const n = this.steps.indexOf(s) + 1;
     this.progress.stepStart(n, this.steps.length, s);
@@ -336,9 +356,20 @@ export class UpgradeExecutor {
       const detail = e instanceof UpshiftError && e.details ? (JSON.parse(JSON.stringify(e.details)) as Record<string, unknown>) : undefined;
       this.append({ type: 'step-end', at: iso(), step: s.id, ok: false, durationMs, error: errorMessage(e), ...(detail ? { detail } : {}) });
       this.progress.stepEnd(s, false, durationMs, errorMessage(e));
+      await this.env.hooks?.onStep?.({ phase: 'end', step: s, ok: false });
       if (isWrongCluster(e)) throw e;
       throw new StepFailure(s, e);
     }
+    await this.env.hooks?.onStep?.({ phase: 'end', step: s, ok: true });
+  }
+
+  private async hookRunStart(): Promise<void> {
+    await this.env.hooks?.onRunStart?.({ runId: this.paths.runId, journal: this.paths.journal, record: (r) => this.append(r) });
+  }
+
+  /** tcpProbe of a member's client URL, where it really listens (ExecutorHooks.probeURL). */
+  private probe(url: string): Promise<'refused' | 'open' | 'timeout'> {
+    return tcpProbe(this.env.hooks?.probeURL?.(url) ?? url);
   }
 
   /** The run's abort signal while steps run; none once it is stopping (the way out must still work). */
@@ -411,7 +442,7 @@ export class UpgradeExecutor {
         const member = this.driverMember(s.member!);
         // Idempotent on resume: a member already up on the target is left alone. Nothing listening
         // (connection refused) settles it without a full observation.
-        if ((await tcpProbe(member.clientURL)) !== 'refused') {
+        if ((await this.probe(member.clientURL)) !== 'refused') {
           const m = (await this.observe()).members.find((x) => x.name === s.member);
           if (m?.reachable && sameVersion(m.version, s.to!)) return { skipped: `${s.member} already runs ${s.to}` };
         }
@@ -533,7 +564,7 @@ export class UpgradeExecutor {
     const until = Date.now() + 10_000;
     const url = this.driverMember(name).clientURL;
     while (true) {
-      if ((await tcpProbe(url)) === 'refused') return;
+      if ((await this.probe(url)) === 'refused') return;
       const obs = await this.observe();
       const m = obs.members.find((x) => x.name === name);
       if (!m || !m.reachable) return;
@@ -774,7 +805,7 @@ export class UpgradeExecutor {
       await stage('stop', async () => {
         const r = await this.env.driver.stop(dm(), { graceful: true, version, deadlineMs: this.settings.stopTimeoutMs });
         const until = Date.now() + 10_000;
-        while ((await tcpProbe(prog.clientURL!)) !== 'refused') {
+        while ((await this.probe(prog.clientURL!)) !== 'refused') {
           if (Date.now() >= until) throw new ProblemError('member-still-running', `the stop command finished but something still listens on ${prog.clientURL}`);
           await sleep(200);
         }
@@ -805,7 +836,7 @@ export class UpgradeExecutor {
       });
       await stage('move-aside', async () => driverDetail(await this.env.driver.moveDataAside!(dm(), { version, deadlineMs: this.settings.stopTimeoutMs })));
       await stage('start', async () => {
-        if ((await tcpProbe(prog.clientURL!)) === 'open') return { skipped: `something already listens on ${prog.clientURL} (started by an earlier process)` };
+        if ((await this.probe(prog.clientURL!)) === 'open') return { skipped: `something already listens on ${prog.clientURL} (started by an earlier process)` };
         return driverDetail(await this.env.driver.startFresh!(dm(), { version, initialCluster: prog.initialCluster!, deadlineMs: this.settings.startTimeoutMs }));
       });
       await stage('ready', () => this.waitReady(member, version));
@@ -900,6 +931,7 @@ export class UpgradeExecutor {
       ...(downgradePath ? { downgradePath } : {}),
     };
     const exitCode = result === 'succeeded' && v && !v.ok ? ExitCode.problem : EXIT[result];
+    await this.env.hooks?.onRunEnd?.();
     this.append({ type: 'run-end', at: iso(), result, exitCode, ...(message ? { message } : {}), report: { verification: report.verification, workload: report.workload } });
     await writeFileAtomic(this.paths.report, JSON.stringify(report, null, 2) + '\n');
     this.journal.close();

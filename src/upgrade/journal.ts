@@ -142,7 +142,17 @@ export interface GateSampleRecord {
 
 export type TelemetryRecord = ObservationRecord | GateSampleRecord;
 
-export type JournalRecord = RunBeginRecord | StepBeginRecord | StepEndRecord | DecisionRecord | RollbackRecord | LockRecord | ResumeRecord | RunEndRecord | TelemetryRecord;
+/**
+ * A record a hook (ExecutorHooks.onRunStart's `record`) adds to the run's journal, e.g. the fault
+ * timeline of a rehearsal (src/faults/runner.ts). Resume and status ignore it.
+ */
+export interface HookRecord {
+  type: 'fault';
+  at: string;
+  [key: string]: unknown;
+}
+
+export type JournalRecord = RunBeginRecord | StepBeginRecord | StepEndRecord | DecisionRecord | RollbackRecord | LockRecord | ResumeRecord | RunEndRecord | TelemetryRecord | HookRecord;
 
 export type StepStatus = 'done' | 'failed' | 'begun' | 'pending';
 

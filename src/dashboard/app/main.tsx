@@ -53,6 +53,7 @@ function start(): void {
       </main>,
       root,
     );
+    performance.mark('upshift-run-rendered');
   } else {
     setCsrf(boot.csrf);
     render(<Live path={location.pathname} />, root);
