@@ -42,6 +42,8 @@ export async function observeCluster(config: ConnectionConfig, opts: ObserveOpti
       raftAppliedIndex: s?.raftAppliedIndex,
       raftTerm: s?.raftTerm,
       errors,
+      storageVersion: s?.storageVersion ?? m.version?.storage,
+      downgrade: s?.downgradeInfo,
     };
   });
   // The leader as the members see it (the highest term wins when they disagree mid-election).
