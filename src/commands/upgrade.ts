@@ -19,7 +19,8 @@ import { plan as makePlan } from '../plan/planner.js';
 import { discover } from '../plan/discover.js';
 import { observeCluster } from '../upgrade/observe.js';
 import { preflight, type PreflightFinding } from '../upgrade/preflight.js';
-import { UpgradeExecutor, DEFAULT_SETTINGS, assertPreflight, exitCodeFor, type UpgradeReport, type UpgradeSettings } from '../upgrade/executor.js';
+import { UpgradeExecutor, DEFAULT_SETTINGS, assertPreflight, exitCodeFor, type Operation, type UpgradeReport, type UpgradeSettings } from '../upgrade/executor.js';
+import { describeFinding, type ReadinessFinding } from '../upgrade/readiness/index.js';
 import { DEFAULT_GATES, type GateThresholds } from '../upgrade/gates.js';
 import { LocalDriver } from '../upgrade/drivers/local.js';
 import { ExecDriver, loadExecConfig } from '../upgrade/drivers/exec.js';
@@ -54,6 +55,8 @@ export interface UpgradeOptions extends ConnectionFlags {
   maxP99Factor?: string;
   maxP99Slack?: string;
   readyTimeout?: string;
+  /** Exec driver without a `check` template: the user ran `etcdutl check v2store` on every member (readiness before 3.6). */
+  assumeV2Clean?: boolean;
   output?: string;
 }
 
@@ -66,6 +69,8 @@ export interface DryRunResult {
   preflight: { ok: boolean; findings: PreflightFinding[] };
   /** The plan's blockers: a real run would refuse (exit 1) before touching anything. */
   blockers: Finding[];
+  /** Readiness checks run on the cluster's data now (before a hop into 3.6+); their blockers refuse a real run (extension). */
+  readiness: ReadinessFinding[];
   steps: { id: string; description: string; command?: string }[];
   /**
    * Flags that change on the way. local: what upshift rewrites in each member's command line at its start.
@@ -114,6 +119,7 @@ export function settingsFromFlags(opts: UpgradeOptions): Omit<UpgradeSettings, '
     backup: opts.backup !== false,
     drain: opts.drain !== false,
     gates,
+    ...(opts.assumeV2Clean ? { assumeV2Clean: true } : {}),
   };
 }
 
@@ -146,7 +152,11 @@ export async function run(opts: UpgradeOptions, ctx: CommandContext): Promise<Up
   const configs = [];
   if (driver instanceof ExecDriver) for (const f of new Set(Object.values(driver.config.configs).flat())) configs.push(await readConfigFile(f));
   const p = makePlan({ from: facts.from, to: base.to, via: opts.via ?? [], authEnabled: facts.authEnabled, v2Store: facts.v2Store, cluster: facts.cluster, configs });
-  if (p.direction === 'downgrade') throw new ProblemError('downgrade', `${base.to} is older than the cluster's ${facts.from}: upshift upgrade only goes up`, { hint: '`upshift plan --to V` describes the supported downgrade procedure' });
+  if (p.direction === 'downgrade') throw new ProblemError('downgrade', `${base.to} is older than the cluster's ${facts.from}: upshift upgrade only goes up`, { hint: '`upshift downgrade --to V` (3.6 and later, one minor at a time); `upshift plan --to V` describes the procedure for older versions' });
+  // The readiness checks read every member's v2 snapshot and WAL (or run the exec driver's check, or take
+  // --assume-v2-clean): their verdict replaces the plan's guess from /v2/keys and the request metrics.
+  const v2Checked = driver instanceof ExecDriver ? Object.keys(driver.config.members).concat('*').some((m) => driver.canCheck(m)) || base.assumeV2Clean === true : Boolean((driver as MemberOps).memberData);
+  if (v2Checked) p.findings = p.findings.filter((f) => !/^v2store-(clean|check)-before-3\.6$/.test(f.code));
   const blockers = p.findings.filter((f) => f.severity === 'blocker');
   if (blockers.length > 0 && !opts.dryRun) {
     throw new ProblemError('plan-blocked', `the plan from ${facts.from} to ${base.to} has blockers: ${blockers.map((b) => `${b.code}: ${b.message}`).join('; ')}`, { hint: 'run `upshift plan --to V` for details and sources; nothing was touched' });
@@ -155,21 +165,18 @@ export async function run(opts: UpgradeOptions, ctx: CommandContext): Promise<Up
   for (const v of p.path.slice(1)) await requireInstalled(ctx.home, v);
   const settings: UpgradeSettings = { ...base, from: facts.from, path: p.path, hops: p.hops.map((h) => ({ from: h.from, to: h.to })) };
 
-  if (opts.dryRun) return dryRun(obs, settings, driver, config, p.findings.filter((f) => f.flag !== undefined || f.file !== undefined), blockers);
+  const env = { config, driver, home: ctx.home, target: { cluster: opts.cluster, endpoints: config.endpoints }, driverConfig: opts.driverConfig, log: (l: string) => note(ctx, l), progress: ctx.interactive ? ttyProgress(ctx.stderr) : undefined, signal: ctx.signal };
+  if (opts.dryRun) return dryRun(obs, settings, driver, config, p.findings.filter((f) => f.flag !== undefined || f.file !== undefined), blockers, await UpgradeExecutor.readiness(env, settings, obs));
   if (p.direction === 'none') throw new ProblemError('nothing-to-do', `every member already runs ${base.to}`, { hint: 'nothing to upgrade' });
   await confirm(opts, ctx, settings);
-  const report = await UpgradeExecutor.start(
-    { config, driver, home: ctx.home, target: { cluster: opts.cluster, endpoints: config.endpoints }, driverConfig: opts.driverConfig, log: (l) => note(ctx, l), progress: ctx.interactive ? ttyProgress(ctx.stderr) : undefined, signal: ctx.signal },
-    settings,
-    obs,
-  );
+  const report = await UpgradeExecutor.start(env, settings, obs);
   const code = exitCodeFor(report);
   return code === ExitCode.ok ? report : outcome(report, code);
 }
 
-async function dryRun(obs: Awaited<ReturnType<typeof observeCluster>>, settings: UpgradeSettings, driver: MemberOps, config: ConnectionConfig, flagFindings: Finding[], blockers: Finding[]): Promise<DryRunResult | CommandOutcome<DryRunResult>> {
+export async function dryRun(obs: Awaited<ReturnType<typeof observeCluster>>, settings: UpgradeSettings, driver: MemberOps, config: ConnectionConfig, flagFindings: Finding[], blockers: Finding[], readiness: ReadinessFinding[], operation: Operation = 'upgrade'): Promise<DryRunResult | CommandOutcome<DryRunResult>> {
   const pf = preflight(obs);
-  const steps = UpgradeExecutor.plan(obs, settings).map((s: Step) => {
+  const steps = UpgradeExecutor.plan(obs, settings, operation).map((s: Step) => {
     const out: { id: string; description: string; command?: string } = { id: s.id, description: s.description };
     if (driver instanceof ExecDriver && s.member && (s.kind === 'stop' || s.kind === 'install' || s.kind === 'start')) {
       const m = obs.members.find((x) => x.name === s.member);
@@ -188,18 +195,18 @@ async function dryRun(obs: Awaited<ReturnType<typeof observeCluster>>, settings:
     flags.changes = describeFlagChanges(reports);
     for (const r of reports.filter((x) => x.unresolved.length > 0)) flags.notes.push(`${r.member} on ${r.version}: etcd would refuse ${r.unresolved.join(' ')} and no rule maps it: the run will refuse to start`);
   }
-  const result: DryRunResult = { dryRun: true, from: settings.from, to: settings.to, path: settings.path, driver: driver.kind, preflight: { ok: pf.ok, findings: pf.findings }, blockers, steps, flags };
-  return pf.ok && blockers.length === 0 ? result : outcome(result, ExitCode.problem);
+  const result: DryRunResult = { dryRun: true, from: settings.from, to: settings.to, path: settings.path, driver: driver.kind, preflight: { ok: pf.ok, findings: pf.findings }, blockers, readiness, steps, flags };
+  return pf.ok && blockers.length === 0 && !readiness.some((f) => f.severity === 'blocker') ? result : outcome(result, ExitCode.problem);
 }
 
-async function confirm(opts: UpgradeOptions, ctx: CommandContext, s: UpgradeSettings): Promise<void> {
+export async function confirm(opts: UpgradeOptions, ctx: CommandContext, s: UpgradeSettings, what = 'Upgrade'): Promise<void> {
   if (opts.yes) return;
   if (!ctx.interactive || !process.stdin.isTTY) {
-    throw new UsageError('upgrade changes the cluster: pass --yes to proceed (or --dry-run to see the steps)', { code: 'confirmation-required' });
+    throw new UsageError(`${what.toLowerCase()} changes the cluster: pass --yes to proceed (or --dry-run to see the steps)`, { code: 'confirmation-required' });
   }
   const rl = createInterface({ input: process.stdin, output: ctx.stderr });
   try {
-    const a = await rl.question(`Upgrade ${s.path.join(' -> ')} now (backup ${s.backup ? 'on' : 'OFF'}, load ${s.loadOpsPerSec}/s, on failure: ${s.onFailure})? [y/N] `);
+    const a = await rl.question(`${what} ${s.path.join(' -> ')} now (backup ${s.backup ? 'on' : 'OFF'}, load ${s.loadOpsPerSec}/s, on failure: ${s.onFailure})? [y/N] `);
     if (!/^y(es)?$/i.test(a.trim())) throw new UsageError('not confirmed: nothing was changed', { code: 'not-confirmed' });
   } finally {
     rl.close();
@@ -211,6 +218,7 @@ export function render(r: UpgradeResult): string {
     const lines = [`dry run: ${r.path.join(' -> ')} with the ${r.driver} driver (nothing was touched)`];
     for (const f of r.preflight.findings) lines.push(`${f.severity.toUpperCase()} ${f.code}: ${f.message}`);
     if (r.blockers.length > 0) lines.push(`the plan has blockers: a real run refuses until they are resolved (${r.blockers.map((b) => b.code).join(', ')})`);
+    if (r.readiness.length > 0) lines.push('readiness (checked on the cluster now; each hop checks again before its first member):', ...r.readiness.map((f) => `  ${f.severity.toUpperCase()} ${describeFinding(f)}`));
     r.steps.forEach((s, i) => lines.push(`${String(i + 1).padStart(3)}. ${s.id}: ${s.description}${s.command ? `\n       $ ${s.command}` : ''}`));
     if (r.flags.changes.length > 0) lines.push('flag changes upshift applies at each start:', ...r.flags.changes.map((c) => `  ${c}`));
     if (r.flags.findings.length > 0) lines.push('flag changes YOU must make in the configuration your start templates use:', ...r.flags.findings.map((f) => `  ${f.severity.toUpperCase()} ${f.code}: ${f.message}`));
@@ -221,8 +229,9 @@ export function render(r: UpgradeResult): string {
 }
 
 export function renderReport(r: UpgradeReport): string {
-  const lines = [`upgrade ${r.result}: ${r.path.join(' -> ')} (cluster version ${r.clusterVersion ?? 'unknown'})`];
+  const lines = [`${r.operation ?? 'upgrade'} ${r.result}: ${r.path.join(' -> ')} (cluster version ${r.clusterVersion ?? 'unknown'})`];
   if (r.message) lines.push(r.message);
+  if (r.rollback && r.rollback.mode !== 'member') lines.push(`way back taken: ${r.rollback.mode === 'downgrade' ? "etcd's downgrade API" : 'downgrade cancelled'} after ${r.rollback.failedStep}`);
   if (r.downgradePath) lines.push(`way back: ${r.downgradePath}`);
   if (r.backup) lines.push(`backup: ${r.backup.file}`);
   if (r.members.length > 0) lines.push(renderTable({ head: ['member', 'hop', 'from', 'to', 'took'], rows: r.members.map((m) => [m.name, m.hop, m.from, m.to, `${(m.durationMs / 1000).toFixed(1)} s`]) }).trimEnd());

@@ -242,6 +242,38 @@ export class UpgradeExecutor implements RunContext {
 
   /** Resume a run after a kill or a pause: reconstruct from the journal and the cluster as it is now. */
   static async resume(env: ExecutorEnv, run: RunSummary): Promise<UpgradeReport> {
+    const ex = await UpgradeExecutor.reopen(env, run);
+    const point = ex.point;
+    const rb = point.rollback;
+    return ex.guarded(async () => (rb ? ex.finishWith(await rollBackMember(ex, rb.member, rb.toVersion), 'member') : ex.runFrom(point.nextIndex)));
+  }
+
+  /**
+   * `upshift downgrade cancel`: abandon an open downgrade run as upstream documents it
+   * (web:content/en/docs/v3.6/downgrades/downgrade_3_6.md "Rollback"): cancel the downgrade, start the members
+   * already downgraded on their newer binary again, wait for the cluster version to come back. Journaled as
+   * a `cancel` rollback plan, so a killed cancel resumes like any run.
+   */
+  static async cancelDowngrade(env: ExecutorEnv, run: RunSummary): Promise<UpgradeReport> {
+    if ((run.begin.operation ?? 'upgrade') !== 'downgrade') {
+      throw new ProblemError('not-a-downgrade', `run ${run.runId} is an upgrade: there is no downgrade to cancel`, { hint: '`upshift upgrade abort` stops an upgrade run; `upshift upgrade resume` continues it' });
+    }
+    const ex = await UpgradeExecutor.reopen(env, run);
+    const plan = rollbackPlanOf(ex.records);
+    if (plan?.mode === 'cancel') return ex.guarded(() => ex.runFrom(ex.point.nextIndex));
+    const obs = ex.state.lastObs!;
+    const steps = planDowngradeCancel(obs, run.begin.memberVersions, { n: 1, to: ex.settings.to, load: ex.settings.loadOpsPerSec > 0, drain: ex.settings.drain });
+    const reason = `downgrade cancel requested (pid ${process.pid})`;
+    ex.append({ type: 'decision', at: iso(), decision: 'rollback', reason });
+    ex.append({ type: 'rollback-plan', at: iso(), mode: 'cancel', failedStep: ex.point.steps[ex.point.nextIndex]?.id ?? 'none', reason, steps });
+    return ex.guarded(() => ex.runFrom(0));
+  }
+
+  /** Where a resumed run is (set by reopen). */
+  private point!: Extract<ReturnType<typeof reconstruct>, { state: 'resumable' }>;
+
+  /** An executor for an open run: identity checked, journal reopened, facts of finished steps restored, lock re-taken. */
+  private static async reopen(env: ExecutorEnv, run: RunSummary): Promise<UpgradeExecutor> {
     const obs = await observeCluster(env.config, { signal: env.signal });
     // Another cluster's journal is never carried out: refuse before writing or touching anything.
     const foreign = clusterMismatch(run.begin, run.records, obs);
@@ -264,8 +296,8 @@ export class UpgradeExecutor implements RunContext {
     for (let n = 1; existsSync(run.paths.history(n)); n++) ex.state.histories.push(run.paths.history(n));
     // The lock is re-taken before anything else, if the run had it.
     if (!point.done.some((id) => id === 'release-lock' || id.endsWith('/release-lock'))) await acquireLock(ex, true);
-    const rb = point.rollback;
-    return ex.guarded(async () => (rb ? ex.finishWith(await rollBackMember(ex, rb.member, rb.toVersion), 'member') : ex.runFrom(point.nextIndex)));
+    ex.point = point;
+    return ex;
   }
 
   /**
@@ -296,7 +328,9 @@ export class UpgradeExecutor implements RunContext {
       for (let i = index; i < steps.length; i++) await this.runStep(steps[i]!, i, steps.length);
       const plan = rollbackPlanOf(this.records);
       if (!plan) return await this.finish('succeeded');
-      return await this.finish('rolled-back', plan.mode === 'cancel' ? `${plan.reason}: the downgrade was cancelled and every member runs its newer binary again` : `${plan.reason}: the cluster was rolled back through the downgrade API; every member runs etcd ${steps.at(-1)?.to ?? ''}`.trim(), undefined, { mode: plan.mode, failedStep: plan.failedStep });
+      const back = plan.steps.find((x) => x.kind === 'wait-downgrade-complete')?.to;
+      const how = plan.mode === 'cancel' ? 'the downgrade was cancelled and every member runs its newer binary again' : `the cluster was rolled back through etcd's downgrade API; every member runs etcd ${back ?? '(see the journal)'}`;
+      return await this.finish('rolled-back', `${plan.reason}. ${how}; the cluster is healthy`, undefined, { mode: plan.mode, failedStep: plan.failedStep });
     } catch (e) {
       if (!(e instanceof StepFailure)) {
         if (!isWrongCluster(e)) await this.teardown();
