@@ -68,7 +68,8 @@ export async function addClusterToHome(tc: UpgradeTestCluster, name: string, ver
 
 export function runIds(home: string): string[] {
   const dir = homePaths.runsDir(home);
-  return existsSync(dir) ? readdirSync(dir).sort() : [];
+  // Hidden entries are runs being created (runs.ts createRun), not runs.
+  return existsSync(dir) ? readdirSync(dir).filter((n) => !n.startsWith('.')).sort() : [];
 }
 
 export function journalRecords(home: string, runId: string): { type: string; step?: string; ok?: boolean; [k: string]: unknown }[] {

@@ -21,7 +21,8 @@ function withRunOptions(cmd: Command, what: 'upgrade' | 'downgrade'): Command {
     .option('--max-failed-health-checks <n>', 'gate: failed health checks per window (default 2)')
     .option('--max-applied-lag <entries>', 'gate: applied-index distance to the leader (default 100)')
     .option('--ready-timeout <duration>', 'how long a restarted member may take to be ready', '60s')
-    .option('--dry-run', 'print the exact steps without touching anything')
+    .option('--metrics-addr <host:port>', 'serve Prometheus /metrics for this run on HOST:PORT while it runs (e.g. 127.0.0.1:9464)')
+    .option('--dry-run', 'print the exact steps without touching anything (and which etcd binaries are missing)')
     .option('--yes', 'do not ask for confirmation');
 }
 
@@ -34,7 +35,9 @@ export function registerUpgrade(program: Command, io: CliIO): void {
           .description('rolling upgrade under a canary load: readiness checks, backup, member by member (leader last), gated, journaled, verified')
           .option('--to <version>', 'target etcd version (installed under $UPSHIFT_HOME/etcd)')
           .option('--via <version>', 'pin an intermediate version (repeatable), e.g. --via 3.4.23', collect, [])
-          .option('--assume-v2-clean', 'exec driver without a check template: you ran `etcdutl check v2store` (3.5.32+) on every member and it found no custom content'),
+          .option('--assume-v2-clean', 'exec driver without a check template: you ran `etcdutl check v2store` (3.5.32+) on every member and it found no custom content')
+          .option('--source <source>', 'where a missing etcd binary could come from, as for `etcd install` (asked only when one is missing)', 'auto')
+          .option('--base-url <url>', 'release archive base for --source github'),
         'upgrade',
       ),
     ),
@@ -73,6 +76,7 @@ export function registerUpgrade(program: Command, io: CliIO): void {
         .command('resume')
         .description('continue a killed or paused upgrade run of the cluster pointed at, from its journal and the cluster\'s state')
         .option('--run <id>', 'run id (default: the newest open run of the cluster pointed at; refused if it is another cluster\'s)')
+        .option('--metrics-addr <host:port>', 'serve Prometheus /metrics for this run on HOST:PORT while it runs')
         .option('--yes', 'accepted like `upgrade --yes` (resume never asks)'),
     ),
   ).action(async (opts: Record<string, unknown>) => {

@@ -14,9 +14,9 @@ import { outcome } from './command.js';
 import { selectRun } from '../upgrade/select.js';
 import { describeRunCluster } from '../upgrade/identity.js';
 import { UpgradeExecutor, exitCodeFor, type UpgradeReport } from '../upgrade/executor.js';
-import { driverFromFlags, renderReport } from './upgrade.js';
+import { driverFromFlags, progressFor, renderReport } from './upgrade.js';
+import { withRunReport } from '../dashboard/report.js';
 import { isAlive } from '../cluster/process.js';
-import { ttyProgress } from '../upgrade/progress.js';
 import { assertAdminUser } from '../upgrade/permissions.js';
 
 export interface DowngradeCancelOptions extends ConnectionFlags {
@@ -35,7 +35,10 @@ export async function run(opts: DowngradeCancelOptions, ctx: CommandContext): Pr
   const driver = await driverFromFlags({ driver: r.begin.driver, driverConfig: r.begin.driverConfig, cluster: flags.cluster }, ctx);
   note(ctx, `upshift downgrade cancel: run ${r.runId} (${r.begin.path.join(' -> ')}) of ${describeRunCluster(r.begin)}`);
   await assertAdminUser(config, undefined);
-  const report = await UpgradeExecutor.cancelDowngrade({ config, driver, home: ctx.home, target: { cluster: flags.cluster, endpoints: config.endpoints }, driverConfig: r.begin.driverConfig, log: (l) => note(ctx, l), progress: ctx.interactive ? ttyProgress(ctx.stderr) : undefined, signal: ctx.signal }, r);
+  const report = await withRunReport(
+    await UpgradeExecutor.cancelDowngrade({ config, driver, home: ctx.home, target: { cluster: flags.cluster, endpoints: config.endpoints }, driverConfig: r.begin.driverConfig, log: (l) => note(ctx, l), progress: progressFor(ctx), signal: ctx.signal }, r),
+    (l) => note(ctx, l),
+  );
   const code = exitCodeFor(report);
   return code === ExitCode.ok ? report : outcome(report, code);
 }

@@ -12,15 +12,14 @@ import { ExitCode, ProblemError, UsageError } from '../core/errors.js';
 import type { CommandOutcome } from '../core/errors.js';
 import { outcome } from './command.js';
 import { resolveConnection } from '../client/connection.js';
-import { requireInstalled } from '../binaries/layout.js';
 import * as kb from '../knowledge/index.js';
 import { discover } from '../plan/discover.js';
 import { observeCluster } from '../upgrade/observe.js';
 import { UpgradeExecutor, assertPreflight, exitCodeFor, type UpgradeReport, type UpgradeSettings } from '../upgrade/executor.js';
 import { reviewFlags, assertFlagsResolved } from '../upgrade/flags.js';
 import { assertAdminUser } from '../upgrade/permissions.js';
-import { ttyProgress } from '../upgrade/progress.js';
-import { confirm, driverFromFlags, dryRun, renderReport, render as renderUpgrade, settingsFromFlags, type UpgradeOptions, type UpgradeResult } from './upgrade.js';
+import { withRunReport } from '../dashboard/report.js';
+import { binariesFor, confirm, driverFromFlags, dryRun, missingBinaries, progressFor, renderReport, render as renderUpgrade, runMetricsEndpoint, settingsFromFlags, type UpgradeOptions, type UpgradeResult } from './upgrade.js';
 
 export type DowngradeOptions = Omit<UpgradeOptions, 'via'>;
 
@@ -79,13 +78,21 @@ export async function run(opts: DowngradeOptions, ctx: CommandContext): Promise<
   checkDowngrade(facts.from, obs.clusterVersion, target);
   // ENABLE and VALIDATE need admin rights under auth, like the rest of a run.
   await assertAdminUser(config, facts.authEnabled);
-  await requireInstalled(ctx.home, target);
   const settings: UpgradeSettings = { ...base, from: facts.from, path: [facts.from, target], hops: [{ from: facts.from, to: target }] };
-  const env = { config, driver, home: ctx.home, target: { cluster: opts.cluster, endpoints: config.endpoints }, driverConfig: opts.driverConfig, log: (l: string) => note(ctx, l), progress: ctx.interactive ? ttyProgress(ctx.stderr) : undefined, signal: ctx.signal };
-  if (opts.dryRun) return dryRun(obs, settings, driver, config, [], [], [], 'downgrade');
+  // The older binary must be installed (a dry run says where it could come from; a real run refuses, exit 3).
+  const binaries = await binariesFor({ from: facts.from, to: target, via: [], path: settings.path, reasons: ['downgrade target'] }, opts, ctx);
+  const env = { config, driver, home: ctx.home, target: { cluster: opts.cluster, endpoints: config.endpoints }, driverConfig: opts.driverConfig, log: (l: string) => note(ctx, l), progress: progressFor(ctx), signal: ctx.signal };
+  if (opts.dryRun) return dryRun(obs, settings, driver, config, [], [], binaries, [], 'downgrade');
+  if (!binaries.ok) throw missingBinaries(binaries, {});
   assertFlagsResolved(await reviewFlags(driver, obs.members.map((m) => m.name).filter(Boolean), settings.hops));
   await confirm(opts, ctx, settings, 'Downgrade');
-  const report = await UpgradeExecutor.start(env, settings, obs, 'downgrade');
+  const metrics = await runMetricsEndpoint(opts.metricsAddr, ctx);
+  let report: UpgradeReport;
+  try {
+    report = await withRunReport(await UpgradeExecutor.start(env, settings, obs, 'downgrade'), (l) => note(ctx, l));
+  } finally {
+    await metrics?.close();
+  }
   const code = exitCodeFor(report);
   return code === ExitCode.ok ? report : outcome(report, code);
 }

@@ -8,6 +8,7 @@ import { discoverStatus } from '../status/discover.js';
 import { assessStatus } from '../status/assess.js';
 import { renderStatus } from '../status/render.js';
 import type { StatusResult } from '../status/model.js';
+import { knowledgeEdition, knowledgeLine } from '../knowledge/index.js';
 import { loadCluster } from '../cluster/local.js';
 import { effectiveSettings } from '../plan/member-settings.js';
 import type { Setting } from '../plan/types.js';
@@ -32,10 +33,10 @@ export async function run(opts: StatusOptions, ctx: CommandContext) {
   const obs = await discoverStatus(config, { endpointsOnly: opts.endpointsOnly, metrics: opts.metrics !== false, signal: ctx.signal });
   // A local cluster's command lines are known: status can say which deprecated settings are in effect.
   if (opts.cluster) obs.settings = await localSettings(ctx.home, opts.cluster).catch(() => undefined);
-  const result = assessStatus(obs);
+  const result: StatusResult = { ...assessStatus(obs), knowledge: knowledgeEdition() };
   return result.healthy ? result : outcome(result, ExitCode.problem);
 }
 
 export function render(result: StatusResult): string {
-  return renderStatus(result);
+  return `${renderStatus(result)}${result.knowledge ? `\n${knowledgeLine(result.knowledge)}\n` : ''}`;
 }

@@ -5,8 +5,6 @@
  * an interrupt); a dead or paused run is closed in its journal, and its lock key is removed from the
  * cluster if still there. Members are never stopped or started by abort.
  */
-import { hostname } from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { CommandContext } from '../core/context.js';
 import { note } from '../core/context.js';
 import { ProblemError, errorMessage } from '../core/errors.js';
@@ -15,7 +13,7 @@ import type { ConnectionFlags } from '../cli/common.js';
 import { readJournal } from '../upgrade/runs.js';
 import { selectRun } from '../upgrade/select.js';
 import { breakLock } from '../upgrade/lock.js';
-import { isAlive } from '../cluster/process.js';
+import { askRunToStop, canSignal } from '../upgrade/control.js';
 
 export interface UpgradeAbortOptions extends ConnectionFlags {
   run?: string;
@@ -38,12 +36,9 @@ export async function run(opts: UpgradeAbortOptions, ctx: CommandContext): Promi
   const lastProc = [...r.records].reverse().find((x) => x.type === 'resume' || x.type === 'run-begin') as { pid: number } | undefined;
   const pid = lastProc?.pid ?? r.begin.pid;
   let signalled = false;
-  if (r.begin.host === hostname() && pid !== process.pid && isAlive(pid) && !r.end) {
+  if (canSignal({ pid, host: r.begin.host }) && !r.end) {
     note(ctx, `upshift upgrade abort: asking run ${r.runId} (pid ${pid}) to stop at its next step boundary`);
-    process.kill(pid, 'SIGTERM');
-    signalled = true;
-    const until = Date.now() + 120_000;
-    while (isAlive(pid) && Date.now() < until) await sleep(250);
+    signalled = await askRunToStop({ pid, host: r.begin.host }, 120_000);
   }
   // Close the run in its journal (the process may have written its own run-end meanwhile).
   const records = await readJournal(r.paths);

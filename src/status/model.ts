@@ -9,6 +9,7 @@
  */
 import type { Alarm, HealthResult, Member, StatusInfo, VersionInfo } from '../client/types.js';
 import type { Finding as BaseFinding } from '../core/finding.js';
+import type { KnowledgeStamp } from '../knowledge/index.js';
 import type { Setting } from '../plan/types.js';
 
 export type { Severity } from '../core/finding.js';
@@ -60,6 +61,8 @@ export interface StatusResult {
   members: MemberStatus[];
   alarms: StatusAlarm[];
   findings: Finding[];
+  /** How current the etcd knowledge behind the version findings is (added by the status command). */
+  knowledge?: KnowledgeStamp;
 }
 
 /** What discovery saw for one member (or one endpoint, with --endpoints-only). */

@@ -10,7 +10,8 @@ import type { HistoryReport } from '../history/check.js';
 import type { CanaryReport, CanaryWorkload } from '../workload/canary.js';
 import type { DriverMember, DriverResult, MemberOps } from './drivers/types.js';
 import type { GateThresholds } from './gates.js';
-import type { JournalRecord, RunBeginRecord } from './journal.js';
+import type { HookRecord, JournalRecord, RunBeginRecord } from './journal.js';
+import type { RunTelemetry } from './telemetry.js';
 import type { UpgradeLock } from './lock.js';
 import type { ClusterObservation } from './observation.js';
 import type { LeaderTransferPolicy } from './order.js';
@@ -53,6 +54,23 @@ export interface ExecutorEnv {
   /** Step list / live view; default: plain lines through `log`. */
   progress?: ProgressSink | undefined;
   signal: AbortSignal;
+  /** Hook points for `upshift rehearse` (fault schedule, members behind proxies); none in a plain upgrade. */
+  hooks?: ExecutorHooks | undefined;
+}
+
+/**
+ * The executor's hook points, all optional. Awaited where they are called, so what a hook does (e.g. a
+ * fault that starts "after step X") is in place before the run goes on.
+ */
+export interface ExecutorHooks {
+  /** The run's journal is open (fresh or resumed); `record` appends hook records to it until the run ends. */
+  onRunStart?(run: { runId: string; journal: string; record: (r: HookRecord) => void }): void | Promise<void>;
+  /** A step's begin / end was journaled. */
+  onStep?(e: { phase: 'begin' | 'end'; step: Step; ok?: boolean | undefined }): void | Promise<void>;
+  /** The run is about to journal its end (last moment for `record`). */
+  onRunEnd?(): void | Promise<void>;
+  /** Where a member whose advertised client URL is `clientURL` really listens (liveness probes: a proxy in front of a stopped member still accepts). */
+  probeURL?(clientURL: string): string;
 }
 
 /** The run's facts that steps produce and later steps (and the report) use. */
@@ -79,8 +97,12 @@ export interface RunContext {
   readonly progress: ProgressSink;
   /** The run's abort signal while steps run; undefined once it is stopping (the way out must still work). */
   readonly signal: AbortSignal | undefined;
+  /** Observations and gate samples for the dashboard and report (journal `observation` / `gate-sample`). */
+  readonly telemetry: RunTelemetry;
   append(r: JournalRecord): void;
   log(line: string): void;
+  /** TCP probe of a member's client URL, where it really listens (ExecutorHooks.probeURL). */
+  probe(url: string): Promise<'refused' | 'open' | 'timeout'>;
   /** The cluster as it is now; throws wrong-cluster when what answers is not the run's cluster. */
   observe(): Promise<ClusterObservation>;
   /** Before something that changes the cluster: what answers must still be the run's cluster. */

@@ -15,7 +15,7 @@ import { existsSync } from 'node:fs';
 import { errorMessage, ProblemError, UpshiftError, ExitCode, type ExitCodeValue } from '../core/errors.js';
 import { writeFileAtomic, JsonlJournal } from '../core/files.js';
 import type { DriverMember } from './drivers/types.js';
-import { memberEndpoint, observeCluster } from './observe.js';
+import { memberEndpoint, observeCluster, tcpProbe } from './observe.js';
 import type { ClusterObservation } from './observation.js';
 import { preflight } from './preflight.js';
 import { DEFAULT_GATES } from './gates.js';
@@ -29,12 +29,13 @@ import { clusterMismatch, isWrongCluster, runMembers, wrongCluster } from './ide
 import { reviewFlags, assertFlagsResolved, describeFlagChanges } from './flags.js';
 import { blockersOf, describeFinding, runReadinessChecks, type ReadinessFinding } from './readiness/index.js';
 import { iso, type ExecutorEnv, type RunContext, type RunState, type UpgradeSettings } from './context.js';
+import { journalTelemetry, type RunTelemetry } from './telemetry.js';
 import { stepHandlers } from './kinds/index.js';
 import { acquireLock } from './kinds/run.js';
 import { resumeWorkload, verifyHistories } from './kinds/workload.js';
 import { rollBackMember } from './rollback.js';
 
-export type { ExecutorEnv, UpgradeSettings } from './context.js';
+export type { ExecutorEnv, ExecutorHooks, UpgradeSettings } from './context.js';
 
 export const DEFAULT_SETTINGS: Omit<UpgradeSettings, 'to' | 'from' | 'path' | 'hops'> = {
   loadOpsPerSec: 50,
@@ -81,6 +82,8 @@ export interface UpgradeReport {
   /** The way back the run took after a failure (extension): through the downgrade API, or a cancelled downgrade. */
   rollback?: { mode: 'downgrade' | 'cancel' | 'member'; failedStep: string } | undefined;
   journal: string;
+  /** The run's self-contained HTML report (written by the command after the run: dashboard/report.ts). */
+  reportHtml?: string | undefined;
   message?: string | undefined;
   downgradePath?: string | undefined;
 }
@@ -112,6 +115,7 @@ export class UpgradeExecutor implements RunContext {
   readonly state: RunState = { histories: [] };
   private stopping = false;
   private progressSink: ProgressSink | undefined;
+  private telemetrySink: RunTelemetry | undefined;
 
   private constructor(
     readonly env: ExecutorEnv,
@@ -144,6 +148,18 @@ export class UpgradeExecutor implements RunContext {
     this.progress.info(line);
   }
 
+  get telemetry(): RunTelemetry {
+    return (this.telemetrySink ??= journalTelemetry(this.journal));
+  }
+
+  probe(url: string): Promise<'refused' | 'open' | 'timeout'> {
+    return tcpProbe(this.env.hooks?.probeURL?.(url) ?? url);
+  }
+
+  private async hookRunStart(): Promise<void> {
+    await this.env.hooks?.onRunStart?.({ runId: this.paths.runId, journal: this.paths.journal, record: (r) => this.append(r) });
+  }
+
   /** The run's abort signal while steps run; none once it is stopping (the way out must still work). */
   get signal(): AbortSignal | undefined {
     return this.stopping ? undefined : this.env.signal;
@@ -155,6 +171,7 @@ export class UpgradeExecutor implements RunContext {
     const foreign = clusterMismatch(this.begin, this.records, obs);
     if (foreign) throw wrongCluster(this.begin, obs.clusterId, foreign);
     this.state.lastObs = obs;
+    this.telemetry.observed(obs);
     return obs;
   }
 
@@ -235,8 +252,11 @@ export class UpgradeExecutor implements RunContext {
     lock.onLost = (why) => (ex.state.lockLost = why);
     ex.append({ type: 'lock', at: iso(), action: 'acquired', key: LOCK_KEY, lease: lock.leaseId });
     ex.state.lastObs = obs;
+    ex.telemetry.observed(obs);
+    ex.progress.begin?.(paths.runId);
     ex.log(`upshift ${operation}: run ${paths.runId}: ${settings.path.join(' -> ')}, ${steps.length} steps; journal ${paths.journal}`);
     for (const line of describeFlagChanges(flagChanges)) ex.log(`    flag change: ${line}`);
+    await ex.hookRunStart();
     return ex.guarded(() => ex.runFrom(0));
   }
 
@@ -287,7 +307,10 @@ export class UpgradeExecutor implements RunContext {
     const ex = new UpgradeExecutor(env, settings, run.paths, journal, b, [...run.records]);
     ex.state.lastObs = obs;
     ex.append({ type: 'resume', at: iso(), pid: process.pid, fromStep: point.steps[point.nextIndex]?.id, reason: point.message });
+    ex.telemetry.observed(obs);
+    ex.progress.begin?.(run.runId);
     ex.log(`upshift ${ex.operation}: resuming run ${run.runId}: ${point.message}`);
+    await ex.hookRunStart();
     // Facts of finished steps.
     const f = point.facts;
     if (typeof f.backup?.file === 'string') ex.state.backupFile = f.backup.file;
@@ -346,6 +369,7 @@ export class UpgradeExecutor implements RunContext {
     if (CHANGES_CLUSTER.has(s.kind)) await this.checkCluster();
     const attempt = this.records.filter((r) => r.type === 'step-begin' && r.step === s.id).length + 1;
     this.append({ type: 'step-begin', at: iso(), step: s.id, attempt });
+    await this.env.hooks?.onStep?.({ phase: 'begin', step: s });
     const t0 = performance.now();
     this.progress.stepStart(i + 1, total, s);
     try {
@@ -360,9 +384,11 @@ export class UpgradeExecutor implements RunContext {
       const detail = e instanceof UpshiftError && e.details ? (JSON.parse(JSON.stringify(e.details)) as Record<string, unknown>) : undefined;
       this.append({ type: 'step-end', at: iso(), step: s.id, ok: false, durationMs, error: errorMessage(e), ...(detail ? { detail } : {}) });
       this.progress.stepEnd(s, false, durationMs, errorMessage(e));
+      await this.env.hooks?.onStep?.({ phase: 'end', step: s, ok: false });
       if (isWrongCluster(e)) throw e;
       throw new StepFailure(s, e);
     }
+    await this.env.hooks?.onStep?.({ phase: 'end', step: s, ok: true });
   }
 
   // ---------------------------------------------------------------- failure
@@ -514,6 +540,7 @@ export class UpgradeExecutor implements RunContext {
       ...(downgradePath ? { downgradePath } : {}),
     };
     const exitCode = result === 'succeeded' && v && !v.ok ? ExitCode.problem : EXIT[result];
+    await this.env.hooks?.onRunEnd?.();
     this.append({ type: 'run-end', at: iso(), result, exitCode, ...(message ? { message } : {}), report: { verification: report.verification, workload: report.workload } });
     await writeFileAtomic(this.paths.report, JSON.stringify(report, null, 2) + '\n');
     this.journal.close();

@@ -16,11 +16,14 @@
  *                `cancel` (a downgrade abandoned half-way: cancel, newer binaries back); its steps are
  *                journaled like any other and a resume continues them
  *  lock, resume, run-end
+ *  observation, gate-sample   telemetry (below)
+ *  fault         a hook's record (rehearsal fault timeline)
  */
 import type { Step } from './steps.js';
 import type { ClusterObservation } from './observation.js';
 import { sameVersion } from './observation.js';
 import type { ReplaceStage } from './replace.js';
+import type { GateCheck } from './gates.js';
 
 export type RunResult = 'succeeded' | 'paused' | 'rolled-back' | 'failed' | 'aborted';
 
@@ -116,6 +119,58 @@ export interface RunEndRecord {
   report?: Record<string, unknown> | undefined;
 }
 
+/*
+ * Telemetry records (what the dashboard's timelines and `report.html` draw). Append-only like the rest,
+ * but written without an fsync of their own (telemetry.ts: a sample is not a decision; the next decision
+ * record's fsync makes them durable too). Readers that do not know them skip them: `reconstruct` and
+ * `memberDurations` look only at the types above, so journals with and without them read the same.
+ */
+
+/** One member as observed: version, leadership, raft applied index and backend size. */
+export interface ObservedMember {
+  name: string;
+  id: string;
+  reachable: boolean;
+  healthy: boolean;
+  leader: boolean;
+  version?: string | undefined;
+  /** Raft applied index (3.4+), else the committed index (3.3). */
+  applied?: number | undefined;
+  /** Backend (bbolt) size in bytes, from Status. */
+  dbSize?: number | undefined;
+}
+
+/** The cluster as the executor observed it: at most one a second, and at every change of leader, version or reachability. */
+export interface ObservationRecord {
+  type: 'observation';
+  at: string;
+  clusterVersion?: string | undefined;
+  members: ObservedMember[];
+}
+
+/** Gate values while a member soaks (about one a second); the verdict is the soak step's step-end `detail.gates`. */
+export interface GateSampleRecord {
+  type: 'gate-sample';
+  at: string;
+  step: string;
+  member: string;
+  checks: GateCheck[];
+}
+
+export type TelemetryRecord = ObservationRecord | GateSampleRecord;
+
+/**
+ * A record a hook (ExecutorHooks.onRunStart's `record`) adds to the run's journal, e.g. the fault
+ * timeline of a rehearsal (src/faults/runner.ts). Resume and status ignore it.
+ */
+export interface HookRecord {
+  type: 'fault';
+  at: string;
+  [key: string]: unknown;
+}
+
+export type JournalRecord = RunBeginRecord | StepBeginRecord | StepEndRecord | DecisionRecord | RollbackRecord | RollbackPlanRecord | LockRecord | ResumeRecord | RunEndRecord | TelemetryRecord | HookRecord;
+
 export interface RollbackPlanRecord {
   type: 'rollback-plan';
   at: string;
@@ -128,7 +183,6 @@ export interface RollbackPlanRecord {
   steps: Step[];
 }
 
-export type JournalRecord = RunBeginRecord | StepBeginRecord | StepEndRecord | DecisionRecord | RollbackRecord | RollbackPlanRecord | LockRecord | ResumeRecord | RunEndRecord;
 
 /** The rollback plan that replaced the rest of the run's steps, if any (the last one wins). */
 export function rollbackPlanOf(records: readonly JournalRecord[]): RollbackPlanRecord | undefined {

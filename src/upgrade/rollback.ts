@@ -14,7 +14,7 @@ import { ExecDriver } from './drivers/exec.js';
 import { isWrongCluster } from './identity.js';
 import type { RunResult } from './journal.js';
 import { waitMemberGone, waitReady } from './kinds/member.js';
-import { memberEndpoint, tcpProbe } from './observe.js';
+import { memberEndpoint } from './observe.js';
 import { sameVersion, type ClusterObservation } from './observation.js';
 import { initialClusterFor, replaceProgress, replacementBegun, replacementGuard, type ReplaceStage } from './replace.js';
 
@@ -130,7 +130,7 @@ async function replaceMember(ctx: RunContext, member: string, version: string, w
     await stage('stop', async () => {
       const r = await ctx.env.driver.stop(dm(), { graceful: true, version, deadlineMs: ctx.settings.stopTimeoutMs });
       const until = Date.now() + 10_000;
-      while ((await tcpProbe(prog.clientURL!)) !== 'refused') {
+      while ((await ctx.probe(prog.clientURL!)) !== 'refused') {
         if (Date.now() >= until) throw new ProblemError('member-still-running', `the stop command finished but something still listens on ${prog.clientURL}`);
         await sleep(200);
       }
@@ -161,7 +161,7 @@ async function replaceMember(ctx: RunContext, member: string, version: string, w
     });
     await stage('move-aside', async () => driverDetail(await ctx.env.driver.moveDataAside!(dm(), { version, deadlineMs: ctx.settings.stopTimeoutMs })));
     await stage('start', async () => {
-      if ((await tcpProbe(prog.clientURL!)) === 'open') return { skipped: `something already listens on ${prog.clientURL} (started by an earlier process)` };
+      if ((await ctx.probe(prog.clientURL!)) === 'open') return { skipped: `something already listens on ${prog.clientURL} (started by an earlier process)` };
       return driverDetail(await ctx.env.driver.startFresh!(dm(), { version, initialCluster: prog.initialCluster!, deadlineMs: ctx.settings.startTimeoutMs }));
     });
     await stage('ready', () => waitReady(ctx, member, version));

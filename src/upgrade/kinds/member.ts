@@ -8,7 +8,7 @@ import { EndpointClient } from '../../client/endpoint.js';
 import { ProblemError } from '../../core/errors.js';
 import { driverDetail, iso, type RunContext, type StepHandler } from '../context.js';
 import { evaluateGates, READY_GATES, type GateReport } from '../gates.js';
-import { memberEndpoint, tcpProbe } from '../observe.js';
+import { memberEndpoint } from '../observe.js';
 import { appliedIndex, sameVersion, voters } from '../observation.js';
 import { leadershipAction } from '../order.js';
 import { quorumGuard } from '../quorum.js';
@@ -19,7 +19,7 @@ export async function waitMemberGone(ctx: RunContext, name: string): Promise<voi
   const until = Date.now() + 10_000;
   const url = ctx.driverMember(name).clientURL;
   while (true) {
-    if ((await tcpProbe(url)) === 'refused') return;
+    if ((await ctx.probe(url)) === 'refused') return;
     const obs = await ctx.observe();
     const m = obs.members.find((x) => x.name === name);
     if (!m || !m.reachable) return;
@@ -110,7 +110,7 @@ export const memberHandlers: Record<'quorum-check' | 'leadership' | 'drain' | 's
     const member = ctx.driverMember(s.member!);
     // Idempotent on resume: a member already up on the target is left alone. Nothing listening
     // (connection refused) settles it without a full observation.
-    if ((await tcpProbe(member.clientURL)) !== 'refused') {
+    if ((await ctx.probe(member.clientURL)) !== 'refused') {
       const m = (await ctx.observe()).members.find((x) => x.name === s.member);
       if (m?.reachable && sameVersion(m.version, s.to!)) return { skipped: `${s.member} already runs ${s.to}` };
     }

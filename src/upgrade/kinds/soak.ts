@@ -18,6 +18,7 @@ export const soak: StepHandler = async (ctx, s) => {
     const w = ctx.state.workload?.windowStats(10_000);
     const left = Math.max(0, Math.ceil((until - Date.now()) / 1000));
     const live = evaluateGates({ member: s.member!, target: s.to!, observations, workload: w, baseline: ctx.state.baseline }, gates);
+    ctx.telemetry.gates(s, live.checks);
     ctx.progress.live(`${left} s left  ${live.checks.map((c) => `${c.name} ${c.ok ? 'ok' : 'FAIL'}${c.value !== undefined && c.name !== 'version' ? ` ${c.value}` : ''}`).join('  ')}`);
     const early = evaluateGates({ member: s.member!, target: s.to!, observations }, gates, ['health']);
     if (!early.ok && observations.length >= gates.maxFailedHealthChecks) break;
