@@ -311,6 +311,7 @@ export function renderReport(r: UpgradeReport): string {
   if (r.workload) {
     const w = r.workload;
     lines.push(`canary: ${w.ops} ops, ${w.failed} failed, ${w.indeterminate} indeterminate, ${w.retries} safe retries, ${w.stalled} stalled > 1 s; longest write gap ${w.maxWriteGapMs} ms; P99 ${w.p99Ms ?? '-'} ms (baseline ${w.baselineP99Ms ?? '-'} ms)`);
+    for (const h of w.perHop ?? []) lines.push(`  hop ${h.hop} ${h.from} -> ${h.to}: ${h.ops} ops, ${h.failed} failed, ${h.indeterminate} indeterminate; longest write gap ${h.maxWriteGapMs} ms; P99 ${h.p99Ms ?? '-'} ms`);
   }
   const v = r.verification;
   lines.push(`verification: ${v.ok === null ? 'not run' : v.ok ? 'ok' : 'FAILED'}; lost writes ${v.lostWrites}, watch violations ${v.watchViolations}, linearizability violations ${v.linearizabilityViolations}, consistent ${v.consistent ?? 'not checked'}`);

@@ -34,6 +34,8 @@ import { stepHandlers } from './kinds/index.js';
 import { acquireLock } from './kinds/run.js';
 import { resumeWorkload, verifyHistories } from './kinds/workload.js';
 import { rollBackMember } from './rollback.js';
+import { hopFigures, hopWindows, type HopFigures } from './figures.js';
+import { readHistory } from '../history/io.js';
 
 export type { ExecutorEnv, ExecutorHooks, UpgradeSettings } from './context.js';
 
@@ -77,6 +79,8 @@ export interface UpgradeReport {
     p99Ms: number | null;
     baselineP99Ms: number | null;
     firstAttemptFailures: Record<string, number>;
+    /** The same figures over the time each hop (and each way back) took (extension). */
+    perHop?: Omit<HopFigures, 'start' | 'end'>[] | undefined;
   } | null;
   verification: { lostWrites: number; watchViolations: number; linearizabilityViolations: number; consistent: boolean | null; ok: boolean | null; histories: string[] };
   /** The way back the run took after a failure (extension): through the downgrade API, or a cancelled downgrade. */
@@ -503,6 +507,13 @@ export class UpgradeExecutor implements RunContext {
     const v = st.verification;
     const plan = rollbackPlanOf(this.records);
     const allSteps = plan ? [...this.begin.steps, ...plan.steps] : this.begin.steps;
+    let perHop: Omit<HopFigures, 'start' | 'end'>[] | undefined;
+    try {
+      const histories = await Promise.all(st.histories.map((f) => readHistory(f, { lenient: true })));
+      perHop = hopFigures(histories, hopWindows(this.records, allSteps)).map(({ start: _s, end: _e, ...rest }) => rest);
+    } catch (e) {
+      this.log(`    per-hop figures: ${errorMessage(e)}`);
+    }
     const report: UpgradeReport = {
       result,
       runId: this.paths.runId,
@@ -524,6 +535,7 @@ export class UpgradeExecutor implements RunContext {
             p99Ms: w.p99Ms !== undefined ? Math.round(w.p99Ms * 100) / 100 : null,
             baselineP99Ms: st.baseline?.p99Ms !== undefined ? Math.round(st.baseline.p99Ms * 100) / 100 : null,
             firstAttemptFailures: w.firstAttemptFailures,
+            ...(perHop ? { perHop } : {}),
           }
         : null,
       verification: {
