@@ -59,14 +59,12 @@ export async function run(opts: DepsFixOptions, ctx: CommandContext): Promise<De
     }
     const me = rewriteGoMod(m.goModText, `${prefix}go.mod`, report);
     if (me) modEdits.push(me);
-    const cmds = report.commands.filter((c) => !c.startsWith('upshift deps fix') && !c.startsWith('go mod edit -dropreplace') && !(me && c.startsWith('go get') && !c.includes('@none')));
-    if (me?.removed.length) {
-      // go.mod no longer requires them; `go mod tidy` drops what is left in go.sum.
-    }
+    // deps fix itself does the import rewrites, the go.mod requirements and the replace drops.
+    const cmds = report.commands.filter((c) => !c.startsWith('upshift deps fix') && !(me && (c.startsWith('go mod edit -dropreplace') || (c.startsWith('go get') && !c.includes('@latest')))));
     const cd = m.rel ? `cd ${m.rel} && ` : '';
     const vendored = m.vendor !== undefined;
-    for (const c of cmds) if (!c.includes('@none') || !me) commands.push(cd + c);
-    if (vendored && (me || fileEdits.length)) commands.push(`${cd}go mod vendor`);
+    for (const c of cmds) commands.push(cd + c);
+    if (vendored && (me || fileEdits.length) && !cmds.includes('go mod vendor')) commands.push(`${cd}go mod vendor`);
   }
   const { createTwoFilesPatch } = await import('diff');
   const diff = [...modEdits, ...fileEdits].map((e) => createTwoFilesPatch(`a/${e.file}`, `b/${e.file}`, e.before, e.after, '', '', { context: 3 })).map((p) => p.replace(/^={67}\n/, '')).join('');
