@@ -2,7 +2,7 @@
  * upshift's entry point: wires commands (each domain registers its own in src/cli/<domain>.ts, with
  * lazily imported implementations) and is the only place that calls process.exit.
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, UsageError } from './core/errors.js';
 import { reportError, type CliIO } from './cli/run.js';
 import { registerEtcd } from './cli/etcd.js';
@@ -14,6 +14,9 @@ import { registerUpgrade } from './cli/upgrade.js';
 import { registerBench } from './cli/bench.js';
 import { registerDeps } from './cli/deps.js';
 import { registerMisc } from './cli/misc.js';
+import { registerFaults } from './cli/faults.js';
+import { registerDashboard } from './cli/dashboard.js';
+import { registerKnowledge } from './cli/knowledge.js';
 
 export const VERSION = '0.1.0';
 
@@ -29,8 +32,28 @@ export function buildProgram(io: CliIO): Command {
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
     });
-  for (const register of [registerEtcd, registerCluster, registerStatus, registerBackup, registerPlan, registerUpgrade, registerBench, registerDeps, registerMisc]) {
+  // One per line: each domain adds its own line.
+  const domains = [
+    registerEtcd,
+    registerCluster,
+    registerStatus,
+    registerBackup,
+    registerPlan,
+    registerUpgrade,
+    registerBench,
+    registerDeps,
+    registerKnowledge,
+    registerFaults,
+    registerMisc,
+    registerDashboard,
+  ];
+  for (const register of domains) {
     register(program, io);
+  }
+  // Every command logs the same way: human lines by default, pino JSON lines with --log-format json.
+  const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
+  for (const c of program.commands.flatMap(all)) {
+    c.addOption(new Option('--log-format <format>', 'stderr as human lines (text) or pino JSON lines (json); env UPSHIFT_LOG_FORMAT').choices(['text', 'json']));
   }
   return program;
 }

@@ -103,10 +103,11 @@ export class JsonlJournal {
   constructor(readonly path: string) {
     this.fd = openSync(path, 'a', 0o600);
   }
-  append(record: Record<string, unknown>): void {
+  /** `sync: false` for telemetry: the line is written (a kill cannot lose it) but made durable only by the next synced append. */
+  append(record: Record<string, unknown>, opts: { sync?: boolean } = {}): void {
     const line = JSON.stringify(record) + '\n';
     writeSync(this.fd, line);
-    fsyncSync(this.fd);
+    if (opts.sync !== false) fsyncSync(this.fd);
   }
   close(): void {
     if (this.fd >= 0) {

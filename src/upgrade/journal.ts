@@ -8,6 +8,7 @@ import type { Step } from './steps.js';
 import type { ClusterObservation } from './observation.js';
 import { sameVersion } from './observation.js';
 import type { ReplaceStage } from './replace.js';
+import type { GateCheck } from './gates.js';
 
 export type RunResult = 'succeeded' | 'paused' | 'rolled-back' | 'failed' | 'aborted';
 
@@ -18,8 +19,11 @@ export interface RunBeginRecord {
   from: string;
   to: string;
   path: string[];
-  /** How to reach the cluster again on resume (never credentials: those come from flags/env again). */
-  target: { cluster?: string | undefined; endpoints: string[]; clusterId?: string | undefined };
+  /**
+   * How to reach the cluster again on resume (never credentials: those come from flags/env again), and which
+   * cluster it is: its id and member ids when the run began (identity.ts checks every later observation against them).
+   */
+  target: { cluster?: string | undefined; endpoints: string[]; clusterId?: string | undefined; members?: { name: string; id: string }[] | undefined };
   driver: string;
   driverConfig?: string | undefined;
   options: Record<string, unknown>;
@@ -98,7 +102,57 @@ export interface RunEndRecord {
   report?: Record<string, unknown> | undefined;
 }
 
-export type JournalRecord = RunBeginRecord | StepBeginRecord | StepEndRecord | DecisionRecord | RollbackRecord | LockRecord | ResumeRecord | RunEndRecord;
+/*
+ * Telemetry records (what the dashboard's timelines and `report.html` draw). Append-only like the rest,
+ * but written without an fsync of their own (telemetry.ts: a sample is not a decision; the next decision
+ * record's fsync makes them durable too). Readers that do not know them skip them: `reconstruct` and
+ * `memberDurations` look only at the types above, so journals with and without them read the same.
+ */
+
+/** One member as observed: version, leadership, raft applied index and backend size. */
+export interface ObservedMember {
+  name: string;
+  id: string;
+  reachable: boolean;
+  healthy: boolean;
+  leader: boolean;
+  version?: string | undefined;
+  /** Raft applied index (3.4+), else the committed index (3.3). */
+  applied?: number | undefined;
+  /** Backend (bbolt) size in bytes, from Status. */
+  dbSize?: number | undefined;
+}
+
+/** The cluster as the executor observed it: at most one a second, and at every change of leader, version or reachability. */
+export interface ObservationRecord {
+  type: 'observation';
+  at: string;
+  clusterVersion?: string | undefined;
+  members: ObservedMember[];
+}
+
+/** Gate values while a member soaks (about one a second); the verdict is the soak step's step-end `detail.gates`. */
+export interface GateSampleRecord {
+  type: 'gate-sample';
+  at: string;
+  step: string;
+  member: string;
+  checks: GateCheck[];
+}
+
+export type TelemetryRecord = ObservationRecord | GateSampleRecord;
+
+/**
+ * A record a hook (ExecutorHooks.onRunStart's `record`) adds to the run's journal, e.g. the fault
+ * timeline of a rehearsal (src/faults/runner.ts). Resume and status ignore it.
+ */
+export interface HookRecord {
+  type: 'fault';
+  at: string;
+  [key: string]: unknown;
+}
+
+export type JournalRecord = RunBeginRecord | StepBeginRecord | StepEndRecord | DecisionRecord | RollbackRecord | LockRecord | ResumeRecord | RunEndRecord | TelemetryRecord | HookRecord;
 
 export type StepStatus = 'done' | 'failed' | 'begun' | 'pending';
 

@@ -22,6 +22,8 @@ export interface MemberObservation {
   /** 3.4+; older servers only report the committed index. */
   raftAppliedIndex?: number | undefined;
   raftTerm?: number | undefined;
+  /** Backend size in bytes (Status dbSize). */
+  dbSize?: number | undefined;
   /** Status errors (alarms as strings, "etcdserver: no leader") or the probe's error. */
   errors: string[];
 }

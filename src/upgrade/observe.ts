@@ -41,6 +41,7 @@ export async function observeCluster(config: ConnectionConfig, opts: ObserveOpti
       raftIndex: s?.raftIndex,
       raftAppliedIndex: s?.raftAppliedIndex,
       raftTerm: s?.raftTerm,
+      dbSize: s?.dbSize,
       errors,
     };
   });
