@@ -2,6 +2,7 @@
 import type { Family, Mapping } from './knowledge/families.js';
 import type { EtcdRelease } from './knowledge/releases.js';
 import type { AdvisoryHit } from './knowledge/advisories.js';
+import type { VerifyResult } from './verify-report.js';
 
 import type { Finding } from '../core/finding.js';
 
@@ -78,4 +79,6 @@ export interface DepsReport {
   legacyRequires: string[];
   summary: { blockers: number; warnings: number; infos: number; legacyImports: number; filesScanned: number };
   nested?: DepsReport[];
+  /** `--verify`: the plan applied in a scratch copy and built with the Go toolchain. */
+  verify?: VerifyResult;
 }
