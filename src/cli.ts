@@ -15,6 +15,7 @@ import { registerBench } from './cli/bench.js';
 import { registerDeps } from './cli/deps.js';
 import { registerMisc } from './cli/misc.js';
 import { registerFaults } from './cli/faults.js';
+import { registerRehearse } from './cli/rehearse.js';
 import { registerDashboard } from './cli/dashboard.js';
 
 export const VERSION = '0.1.0';
@@ -31,7 +32,7 @@ export function buildProgram(io: CliIO): Command {
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
     });
-  for (const register of [registerEtcd, registerCluster, registerStatus, registerBackup, registerPlan, registerUpgrade, registerBench, registerDeps, registerFaults, registerMisc, registerDashboard]) {
+  for (const register of [registerEtcd, registerCluster, registerStatus, registerBackup, registerPlan, registerUpgrade, registerBench, registerDeps, registerRehearse, registerFaults, registerMisc, registerDashboard]) {
     register(program, io);
   }
   return program;

@@ -90,6 +90,8 @@ export interface ExecutorEnv {
   signal: AbortSignal;
   /** Hook points for `upshift rehearse` (fault schedule, members behind proxies); none in a plain upgrade. */
   hooks?: ExecutorHooks | undefined;
+  /** The run-begin record's `kind` (absent: an upgrade), e.g. `rehearse`. */
+  runKind?: string | undefined;
 }
 
 /**
@@ -219,6 +221,7 @@ export class UpgradeExecutor {
       type: 'run-begin',
       at: iso(),
       runId,
+      ...(env.runKind ? { kind: env.runKind } : {}),
       from: settings.from,
       to: settings.to,
       path: settings.path,
