@@ -15,6 +15,7 @@ import { registerBench } from './cli/bench.js';
 import { registerDeps } from './cli/deps.js';
 import { registerMisc } from './cli/misc.js';
 import { registerFaults } from './cli/faults.js';
+import { registerRehearse } from './cli/rehearse.js';
 import { registerDashboard } from './cli/dashboard.js';
 import { registerKnowledge } from './cli/knowledge.js';
 
@@ -43,6 +44,7 @@ export function buildProgram(io: CliIO): Command {
     registerBench,
     registerDeps,
     registerKnowledge,
+    registerRehearse,
     registerFaults,
     registerMisc,
     registerDashboard,
