@@ -14,7 +14,9 @@ import { registerUpgrade } from './cli/upgrade.js';
 import { registerBench } from './cli/bench.js';
 import { registerDeps } from './cli/deps.js';
 import { registerMisc } from './cli/misc.js';
+import { registerFaults } from './cli/faults.js';
 import { registerDashboard } from './cli/dashboard.js';
+import { registerKnowledge } from './cli/knowledge.js';
 
 export const VERSION = '0.1.0';
 
@@ -30,7 +32,22 @@ export function buildProgram(io: CliIO): Command {
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
     });
-  for (const register of [registerEtcd, registerCluster, registerStatus, registerBackup, registerPlan, registerUpgrade, registerBench, registerDeps, registerMisc, registerDashboard]) {
+  // One per line: each domain adds its own line.
+  const domains = [
+    registerEtcd,
+    registerCluster,
+    registerStatus,
+    registerBackup,
+    registerPlan,
+    registerUpgrade,
+    registerBench,
+    registerDeps,
+    registerKnowledge,
+    registerFaults,
+    registerMisc,
+    registerDashboard,
+  ];
+  for (const register of domains) {
     register(program, io);
   }
   // Every command logs the same way: human lines by default, pino JSON lines with --log-format json.

@@ -303,10 +303,8 @@ test('save stops a stalled snapshot stream after --inactivity-timeout and leaves
   await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
   const port = (proxy.address() as import('node:net').AddressInfo).port;
   const dir = join(tc.home, 'stall');
-  const t0 = Date.now();
   const r = await runCliInProcess(['backup', 'save', '--endpoints', `http://127.0.0.1:${port}`, '--dir', dir, '--inactivity-timeout', '1s'], env(tc));
   assert.equal(r.code, 3, r.stderr);
   assert.match(r.stderr, /sent nothing for 1 s after \d+ bytes: stopped/);
-  assert.ok(Date.now() - t0 < 20_000, 'stopped promptly');
   assert.deepEqual(existsSync(dir) ? readdirSync(dir) : [], [], 'no .part and no snapshot left behind');
 });

@@ -9,6 +9,8 @@ import { parseConfigText } from '../src/plan/config.js';
 import type { ClusterFacts, ConfigSource, Plan, PlanInput } from '../src/plan/types.js';
 import { UsageError } from '../src/core/errors.js';
 import { runCliInProcess } from './support/cli.js';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const codes = (p: Plan, severity?: string): string[] => p.findings.filter((f) => !severity || f.severity === severity).map((f) => f.code);
 const cfg = (file: string, text: string): ConfigSource => parseConfigText(file, text);
@@ -17,13 +19,13 @@ describe('upgrade paths', () => {
   const cases: { name: string; input: PlanInput; path: string[]; kinds: string[]; blockers?: string[]; infos?: string[] }[] = [
     { name: '3.3 -> 3.5 is two minor hops through the latest 3.4', input: { from: '3.3.25', to: '3.5.33' }, path: ['3.3.25', '3.4.45', '3.5.33'], kinds: ['minor', 'minor'], infos: ['not-latest-patch'] },
     { name: '3.3 -> 3.5.30 ends on the pinned target', input: { from: '3.3.25', to: '3.5.30' }, path: ['3.3.25', '3.4.45', '3.5.30'], kinds: ['minor', 'minor'] },
-    { name: '3.5.16 -> 3.6 goes through the 3.5.32+ floor first', input: { from: '3.5.16', to: '3.6.14' }, path: ['3.5.16', '3.5.33', '3.6.14'], kinds: ['patch', 'minor'], infos: ['patch-floor'] },
+    { name: '3.5.16 -> 3.6 goes through the 3.5.32+ floor first', input: { from: '3.5.16', to: '3.6.14' }, path: ['3.5.16', '3.5.36', '3.6.14'], kinds: ['patch', 'minor'], infos: ['patch-floor'] },
     { name: '3.5.32 is at the floor: one hop', input: { from: '3.5.32', to: '3.6.14' }, path: ['3.5.32', '3.6.14'], kinds: ['minor'] },
     { name: '--via pins the floor patch', input: { from: '3.5.16', to: '3.6.14', via: ['3.5.32'] }, path: ['3.5.16', '3.5.32', '3.6.14'], kinds: ['patch', 'minor'] },
     { name: '--via below the floor is a blocker', input: { from: '3.5.16', to: '3.6.14', via: ['3.5.20'] }, path: ['3.5.16', '3.5.20', '3.6.14'], kinds: ['patch', 'minor'], blockers: ['patch-floor'] },
-    { name: '3.6 -> 3.7 needs 3.6.11+', input: { from: '3.6.5', to: '3.7.1' }, path: ['3.6.5', '3.6.14', '3.7.1'], kinds: ['patch', 'minor'], infos: ['patch-floor'] },
+    { name: '3.6 -> 3.7 needs 3.6.11+', input: { from: '3.6.5', to: '3.7.1' }, path: ['3.6.5', '3.6.17', '3.7.1'], kinds: ['patch', 'minor'], infos: ['patch-floor'] },
     { name: '3.6.11 -> 3.7 directly', input: { from: '3.6.11', to: '3.7.0' }, path: ['3.6.11', '3.7.0'], kinds: ['minor'] },
-    { name: '3.4 -> 3.7 crosses both floors via latest patches', input: { from: '3.4.23', to: '3.7.1', authEnabled: false }, path: ['3.4.23', '3.5.33', '3.6.14', '3.7.1'], kinds: ['minor', 'minor', 'minor'] },
+    { name: '3.4 -> 3.7 crosses both floors via latest patches', input: { from: '3.4.23', to: '3.7.1', authEnabled: false }, path: ['3.4.23', '3.5.36', '3.6.17', '3.7.1'], kinds: ['minor', 'minor', 'minor'] },
     { name: 'patch upgrade', input: { from: '3.5.16', to: '3.5.30' }, path: ['3.5.16', '3.5.30'], kinds: ['patch'] },
     { name: '3.2 -> 3.3', input: { from: '3.2.32', to: '3.3.27' }, path: ['3.2.32', '3.3.27'], kinds: ['minor'] },
   ];
@@ -158,8 +160,8 @@ describe('config linting', () => {
     const c = cfg('f', 'etcd --experimental-compact-hash-check-enabled --experimental-corrupt-check-time=5m');
     const p = plan({ from: '3.5.33', to: '3.7.1', configs: [c] });
     const byHop = (hop: string) => p.findings.filter((f) => f.hop === hop && f.flag?.startsWith('experimental-')).map((f) => `${f.code}:${f.severity}`).sort();
-    assert.deepEqual(byHop('3.5.33 -> 3.6.14'), ['flag-renamed:warning', 'flag-renamed:warning']);
-    assert.deepEqual(byHop('3.6.14 -> 3.7.1'), ['flag-removed:blocker', 'flag-removed:blocker']);
+    assert.deepEqual(byHop('3.5.33 -> 3.6.17'), ['flag-renamed:warning', 'flag-renamed:warning']);
+    assert.deepEqual(byHop('3.6.17 -> 3.7.1'), ['flag-removed:blocker', 'flag-removed:blocker']);
     const gate = p.hops[1]!.flagChanges.find((x) => x.flag === '--experimental-compact-hash-check-enabled');
     assert.equal(gate?.replacement, '--feature-gates=CompactHashCheck=true');
   });
@@ -204,9 +206,9 @@ describe('downgrades, unknown versions, same version', () => {
     assert.equal(p.downgrade?.pairs[0]?.mechanism, 'downgrade-api');
     assert.ok(p.downgrade?.pairs[0]?.steps.some((s) => s.includes('etcdctl downgrade enable 3.5')));
   });
-  test('3.5 -> 3.4: offline procedure, needs 3.4.32+, no auth', () => {
+  test('3.5 -> 3.4: rolling downgrade with --next-cluster-version-compatible, needs 3.4.32+, no auth', () => {
     const old = plan({ from: '3.5.30', to: '3.4.23', authEnabled: true });
-    assert.equal(old.downgrade?.pairs[0]?.mechanism, 'offline-procedure');
+    assert.equal(old.downgrade?.pairs[0]?.mechanism, 'rolling-compat-flag');
     assert.ok(codes(old, 'blocker').includes('downgrade-target-too-old'));
     assert.ok(codes(old, 'blocker').includes('downgrade-auth-enabled'));
     const ok = plan({ from: '3.5.30', to: '3.4.45', authEnabled: false });
@@ -224,15 +226,15 @@ describe('downgrades, unknown versions, same version', () => {
     assert.equal(p.direction, 'downgrade');
   });
   for (const [from, to, re] of [
-    ['3.5.99', '3.6.14', /3\.5\.99 was never released.*3\.5\.33/],
-    ['3.4.23', '3.4.46', /3\.4\.46 was never released/],
-    ['3.5.30', '3.8.0', /3\.8 is not a release line/],
+    ['3.4.23', '3.4.46', /3\.4\.46 was never released \(the 3\.4 line is end-of-life; its final release is 3\.4\.45\)/],
+    ['3.5.30', '3.8.0', /3\.8 has no release yet .*3\.8\.0-alpha\.0/],
+    ['3.5.30', '3.8.0-alpha.0', /3\.8\.0-alpha\.0 is a pre-release/],
     ['3.1.20', '3.5.30', /3\.1 is not a release line/],
     ['banana', '3.5.30', /"banana" is not an etcd version/],
     ['3.5', '3.6.14', /not an etcd version/],
   ] as const) {
     test(`unknown version ${from} -> ${to}: exit 2 naming it`, () => {
-      assert.throws(() => plan({ from, to }), (e: unknown) => e instanceof UsageError && e.exitCode === 2 && re.test(e.message) && /3\.2\.0 to 3\.7\.1/.test(e.hint ?? ''));
+      assert.throws(() => plan({ from, to }), (e: unknown) => e instanceof UsageError && e.exitCode === 2 && re.test(e.message) && /3\.2\.0 to 3\.7\.4/.test(e.hint ?? ''));
     });
   }
   test('same version: nothing to do', () => {
@@ -252,7 +254,8 @@ describe('cves and determinism', () => {
   test('CVEs fixed and remaining', () => {
     const p = plan({ from: '3.5.30', to: '3.5.33' });
     assert.deepEqual(p.cves.fixed, ['CVE-2026-59818', 'CVE-2026-73499', 'CVE-2026-73500']);
-    assert.deepEqual(p.cves.remaining, []);
+    assert.deepEqual(p.cves.remaining, ['etcd-alarm-applier-chain'], 'fixed in 3.5.36 (read from the server module source)');
+    assert.deepEqual(plan({ from: '3.5.30', to: '3.5.36' }).cves.remaining, []);
     const eol = plan({ from: '3.4.23', to: '3.4.45' });
     assert.ok(eol.cves.remaining.includes('CVE-2026-73500'));
     assert.ok(eol.cves.fixed.includes('CVE-2026-33413'));
@@ -274,50 +277,82 @@ describe('cves and determinism', () => {
 });
 
 describe('upshift plan CLI (--from, no cluster)', () => {
+  // The shipped knowledge only: a home without releases learned by `upshift knowledge update`.
+  const env = { ...process.env, UPSHIFT_HOME: join(tmpdir(), `upshift-plan-cli-${process.pid}`) };
   test('json: one document, exit 0 without blockers', async () => {
-    const r = await runCliInProcess(['plan', '--from', '3.5.16', '--to', '3.6.14', '-o', 'json']);
+    const r = await runCliInProcess(['plan', '--from', '3.5.16', '--to', '3.6.14', '-o', 'json'], env);
     assert.equal(r.code, 0, r.stderr);
     const p = JSON.parse(r.stdout) as Plan;
-    assert.deepEqual(p.path, ['3.5.16', '3.5.33', '3.6.14']);
+    assert.deepEqual(p.path, ['3.5.16', '3.5.36', '3.6.14']);
     assert.equal(typeof p.hops[0]!.steps[0], 'string');
   });
   test('blocker: exit 1, plan still printed', async () => {
-    const r = await runCliInProcess(['plan', '--from', '3.4.23', '--to', '3.5.30', '--auth-enabled']);
+    const r = await runCliInProcess(['plan', '--from', '3.4.23', '--to', '3.5.30', '--auth-enabled'], env);
     assert.equal(r.code, 1);
     assert.match(r.stdout, /BLOCKER\s+auth-rolling-3\.4-3\.5/);
     assert.match(r.stdout, /^ {2}1\. /m);
   });
   test('--no-auth-enabled settles the question', async () => {
-    const r = await runCliInProcess(['plan', '--from', '3.4.23', '--to', '3.5.30', '--no-auth-enabled', '-o', 'json']);
+    const r = await runCliInProcess(['plan', '--from', '3.4.23', '--to', '3.5.30', '--no-auth-enabled', '-o', 'json'], env);
     assert.equal(r.code, 0, r.stdout);
     assert.equal((JSON.parse(r.stdout) as Plan).assumptions.authEnabled, false);
   });
   test('downgrade: exit 1 with the procedure', async () => {
-    const r = await runCliInProcess(['plan', '--from', '3.6.14', '--to', '3.5.33']);
+    const r = await runCliInProcess(['plan', '--from', '3.6.14', '--to', '3.5.33'], env);
     assert.equal(r.code, 1);
     assert.match(r.stdout, /DOWNGRADE/);
     assert.match(r.stdout, /etcdctl downgrade validate 3\.5/);
   });
   test('unknown version: exit 2 naming it and the known range', async () => {
-    const r = await runCliInProcess(['plan', '--from', '3.5.99', '--to', '3.6.14']);
+    const r = await runCliInProcess(['plan', '--from', '3.4.23', '--to', '3.4.46'], env);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /3\.5\.99 was never released/);
-    assert.match(r.stderr, /3\.2\.0 to 3\.7\.1/);
+    assert.match(r.stderr, /3\.4\.46 was never released/);
+    assert.match(r.stderr, /3\.2\.0 to 3\.7\.4/);
   });
   test('--to X.Y means the latest known patch of X.Y', async () => {
-    const r = await runCliInProcess(['plan', '--from', '3.5.30', '--to', '3.6', '-o', 'json']);
+    const r = await runCliInProcess(['plan', '--from', '3.5.30', '--to', '3.6', '-o', 'json'], env);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal((JSON.parse(r.stdout) as Plan).to, '3.6.14');
+    assert.equal((JSON.parse(r.stdout) as Plan).to, '3.6.17');
   });
   test('same version: exit 0, nothing to do', async () => {
-    const r = await runCliInProcess(['plan', '--from', '3.5.30', '--to', '3.5.30']);
+    const r = await runCliInProcess(['plan', '--from', '3.5.30', '--to', '3.5.30'], env);
     assert.equal(r.code, 0);
     assert.match(r.stdout, /nothing to do/);
   });
   test('missing --to and bad --config: exit 2', async () => {
-    assert.equal((await runCliInProcess(['plan', '--from', '3.5.30'])).code, 2);
-    const r = await runCliInProcess(['plan', '--from', '3.5.30', '--to', '3.6.14', '--config', '/nonexistent/etcd.yaml']);
+    assert.equal((await runCliInProcess(['plan', '--from', '3.5.30'], env)).code, 2);
+    const r = await runCliInProcess(['plan', '--from', '3.5.30', '--to', '3.6.14', '--config', '/nonexistent/etcd.yaml'], env);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /nonexistent\/etcd\.yaml/);
+  });
+});
+
+describe('versions newer than the knowledge data (knowledge-stale)', () => {
+  test('3.6.16 -> 3.7.3: both published, planned without a stale warning', () => {
+    const p = plan({ from: '3.6.16', to: '3.7.3', authEnabled: false });
+    assert.deepEqual(p.path, ['3.6.16', '3.7.3']);
+    assert.equal(p.blocked, false);
+    assert.ok(codes(p, 'warning').every((c) => c !== 'knowledge-stale'));
+  });
+  test('3.5.30 -> 3.7.4 goes through the 3.5.32 and 3.6.11 floors (latest patches 3.5.36, 3.6.17)', () => {
+    const p = plan({ from: '3.5.30', to: '3.7.4', authEnabled: false, v2Store: 'not-observed' });
+    assert.deepEqual(p.path, ['3.5.30', '3.5.36', '3.6.17', '3.7.4']);
+    assert.deepEqual(p.hops.map((h) => h.kind), ['patch', 'minor', 'minor']);
+    assert.equal(p.blocked, false);
+  });
+  test('a patch newer than the data is accepted with a knowledge-stale warning', () => {
+    const p = plan({ from: '3.6.18', to: '3.7.9', authEnabled: false });
+    assert.deepEqual(p.path, ['3.6.18', '3.7.9']);
+    const stale = p.findings.filter((f) => f.code === 'knowledge-stale');
+    assert.deepEqual(stale.map((f) => f.severity), ['warning', 'warning']);
+    assert.match(stale[0]!.message, /3\.6\.18 is newer than every 3\.6 release upshift knows \(newest: 3\.6\.17/);
+    assert.equal(p.blocked, false);
+    assert.ok(!codes(p).includes('not-latest-patch'), '3.6.18 is not "behind" 3.6.17');
+    assert.ok(!codes(p).includes('target-not-latest'));
+  });
+  test('a newer patch of the source line goes through the floor like any other', () => {
+    const p = plan({ from: '3.5.31', to: '3.6.20', authEnabled: false });
+    assert.deepEqual(p.path, ['3.5.31', '3.5.36', '3.6.20']);
+    assert.ok(codes(p, 'warning').includes('knowledge-stale'));
   });
 });

@@ -80,22 +80,33 @@ test('a 3.5 snapshot taken during writes restores (etcdutl, 3 members) to exactl
   const writer = client(tc);
   let stop = false;
   let writes = 0;
+  let loopError: unknown;
   const loop = (async () => {
     while (!stop) {
       await writer.transport.unary('KV', 'Put', { key: Buffer.from(`/w/${writes % 50}`), value: Buffer.alloc(2000, writes % 200) }, { op: 'write' });
       writes++;
       if (writes === 150) await writer.transport.unary('KV', 'Compact', { revision: '100' }, { op: 'write' });
     }
-  })();
+  })().catch((e: unknown) => (loopError = e));
+  /** Until the writer has made `n` writes (deadline 60 s; a failed writer fails the test at once, with its error). */
+  const writesReach = async (n: number): Promise<void> => {
+    const until = Date.now() + 60_000;
+    while (writes < n) {
+      assert.equal(loopError, undefined);
+      assert.ok(Date.now() < until, `only ${writes} writes in 60 s, waited for ${n}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
   try {
-    while (writes < 200) await new Promise((r) => setTimeout(r, 20));
+    await writesReach(200);
     const s = await runCliInProcess(['backup', 'save', '--cluster', tc.cluster.name, '-o', 'json'], tc.testHome.env);
     assert.equal(s.code, 0, s.stderr);
     const saved = JSON.parse(s.stdout) as { file: string; revision: number; hashKV: unknown };
     const before = writes;
-    while (writes < before + 50) await new Promise((r) => setTimeout(r, 20));
+    await writesReach(before + 50);
     stop = true;
     await loop;
+    assert.equal(loopError, undefined);
     assert.ok(saved.hashKV, 'HashKV recorded although writes continued');
     const r = await restoreLocal(tc, saved.file, 'r35', ['--members', '3']);
     assert.equal(r.code, 0, JSON.stringify(r.json.checks, null, 1) + r.stderr);

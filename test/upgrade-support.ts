@@ -5,7 +5,7 @@
 import { readFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestCluster, registerExitCleanup, etcdProcessesUnder, type TestCluster } from './support/cluster.js';
-import { loadCluster, stopMember } from '../src/cluster/local.js';
+import { clusterUp, loadCluster, stopMember } from '../src/cluster/local.js';
 import { isEtcdProcess, killQuietly } from '../src/cluster/process.js';
 import type { LocalCluster } from '../src/cluster/model.js';
 import { homePaths } from '../src/core/home.js';
@@ -48,9 +48,28 @@ export async function upgradeTestCluster(version: string, members = 3, opts: { t
   };
 }
 
+/**
+ * A second cluster in the same UPSHIFT_HOME as `tc` (the operator who manages staging and production from one
+ * machine). `tc.stop()` kills every etcd under the home, so this one too; a crash kills it through cluster.json.
+ */
+export async function addClusterToHome(tc: UpgradeTestCluster, name: string, version: string, members = 3): Promise<{ cluster: LocalCluster; reload(): Promise<LocalCluster> }> {
+  const cluster = await clusterUp(tc.home, { name, version, members, tls: false, auth: false, readyTimeoutMs: 90_000 });
+  const file = join(homePaths.clusterDir(tc.home, name), 'cluster.json');
+  registerExitCleanup(() => {
+    try {
+      const c = JSON.parse(readFileSync(file, 'utf8')) as LocalCluster;
+      for (const m of c.members) if (m.pid !== undefined && isEtcdProcess(m.pid, m.dataDir)) killQuietly(m.pid);
+    } catch {
+      /* gone */
+    }
+  });
+  return { cluster, reload: () => loadCluster(tc.home, name) };
+}
+
 export function runIds(home: string): string[] {
   const dir = homePaths.runsDir(home);
-  return existsSync(dir) ? readdirSync(dir).sort() : [];
+  // Hidden entries are runs being created (runs.ts createRun), not runs.
+  return existsSync(dir) ? readdirSync(dir).filter((n) => !n.startsWith('.')).sort() : [];
 }
 
 export function journalRecords(home: string, runId: string): { type: string; step?: string; ok?: boolean; [k: string]: unknown }[] {

@@ -3,7 +3,8 @@
  * setup -> warmup -> measured phase in step, measures the client's own CPU, and merges everything into
  * one BenchResult.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { spawnModuleWorker } from '../core/worker.js';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { EnvironmentError } from '../core/errors.js';
@@ -36,16 +37,7 @@ function machineCpu(): { busy: number; total: number } | undefined {
 }
 
 function spawnWorker(init: WorkerInit): Worker {
-  const self = import.meta.url;
-  if (self.endsWith('.ts')) {
-    // Running from sources (tsx): the worker must register the TypeScript loader itself, because a
-    // loader registered with tsx's API in this thread is not inherited by new threads.
-    const workerUrl = new URL('./worker.ts', self).href;
-    const tsxApi = import.meta.resolve('tsx/esm/api');
-    const code = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(workerUrl)}); });`;
-    return new Worker(code, { eval: true, workerData: init });
-  }
-  return new Worker(new URL('./worker.js', self), { workerData: init });
+  return spawnModuleWorker(import.meta.url, 'worker', init);
 }
 
 export async function runBench(config: BenchConfig, opts: EngineOptions = {}): Promise<BenchResult> {

@@ -48,11 +48,17 @@ export async function runCommand<O extends RunOptions, R>(
     }
     const mod = await load();
     const ctx: CommandContext = defaultContext({ env: io.env, stderr: io.stderr, signal: io.signal, logFormat, ...(io.log ? { log: io.log, interactive: false } : {}) });
-    const res = await mod.run(opts, ctx);
-    const { result, exitCode } = isOutcome(res) ? res : { result: res, exitCode: ExitCode.ok };
-    if (format === 'json' || !mod.render) io.stdout.write(toJson(result));
-    else io.stdout.write(mod.render(result, format));
-    outer.exitCode = exitCode;
+    // The etcd knowledge in effect: the shipped data plus what `knowledge update` stored in this home.
+    const { catalogForHome } = await import('../knowledge/refresh.js');
+    const { withCatalog } = await import('../knowledge/active.js');
+    const catalog = await catalogForHome(ctx.home, (l) => io.stderr.write(`${l}\n`));
+    await withCatalog(catalog, async () => {
+      const res = await mod.run(opts, ctx);
+      const { result, exitCode } = isOutcome(res) ? res : { result: res, exitCode: ExitCode.ok };
+      if (format === 'json' || !mod.render) io.stdout.write(toJson(result));
+      else io.stdout.write(mod.render(result, format));
+      outer.exitCode = exitCode;
+    });
   } catch (e) {
     outer.exitCode = reportError(errIO, e, format === 'json');
   }

@@ -27,7 +27,9 @@ export function registerUpgrade(program: Command, io: CliIO): void {
         .option('--max-applied-lag <entries>', 'gate: applied-index distance to the leader (default 100)')
         .option('--ready-timeout <duration>', 'how long a restarted member may take to be ready', '60s')
         .option('--metrics-addr <host:port>', 'serve Prometheus /metrics for this run on HOST:PORT while it runs (e.g. 127.0.0.1:9464)')
-        .option('--dry-run', 'print the exact steps without touching anything')
+        .option('--dry-run', 'print the exact steps without touching anything (and which etcd binaries are missing)')
+        .option('--source <source>', 'where a missing etcd binary could come from, as for `etcd install` (asked only when one is missing)', 'auto')
+        .option('--base-url <url>', 'release archive base for --source github')
         .option('--yes', 'do not ask for confirmation'),
     ),
   ).action(async (opts: Record<string, unknown>) => {
@@ -35,20 +37,23 @@ export function registerUpgrade(program: Command, io: CliIO): void {
   });
 
   withOutputOption(
-    withConnectionOptions(upgrade
+    withConnectionOptions(
+      upgrade
         .command('resume')
-        .description('continue a killed or paused upgrade run from its journal and the cluster\'s state')
-        .option('--run <id>', 'run id (default: the newest open run)')
-        .option('--metrics-addr <host:port>', 'serve Prometheus /metrics for this run on HOST:PORT while it runs')),
+        .description('continue a killed or paused upgrade run of the cluster pointed at, from its journal and the cluster\'s state')
+        .option('--run <id>', 'run id (default: the newest open run of the cluster pointed at; refused if it is another cluster\'s)')
+        .option('--metrics-addr <host:port>', 'serve Prometheus /metrics for this run on HOST:PORT while it runs')
+        .option('--yes', 'accepted like `upgrade --yes` (resume never asks)'),
+    ),
   ).action(async (opts: Record<string, unknown>) => {
     await runCommand(io, () => import('../commands/upgrade-resume.js'), opts);
   });
   withOutputOption(
-    withConnectionOptions(upgrade.command('abort').description('stop the current run safely and release the cluster upgrade lock').option('--run <id>', 'run id (default: the newest open run)')),
+    withConnectionOptions(upgrade.command('abort').description('stop the current run of the cluster pointed at safely and release its upgrade lock').option('--run <id>', 'run id (default: the newest open run of the cluster pointed at)')),
   ).action(async (opts: Record<string, unknown>) => {
     await runCommand(io, () => import('../commands/upgrade-abort.js'), opts);
   });
-  withOutputOption(upgrade.command('status').description('where the current upgrade run is').option('--run <id>', 'run id (default: the newest open run)')).action(async (opts: Record<string, unknown>) => {
+  withOutputOption(withConnectionOptions(upgrade.command('status').description('where the current upgrade run of the cluster pointed at is').option('--run <id>', 'run id (default: the newest open run of the cluster pointed at, else its newest run)'))).action(async (opts: Record<string, unknown>) => {
     await runCommand(io, () => import('../commands/upgrade-status.js'), opts);
   });
 

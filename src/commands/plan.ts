@@ -10,7 +10,7 @@ import { outcome } from './command.js';
 import type { CommandOutcome } from '../core/errors.js';
 import type { ConnectionFlags } from '../cli/common.js';
 import { plan } from '../plan/planner.js';
-import { isKnownVersion, knownRange, latestPatch, parseMinor } from '../knowledge/index.js';
+import { knowledgeLine, knownRange, latestPatch, parseMinor, standingOf } from '../knowledge/index.js';
 import { readConfigFile } from '../plan/config.js';
 import { renderPlan } from '../plan/render.js';
 import type { Plan, PlanInput, V2State } from '../plan/types.js';
@@ -56,10 +56,11 @@ export async function run(opts: PlanOptions, ctx: CommandContext): Promise<Plan 
     const conn = resolveConnection(opts, ctx.env, ctx.home);
     note(ctx, `upshift plan: reading the cluster at ${conn.endpoints.join(', ')}`);
     const d = await discover(conn);
-    if (!isKnownVersion(d.from)) {
-      throw new UsageError(`the cluster runs etcd ${d.from}, which upshift's knowledge base does not know (known: ${knownRange().text})`, {
+    const st = standingOf(d.from);
+    if (!st.accepted) {
+      throw new UsageError(`the cluster runs etcd ${d.from}: ${st.reason} (known: ${knownRange().text})`, {
         code: 'unknown-version',
-        hint: 'a custom or newer build: plan with --from set to the closest known release',
+        hint: 'a custom or pre-release build: plan with --from set to the closest release; releases published since the data: `upshift knowledge update`',
       });
     }
     input.from = d.from;
@@ -72,5 +73,5 @@ export async function run(opts: PlanOptions, ctx: CommandContext): Promise<Plan 
 }
 
 export function render(result: Plan): string {
-  return renderPlan(result);
+  return `${renderPlan(result)}\n${knowledgeLine(result.knowledge)}\n`;
 }

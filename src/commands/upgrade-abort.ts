@@ -1,5 +1,6 @@
 /**
- * `upshift upgrade abort [--run ID]`: stop the current run safely and release the cluster upgrade lock.
+ * `upshift upgrade abort [--run ID]`: stop the current run of the cluster pointed at (upgrade/select.ts)
+ * safely and release the cluster upgrade lock.
  * A live run (same host) gets SIGTERM and stops at its next step boundary (its failure policy pauses on
  * an interrupt); a dead or paused run is closed in its journal, and its lock key is removed from the
  * cluster if still there. Members are never stopped or started by abort.
@@ -9,8 +10,8 @@ import { note } from '../core/context.js';
 import { ProblemError, errorMessage } from '../core/errors.js';
 import { JsonlJournal } from '../core/files.js';
 import type { ConnectionFlags } from '../cli/common.js';
-import { resolveConnection } from '../client/connection.js';
-import { findRun, readJournal } from '../upgrade/runs.js';
+import { readJournal } from '../upgrade/runs.js';
+import { selectRun } from '../upgrade/select.js';
 import { breakLock } from '../upgrade/lock.js';
 import { askRunToStop, canSignal } from '../upgrade/control.js';
 
@@ -29,8 +30,8 @@ export interface UpgradeAbortResult {
 }
 
 export async function run(opts: UpgradeAbortOptions, ctx: CommandContext): Promise<UpgradeAbortResult> {
-  const r = await findRun(ctx.home, opts.run);
-  if (!r) throw new ProblemError('no-run', `no upgrade run under ${ctx.home}/runs`);
+  // The newest open run of the cluster pointed at (or the named run, if it is that cluster's): upgrade/select.ts.
+  const { run: r, config, configError } = await selectRun(opts, ctx, 'abort');
   if (!r.open) throw new ProblemError('run-finished', `run ${r.runId} already ended: ${r.end?.result}`);
   const lastProc = [...r.records].reverse().find((x) => x.type === 'resume' || x.type === 'run-begin') as { pid: number } | undefined;
   const pid = lastProc?.pid ?? r.begin.pid;
@@ -48,13 +49,8 @@ export async function run(opts: UpgradeAbortOptions, ctx: CommandContext): Promi
   let lockReleased = false;
   let lockError: string | undefined;
   try {
-    const t = r.begin.target;
-    const flags: ConnectionFlags = { ...opts };
-    if (!flags.cluster && !flags.endpoints && !ctx.env.ETCDCTL_ENDPOINTS) {
-      if (t.cluster) flags.cluster = t.cluster;
-      else flags.endpoints = t.endpoints.join(',');
-    }
-    lockReleased = await breakLock(resolveConnection(flags, ctx.env, ctx.home), r.runId);
+    if (!config) throw new Error(configError);
+    lockReleased = await breakLock(config, r.runId);
   } catch (e) {
     lockError = errorMessage(e);
   }

@@ -1,5 +1,6 @@
 /**
- * `upshift upgrade resume [--run ID]`: continue a run that was killed (kill -9 at any point) or paused.
+ * `upshift upgrade resume [--run ID] [--yes]`: continue a run that was killed (kill -9 at any point) or paused.
+ * The run is the newest open one of the cluster pointed at (upgrade/select.ts): never another cluster's.
  * The journal says what was done; the cluster as it is now decides about the step that was in flight
  * (upgrade/journal.ts reconstruct). Connection settings come from the flags/env again (credentials are
  * never journaled), defaulting to the run's cluster or endpoints.
@@ -10,8 +11,9 @@ import { ExitCode, ProblemError } from '../core/errors.js';
 import type { CommandOutcome } from '../core/errors.js';
 import type { ConnectionFlags } from '../cli/common.js';
 import { outcome } from './command.js';
-import { resolveConnection } from '../client/connection.js';
-import { findRun } from '../upgrade/runs.js';
+import { beforeFirstStep } from '../upgrade/runs.js';
+import { selectRun } from '../upgrade/select.js';
+import { describeRunCluster } from '../upgrade/identity.js';
 import { UpgradeExecutor, exitCodeFor, type UpgradeReport } from '../upgrade/executor.js';
 import { driverFromFlags, renderReport, runMetricsEndpoint, progressFor } from './upgrade.js';
 import { isAlive } from '../cluster/process.js';
@@ -23,25 +25,20 @@ export interface UpgradeResumeOptions extends ConnectionFlags {
   run?: string;
   metricsAddr?: string;
   output?: string;
+  /** Accepted like `upgrade --yes` so scripts can pass it to both; resume never asks. */
+  yes?: boolean;
 }
 
 export async function run(opts: UpgradeResumeOptions, ctx: CommandContext): Promise<UpgradeReport | CommandOutcome<UpgradeReport>> {
-  const r = await findRun(ctx.home, opts.run);
-  if (!r) throw new ProblemError('no-run', opts.run ? `no upgrade run ${opts.run} under ${ctx.home}/runs` : `no upgrade run under ${ctx.home}/runs`, { hint: 'start one with `upshift upgrade --to V`' });
-  if (!r.open) throw new ProblemError('run-finished', `run ${r.runId} already ended: ${r.end?.result}`, { hint: 'start a new run with `upshift upgrade --to V`' });
+  // The newest open run of the cluster pointed at (or the named run, if it is that cluster's): upgrade/select.ts.
+  const { run: r, flags, config: selected } = await selectRun(opts, ctx, 'resume');
+  const config = selected!;
   const last = [...r.records].reverse().find((x) => x.type === 'resume' || x.type === 'run-begin') as { pid: number } | undefined;
   if (last && r.begin.host === hostname() && last.pid !== process.pid && isAlive(last.pid) && !r.end) {
     throw new ProblemError('run-active', `run ${r.runId} is still running (pid ${last.pid})`, { hint: '`upshift upgrade status` shows where it is; `upshift upgrade abort` stops it' });
   }
-  const t = r.begin.target;
-  const flags: ConnectionFlags = { ...opts };
-  if (!flags.cluster && !flags.endpoints && !ctx.env.ETCDCTL_ENDPOINTS) {
-    if (t.cluster) flags.cluster = t.cluster;
-    else flags.endpoints = t.endpoints.join(',');
-  }
-  const config = resolveConnection(flags, ctx.env, ctx.home);
   const driver = await driverFromFlags({ driver: r.begin.driver, driverConfig: r.begin.driverConfig, cluster: flags.cluster }, ctx);
-  note(ctx, `upshift upgrade resume: run ${r.runId} (${r.begin.path.join(' -> ')})`);
+  note(ctx, `upshift upgrade resume: run ${r.runId} (${r.begin.path.join(' -> ')}) of ${describeRunCluster(r.begin)}${beforeFirstStep(r) ? '; it was stopped before its first step (no member was touched)' : ''}`);
   await assertAdminUser(config, undefined);
   const metrics = await runMetricsEndpoint(opts.metricsAddr, ctx);
   let report: UpgradeReport;

@@ -1,16 +1,18 @@
 /**
- * `upshift upgrade status [--run ID]`: where the current (or named) run is, from its journal: steps done,
+ * `upshift upgrade status [--run ID]`: where the current (or named) run of the cluster pointed at is
+ * (upgrade/select.ts), from its journal: steps done,
  * the step in flight, the last error and decision, whether its process is alive.
  */
 import { hostname } from 'node:os';
 import type { CommandContext } from '../core/context.js';
-import { ProblemError } from '../core/errors.js';
 import { renderTable } from '../core/output.js';
-import { findRun } from '../upgrade/runs.js';
+import type { ConnectionFlags } from '../cli/common.js';
+import { beforeFirstStep } from '../upgrade/runs.js';
+import { selectRun } from '../upgrade/select.js';
 import { isAlive } from '../cluster/process.js';
 import type { StepEndRecord, DecisionRecord, RollbackRecord } from '../upgrade/journal.js';
 
-export interface UpgradeStatusOptions {
+export interface UpgradeStatusOptions extends ConnectionFlags {
   run?: string;
   output?: string;
 }
@@ -23,7 +25,11 @@ export interface UpgradeStatusResult {
   to: string;
   path: string[];
   driver: string;
+  /** The cluster the run belongs to, as recorded when it began. */
+  cluster: { name: string | null; id: string | null; endpoints: string[] };
   startedAt: string;
+  /** True when the run stopped (or was killed) before its first step: no member was touched. */
+  beforeFirstStep: boolean;
   steps: { total: number; done: number; current: string | null; next: string | null };
   lastError: { step: string; error: string } | null;
   lastDecision: { decision: string; reason: string } | null;
@@ -36,8 +42,8 @@ export interface UpgradeStatusResult {
 }
 
 export async function run(opts: UpgradeStatusOptions, ctx: CommandContext): Promise<UpgradeStatusResult> {
-  const r = await findRun(ctx.home, opts.run);
-  if (!r) throw new ProblemError('no-run', `no upgrade run under ${ctx.home}/runs`, { hint: 'start one with `upshift upgrade --to V`' });
+  // The newest run of the cluster pointed at (or the named run, if it is that cluster's): upgrade/select.ts.
+  const { run: r } = await selectRun(opts, ctx, 'status');
   const lastProc = [...r.records].reverse().find((x) => x.type === 'resume' || x.type === 'run-begin') as { pid: number } | undefined;
   const pid = lastProc?.pid ?? r.begin.pid;
   const done = new Set<string>();
@@ -78,7 +84,9 @@ export async function run(opts: UpgradeStatusOptions, ctx: CommandContext): Prom
     to: r.begin.to,
     path: r.begin.path,
     driver: r.begin.driver,
+    cluster: { name: r.begin.target.cluster ?? null, id: r.begin.target.clusterId ?? null, endpoints: r.begin.target.endpoints },
     startedAt: r.begin.at,
+    beforeFirstStep: beforeFirstStep(r),
     steps: { total: r.begin.steps.length, done: done.size, current: state === 'running' ? current : null, next: state === 'finished' ? null : next },
     lastError: lastErr ? { step: lastErr.step, error: lastErr.error ?? '' } : null,
     lastDecision: lastDec ? { decision: lastDec.decision, reason: lastDec.reason } : null,
@@ -94,8 +102,9 @@ export function render(s: UpgradeStatusResult): string {
   const rows: (string | number)[][] = [
     ['run', s.runId],
     ['state', `${s.state}${s.result ? ` (${s.result})` : ''}`],
+    ['cluster', `${s.cluster.id ?? '(id not recorded)'} (${s.cluster.name ? `local cluster ${s.cluster.name}` : s.cluster.endpoints.join(',')})`],
     ['path', s.path.join(' -> ')],
-    ['steps', `${s.steps.done}/${s.steps.total} done${s.steps.current ? `, now: ${s.steps.current}` : ''}${s.steps.next && !s.steps.current ? `, next: ${s.steps.next}` : ''}`],
+    ['steps', `${s.steps.done}/${s.steps.total} done${s.beforeFirstStep ? ` (${s.state === 'running' ? 'not started yet' : 'stopped before its first step: no member was touched'})` : ''}${s.steps.current ? `, now: ${s.steps.current}` : ''}${s.steps.next && !s.steps.current ? `, next: ${s.steps.next}` : ''}`],
     ...(s.rollback ? [['rollback', `${s.rollback.member} -> ${s.rollback.toVersion}: ${s.rollback.state}${s.rollback.replaced ? `; replaced as a fresh member, stages done: ${s.rollback.replaced.done.join(', ') || 'none'}${s.rollback.replaced.current ? `, now: ${s.rollback.replaced.current}` : ''}` : ''}`] as [string, string]] : []),
     ['process', `pid ${s.pid} on ${s.host}`],
   ];

@@ -7,14 +7,17 @@
 import { createInterface } from 'node:readline/promises';
 import type { CommandContext } from '../core/context.js';
 import { note } from '../core/context.js';
-import { ExitCode, ProblemError, UsageError } from '../core/errors.js';
+import { EnvironmentError, ExitCode, ProblemError, UsageError } from '../core/errors.js';
 import type { CommandOutcome } from '../core/errors.js';
 import { parseDuration } from '../core/duration.js';
 import { renderTable } from '../core/output.js';
 import type { ConnectionFlags } from '../cli/common.js';
 import { outcome } from './command.js';
 import { resolveConnection, type ConnectionConfig } from '../client/connection.js';
-import { requireInstalled } from '../binaries/layout.js';
+import { listInstalled, readInstalled } from '../binaries/layout.js';
+import { parseSourceSpec, sourcesToList } from '../binaries/sources/resolve.js';
+import { sourceOffers } from '../binaries/availability.js';
+import { checkBinaries, type BinaryReport, type PathInput } from '../upgrade/binaries.js';
 import { plan as makePlan } from '../plan/planner.js';
 import { discover } from '../plan/discover.js';
 import { observeCluster } from '../upgrade/observe.js';
@@ -32,6 +35,7 @@ import { assertAdminUser } from '../upgrade/permissions.js';
 import type { LeaderTransferPolicy } from '../upgrade/order.js';
 import { jsonProgress, ttyProgress, type ProgressSink } from '../upgrade/progress.js';
 import { withRunReport } from '../dashboard/report.js';
+import { knowledgeEdition, knowledgeLine, type KnowledgeStamp } from '../knowledge/index.js';
 
 export interface UpgradeOptions extends ConnectionFlags {
   to?: string;
@@ -55,6 +59,9 @@ export interface UpgradeOptions extends ConnectionFlags {
   maxP99Factor?: string;
   maxP99Slack?: string;
   readyTimeout?: string;
+  /** Where a missing binary could come from (asked only when one is missing): as `etcd install --source`. */
+  source?: string;
+  baseUrl?: string;
   /** Serve /metrics for this run on HOST:PORT while it runs. */
   metricsAddr?: string;
   output?: string;
@@ -70,15 +77,19 @@ export interface DryRunResult {
   /** The plan's blockers: a real run would refuse (exit 1) before touching anything. */
   blockers: Finding[];
   steps: { id: string; description: string; command?: string }[];
+  /** The etcd binaries the path needs: installed or not, where a missing one could come from, what would do instead. */
+  binaries: BinaryReport;
   /**
    * Flags that change on the way. local: what upshift rewrites in each member's command line at its start.
    * exec: what you must change in the configuration your start templates use (upshift cannot edit it),
    * from the plan's check of the driver config's `config:` files; a note when none is named.
    */
   flags: { applies: 'upshift' | 'you'; changes: string[]; findings: Finding[]; notes: string[] };
+  /** How current the etcd knowledge behind the plan is. */
+  knowledge: KnowledgeStamp;
 }
 
-export type UpgradeResult = UpgradeReport | DryRunResult;
+export type UpgradeResult = (UpgradeReport & { knowledge?: KnowledgeStamp }) | DryRunResult;
 
 function num(v: string | undefined, flag: string, min: number, max: number): number | undefined {
   if (v === undefined) return undefined;
@@ -139,6 +150,7 @@ export async function run(opts: UpgradeOptions, ctx: CommandContext): Promise<Up
   const base = settingsFromFlags(opts);
   const driver = await driverFromFlags(opts, ctx);
   const config = resolveConnection(opts, ctx.env, ctx.home);
+  note(ctx, `upshift upgrade: ${knowledgeLine()}`);
   note(ctx, `upshift upgrade: reading the cluster at ${config.endpoints.join(', ')}`);
   const [obs, facts] = await Promise.all([observeCluster(config, { signal: ctx.signal }), discover(config)]);
   // A sick cluster is refused first, naming the members (the plan would only say "blocked"); then
@@ -154,11 +166,13 @@ export async function run(opts: UpgradeOptions, ctx: CommandContext): Promise<Up
   if (blockers.length > 0 && !opts.dryRun) {
     throw new ProblemError('plan-blocked', `the plan from ${facts.from} to ${base.to} has blockers: ${blockers.map((b) => `${b.code}: ${b.message}`).join('; ')}`, { hint: 'run `upshift plan --to V` for details and sources; nothing was touched' });
   }
-  // Every version on the way must be installed locally ({{binDir}} for exec, the binary for local).
-  for (const v of p.path.slice(1)) await requireInstalled(ctx.home, v);
+  // Every version on the way must be installed locally ({{binDir}} for exec, the binary for local). A dry run
+  // shows the plan anyway, with what is missing; a real run refuses before touching anything, saying the same.
+  const binaries = await binariesFor({ from: facts.from, to: base.to, via: opts.via ?? [], path: p.path, reasons: p.hops.map((h) => h.reason) }, opts, ctx);
   const settings: UpgradeSettings = { ...base, from: facts.from, path: p.path, hops: p.hops.map((h) => ({ from: h.from, to: h.to })) };
 
-  if (opts.dryRun) return dryRun(obs, settings, driver, config, p.findings.filter((f) => f.flag !== undefined || f.file !== undefined), blockers);
+  if (opts.dryRun) return dryRun(obs, settings, driver, config, p.findings.filter((f) => f.flag !== undefined || f.file !== undefined), blockers, binaries);
+  if (!binaries.ok) throw missingBinaries(binaries, opts);
   if (p.direction === 'none') throw new ProblemError('nothing-to-do', `every member already runs ${base.to}`, { hint: 'nothing to upgrade' });
   await confirm(opts, ctx, settings);
   const metrics = await runMetricsEndpoint(opts.metricsAddr, ctx);
@@ -176,10 +190,35 @@ export async function run(opts: UpgradeOptions, ctx: CommandContext): Promise<Up
     await metrics?.close();
   }
   const code = exitCodeFor(report);
-  return code === ExitCode.ok ? report : outcome(report, code);
+  const result = { ...report, knowledge: knowledgeEdition() };
+  return code === ExitCode.ok ? result : outcome(result, code);
 }
 
-async function dryRun(obs: Awaited<ReturnType<typeof observeCluster>>, settings: UpgradeSettings, driver: MemberOps, config: ConnectionConfig, flagFindings: Finding[], blockers: Finding[]): Promise<DryRunResult | CommandOutcome<DryRunResult>> {
+/** Which binaries the path needs; the sources are asked (each its own `available()`) only when one is missing. */
+async function binariesFor(input: PathInput, opts: UpgradeOptions, ctx: CommandContext): Promise<BinaryReport> {
+  const need = input.path.slice(1);
+  const missing = (await Promise.all(need.map(async (v) => ((await readInstalled(ctx.home, v).catch(() => undefined)) ? undefined : v)))).filter(Boolean);
+  const installed = (await listInstalled(ctx.home)).map((i) => i.version);
+  if (missing.length === 0) return checkBinaries(input, installed, []);
+  const spec = parseSourceSpec(opts.source);
+  if (opts.baseUrl && !/^https?:\/\//.test(opts.baseUrl)) throw new UsageError(`--base-url: "${opts.baseUrl}" is not an http(s) URL`, { hint: 'e.g. --base-url https://mirror.example/etcd/releases' });
+  note(ctx, `upshift upgrade: etcd ${missing.join(', ')} not installed; asking the binary sources who has ${missing.length === 1 ? 'it' : 'them'}`);
+  const sources = sourcesToList(spec, { requestDeadlineMs: 20_000, downloadDeadlineMs: 600_000, ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}) });
+  return checkBinaries(input, installed, await sourceOffers(sources, ctx), opts.baseUrl ? ` --base-url ${opts.baseUrl}` : '');
+}
+
+/** The real run's refusal (exit 3, nothing touched): the dry run's binary report as an error. */
+function missingBinaries(b: BinaryReport, opts: UpgradeOptions): EnvironmentError {
+  const missing = b.versions.filter((v) => !v.installed);
+  const installs = missing.map((v) => v.install).filter((x): x is string => x !== undefined);
+  const via = b.suggestedVia.length > 0 ? `add ${b.suggestedVia.map((v) => `--via ${v}`).join(' ')}${opts.via?.length ? ` (with your ${opts.via.map((v) => `--via ${v}`).join(' ')})` : ''}` : undefined;
+  return new EnvironmentError('etcd-not-installed', `the upgrade path needs etcd binaries that are not installed: ${b.problems.join(' | ')}`, {
+    hint: `${[...installs, via].filter(Boolean).join('; or ') || 'install them (`upshift etcd list --available` shows what the sources offer)'}; nothing was touched`,
+    details: { binaries: b },
+  });
+}
+
+async function dryRun(obs: Awaited<ReturnType<typeof observeCluster>>, settings: UpgradeSettings, driver: MemberOps, config: ConnectionConfig, flagFindings: Finding[], blockers: Finding[], binaries: BinaryReport): Promise<DryRunResult | CommandOutcome<DryRunResult>> {
   const pf = preflight(obs);
   const steps = UpgradeExecutor.plan(obs, settings).map((s: Step) => {
     const out: { id: string; description: string; command?: string } = { id: s.id, description: s.description };
@@ -200,8 +239,10 @@ async function dryRun(obs: Awaited<ReturnType<typeof observeCluster>>, settings:
     flags.changes = describeFlagChanges(reports);
     for (const r of reports.filter((x) => x.unresolved.length > 0)) flags.notes.push(`${r.member} on ${r.version}: etcd would refuse ${r.unresolved.join(' ')} and no rule maps it: the run will refuse to start`);
   }
-  const result: DryRunResult = { dryRun: true, from: settings.from, to: settings.to, path: settings.path, driver: driver.kind, preflight: { ok: pf.ok, findings: pf.findings }, blockers, steps, flags };
-  return pf.ok && blockers.length === 0 ? result : outcome(result, ExitCode.problem);
+  const result: DryRunResult = { dryRun: true, from: settings.from, to: settings.to, path: settings.path, driver: driver.kind, preflight: { ok: pf.ok, findings: pf.findings }, blockers, steps, binaries, flags, knowledge: knowledgeEdition() };
+  // The exit code a real run would end with before touching anything: 1 refused (preflight, plan), 3 binaries missing.
+  if (!pf.ok || blockers.length > 0) return outcome(result, ExitCode.problem);
+  return binaries.ok ? result : outcome(result, ExitCode.environment);
 }
 
 /** How a run shows its steps: pino records (--log-format json), a live view (terminal), or plain lines. */
@@ -240,12 +281,16 @@ export function render(r: UpgradeResult): string {
     for (const f of r.preflight.findings) lines.push(`${f.severity.toUpperCase()} ${f.code}: ${f.message}`);
     if (r.blockers.length > 0) lines.push(`the plan has blockers: a real run refuses until they are resolved (${r.blockers.map((b) => b.code).join(', ')})`);
     r.steps.forEach((s, i) => lines.push(`${String(i + 1).padStart(3)}. ${s.id}: ${s.description}${s.command ? `\n       $ ${s.command}` : ''}`));
+    lines.push(`etcd binaries: ${r.binaries.versions.map((v) => `${v.version} ${v.installed ? 'installed' : 'MISSING'}`).join(', ')}`);
+    for (const p of r.binaries.problems) lines.push(`  ${p}`);
+    if (!r.binaries.ok) lines.push(`a real run refuses (exit 3, nothing touched) until they are installed${r.binaries.suggestedVia.length > 0 ? `, or with ${r.binaries.suggestedVia.map((v) => `--via ${v}`).join(' ')}` : ''}`);
     if (r.flags.changes.length > 0) lines.push('flag changes upshift applies at each start:', ...r.flags.changes.map((c) => `  ${c}`));
     if (r.flags.findings.length > 0) lines.push('flag changes YOU must make in the configuration your start templates use:', ...r.flags.findings.map((f) => `  ${f.severity.toUpperCase()} ${f.code}: ${f.message}`));
     for (const n of r.flags.notes) lines.push(`note: ${n}`);
+    lines.push(knowledgeLine(r.knowledge));
     return lines.join('\n') + '\n';
   }
-  return renderReport(r);
+  return renderReport(r) + (r.knowledge ? `${knowledgeLine(r.knowledge)}\n` : '');
 }
 
 export function renderReport(r: UpgradeReport): string {

@@ -73,3 +73,8 @@ export function logLines(log: Logger, level: Level = 'info', fields: () => Recor
     },
   });
 }
+
+/** JSON lines (pino) to a given stream, with the same redaction: long-running commands' logs (backup schedule). */
+export function createLoggerTo(stream: NodeJS.WritableStream, level = 'info', base: Record<string, unknown> = {}): Logger {
+  return pino({ level, base, redact: { paths: REDACT, censor: '[redacted]' }, timestamp: pino.stdTimeFunctions.isoTime }, stream as unknown as pino.DestinationStream);
+}

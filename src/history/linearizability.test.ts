@@ -97,13 +97,12 @@ test('zone checker agrees with exhaustive search on random small histories', () 
   );
 });
 
-test('zone checker is fast on long histories', () => {
+// Speed is measured in bench/, not asserted here (a loaded CI machine made a 2 s bound flaky).
+test('zone checker handles long histories', () => {
   const ops: RegisterOp[] = [];
   for (let i = 0; i < 20_000; i++) {
     ops.push(w(2 * i, `v${i}`, i * 10, i * 10 + 4));
     ops.push(r(2 * i + 1, `v${i}`, i * 10 + 5, i * 10 + 6));
   }
-  const t0 = performance.now();
   assert.equal(checkRegister(ops).ok, true);
-  assert.ok(performance.now() - t0 < 2000);
 });

@@ -15,26 +15,63 @@ export interface AuditOptions {
   subject?: string;
 }
 
+/**
+ * The `knowledge-stale` finding for a version the shipped data does not fully cover: a patch released
+ * after the data (learned by `knowledge update`, or not known at all: warning), or a listed patch whose
+ * release notes upshift has not read (info). None for versions the data covers.
+ */
+export function staleFindings(version: string, opts: { subject?: string } = {}): VersionFinding[] {
+  const who = opts.subject ? `${opts.subject}: etcd` : 'etcd';
+  const st = kb.standingOf(version);
+  const ed = kb.knowledgeEdition();
+  const line = st.line ? kb.releaseLine(st.line) : undefined;
+  if (!st.accepted || !st.line || !line) return [];
+  const unknown = `advisories and data-integrity fixes published after ${ed.notesAsOf} are unknown to upshift`;
+  const source = st.learned?.source ?? line.source;
+  if (!st.rules) {
+    return [{
+      severity: 'warning',
+      code: 'knowledge-stale',
+      message: `${who} ${st.version} is on the ${st.line} line, which is newer than upshift's rules (${st.reason}): upshift has no upgrade floors, flag changes or advisories for ${st.line}. Update upshift for them.`,
+      source,
+    }];
+  }
+  if (st.kind === 'learned' || st.kind === 'newer') {
+    const how = st.kind === 'learned'
+      ? `was published ${st.learned?.date ? `${st.learned.date.slice(0, 10)}, ` : ''}after upshift's shipped data (learned by \`upshift knowledge update\` from ${st.learned?.source})`
+      : `is newer than every ${st.line} release upshift knows (newest: ${st.latest}; list checked ${ed.releasesCheckedAt}): released since, or a development build. Run \`upshift knowledge update\` to learn newer releases`;
+    return [{ severity: 'warning', code: 'knowledge-stale', message: `${who} ${st.version} ${how}. The rules of the ${st.line} line apply; ${unknown}.`, source }];
+  }
+  const p = kb.parseVersion(st.version)!;
+  if (line.notesThroughPatch !== undefined && p.patch > line.notesThroughPatch) {
+    return [{
+      severity: 'info',
+      code: 'knowledge-stale',
+      message: `${who} ${st.version} is a release upshift lists but whose release notes it has not read (notes up to ${st.line}.${line.notesThroughPatch}, ${ed.notesAsOf}): ${unknown}.`,
+      source: line.source,
+    }];
+  }
+  return [];
+}
+
 /** Findings for a server version, in a stable order. Unknown or unparsable versions give one finding. */
 export function auditVersion(version: string, opts: AuditOptions = {}): VersionFinding[] {
   const who = opts.subject ?? 'etcd';
-  const p = kb.parseVersion(version);
+  const st = kb.standingOf(version);
   const range = kb.knownRange();
-  if (!p) {
-    return [{ severity: 'warning', code: 'version-unknown', message: `${who} reports version "${version}", which is not a release version upshift can check (known: ${range.text}).` }];
-  }
-  if (!kb.isKnownVersion(p.version)) {
-    const line = kb.releaseLine(p.line);
+  if (!st.accepted) {
+    const line = st.line ? kb.releaseLine(st.line) : undefined;
     return [{
       severity: 'warning',
       code: 'version-unknown',
-      message: line
-        ? `${who} runs ${p.version}, which was never released (the ${p.line} line ends at ${p.line}.${line.latestPatch}): a custom or pre-release build, or a knowledge base older than the release.`
-        : `${who} runs ${p.version}; upshift knows the ${range.text} lines only.`,
+      message: st.kind === 'invalid'
+        ? `${who} reports version "${version}", which is not a release version upshift can check (known: ${range.text}).`
+        : `${who} runs ${st.version}: ${st.reason}${st.kind === 'never-released' ? ' — a custom build?' : ''} (known: ${range.text}).`,
       source: line?.source,
     }];
   }
-  const out: VersionFinding[] = [];
+  const p = kb.parseVersion(st.version)!;
+  const out: VersionFinding[] = staleFindings(p.version, opts);
   const eol = kb.eolStatus(p.version);
   const line = kb.releaseLine(p.line)!;
   if (eol.status === 'eol') {

@@ -6,14 +6,18 @@ import semver from 'semver';
 import type {
   Advisory, DowngradeSupport, FlagRule, HopRule, KnownBadPatch, Minor, PatchFloor, PatchRule, ReleaseLine, Version,
 } from './types.js';
-import { releaseLines, knownBadPatches as badPatchData } from './data/releases.js';
+import { releaseLines, knownBadPatches as badPatchData, shippedEdition, preReleases } from './data/releases.js';
+import { activeCatalog, catalogWith, shippedCatalog, withCatalog } from './active.js';
+import { versionStanding, type VersionStanding } from './catalog.js';
 import { advisories } from './data/advisories.js';
 import { flagRules as flagRuleData, unknownSettingReaction, reactionText } from './data/flag-rules.js';
 import { downgradeSupport as downgradeData, hopRules as hopRuleData, patchFloors, patchRules as patchRuleData, upgradePolicy } from './data/upgrade-rules.js';
 import { serverFlagSets } from './data/server-flags.generated.js';
 
 export type * from './types.js';
-export { releaseLines, advisories, upgradePolicy, unknownSettingReaction, reactionText, serverFlagSets };
+export { releaseLines, advisories, upgradePolicy, unknownSettingReaction, reactionText, serverFlagSets, shippedEdition, preReleases };
+export { activeCatalog, catalogWith, shippedCatalog, withCatalog };
+export { buildCatalog, versionStanding, type VersionStanding, type VersionStandingKind, type LearnedRelease, type LearnedKnowledge, type ReleaseCatalog, type CatalogLine } from './catalog.js';
 export { flagRuleData as allFlagRules, hopRuleData as allHopRules, patchFloors, downgradeData as allDowngradeSupport };
 
 // ---------------------------------------------------------------- versions
@@ -70,28 +74,29 @@ export function previousMinor(m: Minor): Minor {
 }
 
 // ---------------------------------------------------------------- releases
-
-const linesByMinor = new Map(releaseLines.map((l) => [l.minor, l]));
+// Release lookups answer from the active catalogue (./active.ts): the shipped lines, plus releases a
+// `knowledge update` learned when the command runs with them.
 
 export function releaseLine(minor: Minor): ReleaseLine | undefined {
-  return linesByMinor.get(minor);
+  return activeCatalog().lines.get(minor)?.line;
 }
 
 /** Known minor lines, oldest first. */
 export function knownMinors(): Minor[] {
-  return releaseLines.map((l) => l.minor).sort(compareMinors);
+  return [...activeCatalog().lines.keys()].sort(compareMinors);
 }
 
 export function latestPatch(minor: Minor): Version | undefined {
-  const l = linesByMinor.get(minor);
+  const l = releaseLine(minor);
   return l ? `${l.minor}.${l.latestPatch}` : undefined;
 }
 
-/** Every released version of a line, oldest first. */
+/** Every released version of a line the data lists, oldest first. */
 export function releasedPatches(minor: Minor): Version[] {
-  const l = linesByMinor.get(minor);
-  if (!l) return [];
-  return Array.from({ length: l.latestPatch + 1 }, (_, i) => `${l.minor}.${i}`);
+  const e = activeCatalog().lines.get(minor);
+  if (!e) return [];
+  const shippedUpTo = e.shipped ? e.shipped.latestPatch : -1;
+  return [...Array.from({ length: shippedUpTo + 1 }, (_, i) => `${minor}.${i}`), ...e.learned.map((r) => r.version)];
 }
 
 /** Oldest and newest release the knowledge base knows, e.g. for "known range 3.2.0-3.7.1". */
@@ -106,12 +111,59 @@ export function knownRange(): { oldest: Version; newest: Version; text: string }
   };
 }
 
-/** True when `v` is a released etcd version (3.5.99 and 3.4.46 were never released). */
+/** What the data says about `v`: released, learned, newer than the data, never released, ... */
+export function standingOf(v: string): VersionStanding {
+  return versionStanding(activeCatalog(), v);
+}
+
+/**
+ * True when the data lists `v` as published (shipped or learned). A patch newer than the data is not
+ * "known" but still accepted (see `isAcceptedVersion`); 3.4.46 (after the final 3.4 release) is neither.
+ */
 export function isKnownVersion(v: string): boolean {
-  const p = parseVersion(v);
-  if (!p) return false;
-  const l = linesByMinor.get(p.line);
-  return Boolean(l && p.patch <= l.latestPatch);
+  const k = standingOf(v).kind;
+  return k === 'released' || k === 'learned';
+}
+
+/** True when upshift plans, checks and upgrades from/to `v`: known, or a patch newer than the data of a supported line. */
+export function isAcceptedVersion(v: string): boolean {
+  return standingOf(v).accepted;
+}
+
+/** How current the knowledge in effect is: releases checked when, notes read up to when, what was learned. */
+export function knowledgeEdition(): KnowledgeStamp {
+  const c = activeCatalog();
+  const learnedCount = c.learned ? [...c.lines.values()].reduce((n, l) => n + l.learned.length, 0) : 0;
+  return {
+    releasesCheckedAt: c.learned?.checkedAt && c.learned.checkedAt.slice(0, 10) > c.edition.releasesCheckedAt ? c.learned.checkedAt.slice(0, 10) : c.edition.releasesCheckedAt,
+    newestRelease: c.edition.newestRelease.version,
+    newestReleaseDate: c.edition.newestRelease.date,
+    notesAsOf: c.edition.notesAsOf,
+    shipped: shippedEdition.releasesCheckedAt,
+    ...(c.learned ? { learned: { updatedAt: c.learned.updatedAt, releases: learnedCount } } : {}),
+  };
+}
+
+/** The `knowledge` field commands add to their JSON (and the line they print). */
+export interface KnowledgeStamp {
+  /** When the release list in effect was last checked (the shipped data's date, or the last update's). */
+  releasesCheckedAt: string;
+  newestRelease: Version;
+  newestReleaseDate: string;
+  /** Release notes, advisories and upgrade rules were read up to this date. */
+  notesAsOf: string;
+  /** Date of the shipped data. */
+  shipped: string;
+  /** Present when learned releases are merged in. */
+  learned?: { updatedAt: string; releases: number };
+}
+
+/** One line for tables and stderr: "knowledge: releases to 3.7.4 (2026-11-18), checked 2026-12-06; notes to 2026-08-20". */
+export function knowledgeLine(stamp: KnowledgeStamp = knowledgeEdition()): string {
+  const learned = stamp.learned
+    ? `, updated by \`upshift knowledge update\` ${stamp.learned.updatedAt.slice(0, 10)}${stamp.learned.releases ? ` (${stamp.learned.releases} release${stamp.learned.releases === 1 ? '' : 's'} newer than the shipped data)` : ''}`
+    : '';
+  return `knowledge: etcd releases to ${stamp.newestRelease} (${stamp.newestReleaseDate}), list checked ${stamp.releasesCheckedAt}${learned}; release notes and advisories to ${stamp.notesAsOf}`;
 }
 
 export interface EolStatus {
@@ -130,8 +182,8 @@ export interface EolStatus {
 export function eolStatus(v: Version): EolStatus {
   const p = parseVersion(v);
   if (!p) return { version: v, line: '', status: 'unknown', source: 'upshift knowledge base' };
-  const l = linesByMinor.get(p.line);
-  if (!l) return { version: p.version, line: p.line, status: 'unknown', source: 'upshift knowledge base (line not covered: 3.2-3.7)' };
+  const l = releaseLine(p.line);
+  if (!l) return { version: p.version, line: p.line, status: 'unknown', source: `upshift knowledge base (line not covered: ${knownMinors().join(', ')})` };
   return {
     version: p.version,
     line: l.minor,
@@ -239,11 +291,16 @@ export function rulesForFlag(flag: string, value?: string): FlagRule[] {
   );
 }
 
-function presentIn(spec: string | undefined, v: ParsedVersion): boolean {
+/**
+ * Is `v` inside the set's range spec? A range that runs to the newest generated tag (`through`) also
+ * covers later patches: a patch newer than the generated data is assumed to keep the flags of the last
+ * tag seen (patch releases have only ever added flags, which a newer patch then keeps).
+ */
+function presentIn(spec: string | undefined, v: ParsedVersion, through: string): boolean {
   if (spec === undefined) return false;
   if (spec === '*') return true;
   const [lo, hi] = spec.split('-') as [string, string];
-  return semver.gte(v.version, lo) && semver.lte(v.version, hi);
+  return semver.gte(v.version, lo) && (semver.lte(v.version, hi) || hi === through);
 }
 
 /** Does the etcd server of version `v` define the command-line flag? Undefined for unknown lines. */
@@ -251,7 +308,7 @@ export function flagExists(flag: string, v: Version): boolean | undefined {
   const p = parseVersion(v);
   const set = p && serverFlagSets[p.line];
   if (!p || !set) return undefined;
-  return presentIn(set.flags[flag], p);
+  return presentIn(set.flags[flag], p, set.through);
 }
 
 /** Does the `--config-file` reader of version `v` know the top-level YAML key? */
@@ -259,7 +316,7 @@ export function yamlKeyExists(key: string, v: Version): boolean | undefined {
   const p = parseVersion(v);
   const set = p && serverFlagSets[p.line];
   if (!p || !set) return undefined;
-  return presentIn(set.yamlKeys[key], p);
+  return presentIn(set.yamlKeys[key], p, set.through);
 }
 
 /** Does the YAML reader of `v` know this key inside client-/peer-transport-security? */
@@ -267,7 +324,7 @@ export function securityKeyExists(key: string, v: Version): boolean | undefined 
   const p = parseVersion(v);
   const set = p && serverFlagSets[p.line];
   if (!p || !set) return undefined;
-  return presentIn(set.securityKeys[key], p);
+  return presentIn(set.securityKeys[key], p, set.through);
 }
 
 /** Flag -> ETCD_* environment variable name (etcd@v3.5.33:pkg/flags/flag.go FlagToEnv). */
@@ -275,4 +332,4 @@ export function flagToEnv(flag: string): string {
   return `ETCD_${flag.toUpperCase().replace(/-/g, '_')}`;
 }
 
-export { auditVersion, type VersionFinding, type AuditOptions } from './audit.js';
+export { auditVersion, staleFindings, type VersionFinding, type AuditOptions } from './audit.js';

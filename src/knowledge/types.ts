@@ -2,7 +2,8 @@
  * Types of the etcd knowledge base. The data itself lives in `./data/*.ts` as typed constants; every
  * entry carries a `source` naming the upstream file, tag or page it was taken from
  * (`etcd@vX.Y.Z:path` = etcd-io/etcd at that tag, `etcd:path` = etcd-io/etcd main at c34dc7e,
- * `web:path` = etcd-io/website at 8245979).
+ * `web:path` = etcd-io/website at 8245979, `proxy:module@vX.Y.Z` = the Go module proxy's record of that
+ * module version, https://proxy.golang.org/<module>/@v/<version>.info).
  */
 
 /** A full etcd release version, `X.Y.Z` (no leading v). */
@@ -17,6 +18,23 @@ export interface Sourced {
 
 export type SupportStatus = 'supported' | 'eol';
 
+/** How current a body of knowledge is (the shipped data, or the shipped data plus what was learned). */
+export interface KnowledgeEdition {
+  /** When the list of releases was last checked against upstream (YYYY-MM-DD). */
+  readonly releasesCheckedAt: string;
+  /** The newest release it knows, with its date. */
+  readonly newestRelease: { readonly version: Version; readonly date: string; readonly source: string };
+  /** Up to when upstream's release notes, advisories and upgrade guides were read (YYYY-MM-DD). */
+  readonly notesAsOf: string;
+  readonly notesSource: string;
+}
+
+/** A published pre-release (alpha, beta, rc) of a line that has no release yet. */
+export interface PreRelease extends Sourced {
+  readonly version: string;
+  readonly date: string;
+}
+
 export interface ReleaseLine extends Sourced {
   readonly minor: Minor;
   /** Patches 0..latestPatch were all released (verified against the git tags; no gaps). */
@@ -26,8 +44,13 @@ export interface ReleaseLine extends Sourced {
   readonly eol?: { readonly finalRelease: Version; readonly date?: string; readonly note: string; readonly source: string };
   /** Upstream's minimum recommended patch for production on this line, if it states one. */
   readonly recommendedMinimum?: { readonly version: Version; readonly reason: string; readonly source: string };
-  /** Date of the latest release (CHANGELOG header). */
+  /** Date of the latest release (CHANGELOG header, or the Go module proxy's release time). */
   readonly latestDate?: string;
+  /**
+   * The newest patch whose release notes upshift read, when older than latestPatch: fixes and advisories
+   * of later patches are unknown to the data (they were listed from the Go module proxy).
+   */
+  readonly notesThroughPatch?: number;
 }
 
 /**
@@ -136,8 +159,11 @@ export interface PatchRule extends Sourced {
 export type DowngradeMechanism =
   /** Only while at least one member still runs the old minor: swap binaries back. */
   | 'binary-swap-while-mixed'
-  /** Stop members and start older binaries with a compatibility flag (3.5 -> 3.4). */
-  | 'offline-procedure'
+  /**
+   * Rolling, zero-downtime: one member at a time, start the older binary on the same data dir with a
+   * compatibility flag that lets it join the newer cluster (3.5 -> 3.4: --next-cluster-version-compatible).
+   */
+  | 'rolling-compat-flag'
   /** `etcdctl downgrade validate|enable` then replace members (3.6+). */
   | 'downgrade-api'
   /** Patch downgrade within a minor: swap binaries. */

@@ -7,6 +7,7 @@
  *   -> args ['--logger=zap', '--corrupt-check-time=5m'], adjustments saying why
  */
 import * as kb from '../knowledge/index.js';
+import { FEATURE_GATES_SOURCE, gateKnown, gateSpec } from '../knowledge/data/feature-gates.js';
 
 export interface ArgAdjustment {
   /** The argument as given. */
@@ -59,12 +60,34 @@ function isBooleanLike(name: string): boolean {
   return /(^|-)(enable|auto-tls|client-cert-auth|force-new-cluster|strict-reconfig-check|pre-vote|debug|enable-pprof|experimental-initial-corrupt-check|unsafe-no-fsync|memory-mlock|version|socket-reuse|self-signed)/.test(name) || name.endsWith('-check-enabled') || name.endsWith('-on-defrag') || name.endsWith('-verification');
 }
 
-/** The rule that says what replaced `flag` (removed/renamed with a replacement), newest first. */
-function replacementRule(flag: string): kb.FlagRule | undefined {
-  return kb
+const sinceMinor = (r: kb.FlagRule): string => kb.parseMinor(r.since) ?? kb.minorOf(r.since);
+
+/**
+ * The rule that says what replaced `flag` (removed/renamed with a replacement): the newest one that applies
+ * to `target` (its `since` at or below the target's minor), else the newest of all.
+ */
+function replacementRule(flag: string, target?: string): kb.FlagRule | undefined {
+  const rules = kb
     .rulesForFlag(flag)
     .filter((r) => r.replacement && (r.kind === 'renamed' || r.kind === 'removed') && r.value === undefined)
-    .sort((a, b) => kb.compareMinors(kb.parseMinor(b.since) ?? kb.minorOf(b.since), kb.parseMinor(a.since) ?? kb.minorOf(a.since)))[0];
+    .sort((a, b) => kb.compareMinors(sinceMinor(b), sinceMinor(a)));
+  return (target ? rules.find((r) => kb.compareMinors(sinceMinor(r), kb.minorOf(target)) <= 0) : undefined) ?? rules[0];
+}
+
+/**
+ * A flag the target still accepts but has renamed (3.6: `--experimental-*` -> the plain name or a feature
+ * gate, web:content/en/docs/v3.6/upgrades/upgrade_3_6.md "Flags deprecated"): moved to the new form now, so
+ * the member reaches 3.7, which refuses the old names (web:content/en/docs/v3.7/upgrades/upgrade_3_7.md),
+ * without an edit. Only when the replacement exists in the target.
+ */
+function deprecatedRename(flag: string, target: string): kb.FlagRule | undefined {
+  const rule = kb.rulesForFlag(flag).find((r) => r.kind === 'renamed' && r.replacement && r.value === undefined && kb.compareMinors(sinceMinor(r), kb.minorOf(target)) <= 0);
+  if (!rule?.replacement) return undefined;
+  const [rname, rval] = splitOnce(rule.replacement, '=');
+  if (!kb.flagExists(rname, target)) return undefined;
+  // A boolean turned into a fixed setting of another flag (--debug -> --log-level=debug) is left to the removal.
+  if (rname !== 'feature-gates' && rval !== undefined) return undefined;
+  return rule;
 }
 
 /** For a rollback: the old flag a newer flag replaced, if the target still has it. */
@@ -86,9 +109,10 @@ function splitOnce(s: string, sep: string): [string, string | undefined] {
 
 /**
  * Adjust `args` (etcd server flags, any order) so that etcd `to` starts with them. Flags the target
- * defines are kept; renamed/removed ones with a known replacement are renamed (feature gates merged into
- * one --feature-gates); --logger=capnslog becomes --logger=zap on 3.5+; on the way back (rollback) new
- * names are turned into the old ones where the target has them.
+ * defines are kept, except deprecated names the target already renamed (3.6's `--experimental-*`), which move
+ * to the new name now; renamed/removed ones with a known replacement are renamed (feature gates merged into
+ * one --feature-gates); --logger=capnslog becomes --logger=zap on 3.5+; on the way back (rollback,
+ * downgrade) new names are turned into the old ones where the target has them.
  */
 export function adjustArgsForVersion(args: readonly string[], to: string): AdjustedArgs {
   const target = kb.parseVersion(to)?.version;
@@ -115,11 +139,17 @@ export function adjustArgsForVersion(args: readonly string[], to: string): Adjus
     }
     if (p.name === 'feature-gates') {
       if (kb.flagExists('feature-gates', target)) {
+        // A gate the target does not know stops it at start (a downgrade 3.7 -> 3.6 with a 3.7-only gate).
+        const all = (p.value ?? '').split(',').filter(Boolean);
+        const unknown = all.filter((g) => gateKnown(splitOnce(g, '=')[0], kb.minorOf(target)) === false);
+        for (const g of unknown) adjustments.push({ from: `--feature-gates=${g}`, action: 'dropped', reason: `etcd ${kb.minorOf(target)} has no feature gate ${splitOnce(g, '=')[0]} (added in ${gateSpec(splitOnce(g, '=')[0])?.since ?? 'a later minor'})`, source: FEATURE_GATES_SOURCE });
+        const kept = all.filter((g) => !unknown.includes(g));
+        if (kept.length === 0) continue;
         if (gateIndex < 0) {
           gateIndex = out.length;
           out.push('');
         }
-        gates.push(...(p.value ?? '').split(',').filter(Boolean));
+        gates.push(...kept);
         continue;
       }
       // Rollback below 3.6: each gate back to its --experimental-* flag where the target has one.
@@ -136,11 +166,11 @@ export function adjustArgsForVersion(args: readonly string[], to: string): Adjus
       }
       continue;
     }
-    if (kb.flagExists(p.name, target)) {
+    if (kb.flagExists(p.name, target) && !deprecatedRename(p.name, target)) {
       out.push(a);
       continue;
     }
-    const rule = replacementRule(p.name);
+    const rule = replacementRule(p.name, target);
     if (rule?.replacement) {
       const [rname, rval] = splitOnce(rule.replacement, '=');
       if (rname === 'feature-gates' && kb.flagExists('feature-gates', target) && rval) {

@@ -10,24 +10,46 @@ import type { Advisory } from '../knowledge/types.js';
 import { lintConfigsForHop } from './lint.js';
 import type { DowngradeInfo, Finding, Hop, Plan, PlanAction, PlanInput, V2State } from './types.js';
 
-/** Validate a version string against the knowledge base: exit 2 for junk, unknown lines, or never-released patches. */
+/**
+ * Validate a version string against the knowledge base: exit 2 for junk, pre-releases, unknown lines and
+ * versions the data proves were never released. A patch newer than the data is accepted (the plan says
+ * so with a `knowledge-stale` finding).
+ */
 export function requireKnownVersion(v: string, what: string): string {
-  const p = kb.parseVersion(v);
+  const st = kb.standingOf(v);
   const range = kb.knownRange();
-  if (!p) {
+  if (st.kind === 'invalid') {
     throw new UsageError(`${what}: "${v}" is not an etcd version (expected X.Y.Z, e.g. ${range.newest})`, {
       code: 'invalid-version',
       hint: `known versions: ${range.text}`,
     });
   }
-  if (!kb.isKnownVersion(p.version)) {
-    const line = kb.releaseLine(p.line);
-    const why = line
-      ? `etcd ${p.version} was never released (the ${p.line} line ends at ${p.line}.${line.latestPatch})`
-      : `etcd ${p.line} is not a release line upshift knows`;
-    throw new UsageError(`${what}: ${why}`, { code: 'unknown-version', hint: `known versions: ${range.text}`, details: { version: p.version, known: range } });
+  if (!st.accepted) {
+    throw new UsageError(`${what}: ${st.reason}`, {
+      code: 'unknown-version',
+      hint: st.kind === 'unknown-line' || st.kind === 'pre-release'
+        ? `known versions: ${range.text}; releases published since ${kb.knowledgeEdition().releasesCheckedAt}: \`upshift knowledge update\``
+        : `known versions: ${range.text}`,
+      details: { version: st.version, standing: st.kind, known: range },
+    });
   }
-  return p.version;
+  return st.version;
+}
+
+/**
+ * `knowledge-stale` findings for the versions on the path (a patch newer than the data, or one whose
+ * notes upshift has not read). A hop into a line upshift has no rules for is a blocker: its floors,
+ * flag changes and hop rules are unknown.
+ */
+function staleFindingsFor(path: readonly string[]): Finding[] {
+  const out: Finding[] = [];
+  for (const [i, v] of path.entries()) {
+    for (const f of kb.staleFindings(v)) {
+      const hopInto = i > 0 && kb.minorOf(path[i - 1]!) !== kb.minorOf(v) && !kb.standingOf(v).rules;
+      out.push(hopInto ? { ...f, severity: 'blocker', hop: hopLabel(path[i - 1]!, v) } : f);
+    }
+  }
+  return out;
 }
 
 /** The version path from `from` to `to` (upward), with the reason for each waypoint. */
@@ -86,7 +108,7 @@ export function upgradePath(from: string, to: string, via: readonly string[] = [
     // the guides only require one minor at a time), but said.
     const before = path[path.length - 1]!;
     const latest = kb.latestPatch(line)!;
-    if (before !== latest) {
+    if (kb.compareVersions(before, latest) < 0) {
       findings.push({
         severity: 'info',
         code: 'not-latest-patch',
@@ -354,7 +376,7 @@ function versionFindings(from: string, to: string, input: PlanInput): Finding[] 
   if (eol.status === 'eol') {
     f.push({ severity: 'warning', code: 'version-eol', message: `The target ${to} is on an end-of-life line (${eol.line}; final release ${eol.finalRelease}): no more security fixes. ${eol.note ?? ''}`.trim(), source: eol.source });
   }
-  if (eol.latest && eol.latest !== to) {
+  if (eol.latest && kb.compareVersions(to, eol.latest) < 0) {
     f.push({ severity: 'info', code: 'target-not-latest', message: `${to} is not the latest ${eol.line} patch (${eol.latest}).`, source: kb.releaseLine(eol.line)?.source });
   }
   for (const bad of kb.knownBadPatches(from)) {
@@ -404,25 +426,26 @@ export function plan(input: PlanInput): Plan {
     ...(p.downgrade ? { downgrade: p.downgrade } : {}),
     assumptions: assumptions(input),
     ...(input.cluster ? { cluster: input.cluster } : {}),
+    knowledge: kb.knowledgeEdition(),
   });
 
   const cmp = kb.compareVersions(to, from);
   if (cmp === 0) {
     // Still check the given configs against the running version (unknown flags, env/flag conflicts).
     const lint = lintConfigsForHop(input.configs ?? [], from, to, `${from} (current)`, true).findings.filter((f) => f.code !== 'flag-default-changed');
-    const findings = sortFindings([{ severity: 'info', code: 'nothing-to-do', message: `Already at ${to}: nothing to do.` }, ...versionFindings(from, to, input), ...configNotes, ...lint]);
+    const findings = sortFindings([{ severity: 'info', code: 'nothing-to-do', message: `Already at ${to}: nothing to do.` }, ...staleFindingsFor([from]), ...versionFindings(from, to, input), ...configNotes, ...lint]);
     return assemble({ direction: 'none', path: [from], hops: [], findings });
   }
   if (cmp < 0) {
     if (via.length > 0) throw new UsageError('--via only applies to upgrades', { code: 'invalid-via' });
     const downgrade = downgradeInfo(from, to);
-    const findings = sortFindings([...downgradeFindings(downgrade, input), ...configNotes]);
+    const findings = sortFindings([...staleFindingsFor([from, to]), ...downgradeFindings(downgrade, input), ...configNotes]);
     return assemble({ direction: 'downgrade', path: [from, to], hops: [], findings, downgrade, cves: { fixed: [], remaining: cves.remaining }, integrity: { fixed: [], remaining: integrity.remaining } });
   }
 
   const { path, reasons, findings: pathFindings } = upgradePath(from, to, via);
   const hops: Hop[] = [];
-  const findings: Finding[] = [...pathFindings, ...versionFindings(from, to, input), ...configNotes];
+  const findings: Finding[] = [...pathFindings, ...staleFindingsFor(path), ...versionFindings(from, to, input), ...configNotes];
   const ctx: HopContext = { input, v2 };
   for (let i = 0; i + 1 < path.length; i++) {
     const { hop, findings: hf } = buildHop(path[i]!, path[i + 1]!, reasons[i + 1]!, ctx, i === 0);

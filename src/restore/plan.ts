@@ -73,6 +73,24 @@ export interface Expectation {
   revision: number;
   hashKV: { hash: number; compactRevision: number } | null;
   liveKeys: number | null;
+  /** After `--bump-revision N --mark-compacted`: the compact revision every member must report (= revision). */
+  compactRevision?: number | undefined;
+}
+
+/**
+ * What a restored cluster must show: the snapshot's revision, or with a bump of N the snapshot's + N,
+ * marked compacted there (etcdutl's unsafeBumpBucketsRevision + UnsafeSetScheduledCompact). A bumped
+ * restore is compacted at a revision the source never had, so its HashKV cannot be compared with the
+ * source's; key counts still can.
+ */
+export function restoreExpectation(
+  snapshotRevision: number,
+  manifest: { hashKV?: { hash: number; compactRevision: number } | null; liveKeys?: number | null } | null,
+  bump: number | undefined,
+): Expectation {
+  const liveKeys = manifest?.liveKeys ?? null;
+  if (bump) return { revision: snapshotRevision + bump, hashKV: null, liveKeys, compactRevision: snapshotRevision + bump };
+  return { revision: snapshotRevision, hashKV: manifest?.hashKV ? { hash: manifest.hashKV.hash, compactRevision: manifest.hashKV.compactRevision } : null, liveKeys };
 }
 
 /** Judge a restored cluster: every member at the snapshot revision, same hash and key count as recorded. */
@@ -90,8 +108,20 @@ export function judgeRestore(exp: Expectation, observed: MemberObservation[]): R
       ok: m.revision === wantRev,
       expected: wantRev,
       actual: m.revision,
-      message: m.revision === wantRev ? `${m.name} is at the snapshot revision ${wantRev}` : `${m.name} is at revision ${m.revision}, the snapshot at ${wantRev}`,
+      message:
+        m.revision === wantRev
+          ? `${m.name} is at the ${exp.compactRevision !== undefined ? 'bumped ' : ''}snapshot revision ${wantRev}`
+          : `${m.name} is at revision ${m.revision}, the ${exp.compactRevision !== undefined ? 'bumped ' : ''}snapshot at ${wantRev}`,
     });
+    if (exp.compactRevision !== undefined) {
+      checks.push({
+        name: `${m.name}:compacted`,
+        ok: m.compactRevision === exp.compactRevision,
+        expected: exp.compactRevision,
+        actual: m.compactRevision,
+        message: m.compactRevision === exp.compactRevision ? `${m.name} is compacted at ${exp.compactRevision}: older revisions answer "compacted"` : `${m.name} reports compact revision ${m.compactRevision}, not the bumped ${exp.compactRevision}`,
+      });
+    }
     if (exp.hashKV) {
       const sameCompact = m.compactRevision === exp.hashKV.compactRevision;
       const ok = m.hash === exp.hashKV.hash && sameCompact;

@@ -18,8 +18,9 @@ import { toEtcdError } from '../client/errors.js';
 import { UsageError, ProblemError } from '../core/errors.js';
 import { verifyBackup, type BackupReport } from '../backup/verify.js';
 import type { BackupManifest } from '../backup/manifest.js';
-import { chooseRestoreVersion, judgeRestore, parseInitialCluster, type MemberObservation, type RestoreCheck } from './plan.js';
+import { chooseRestoreVersion, judgeRestore, parseInitialCluster, restoreExpectation, type MemberObservation, type RestoreCheck } from './plan.js';
 import { restoreArgs, restoreToolFor, runRestore, shellLine, type RestoreTool } from './tool.js';
+import { decideRevisionBump, findKubernetesKey, toolCanBump, type RevisionBump } from './kubernetes.js';
 
 /** Restore copies the db; 10 minutes covers multi-GB files on slow disks. */
 const RESTORE_DEADLINE_MS = 10 * 60_000;
@@ -30,7 +31,28 @@ export interface SnapshotForRestore {
   manifest: BackupManifest | null;
   authEnabled: boolean;
   skipHashCheck: boolean;
+  /** A `/registry/...` key found in the snapshot (a Kubernetes cluster's data), if any. */
+  kubernetesKey: string | undefined;
   notes: string[];
+}
+
+/** `--bump-revision N` / `--no-bump-revision` / `--mark-compacted` as given (kubernetes.ts decides). */
+export interface BumpFlags {
+  bumpRevision?: number | false | undefined;
+  markCompacted?: boolean | undefined;
+}
+
+/** The bump this restore uses, with its notes (explicit flags, or the Kubernetes default). */
+async function bumpFor(snap: SnapshotForRestore, tool: RestoreTool, version: string, flags: BumpFlags): Promise<{ bump: RevisionBump | null; notes: string[] }> {
+  return decideRevisionBump({
+    asked: flags.bumpRevision,
+    markCompacted: flags.markCompacted,
+    kubernetesKey: snap.kubernetesKey,
+    snapshotCreatedAt: snap.manifest?.createdAt,
+    now: new Date(),
+    toolCanBump: await toolCanBump(tool),
+    toolName: `${tool.kind} ${version}`,
+  });
 }
 
 /**
@@ -47,10 +69,11 @@ export async function checkSnapshotForRestore(file: string, skipHashCheck: boole
     });
   }
   if (!manifest) notes.push('no manifest beside the snapshot: the restored cluster is checked against the snapshot itself (revision), not against the source cluster');
-  return { file, report, manifest, authEnabled: inspection.info?.authEnabled ?? false, skipHashCheck, notes };
+  const kubernetesKey = findKubernetesKey(file);
+  return { file, report, manifest, authEnabled: inspection.info?.authEnabled ?? false, skipHashCheck, kubernetesKey, notes };
 }
 
-export interface LocalRestoreOptions {
+export interface LocalRestoreOptions extends BumpFlags {
   name: string;
   members: number;
   version?: string;
@@ -69,7 +92,13 @@ export interface LocalRestoreResult {
   tool: string;
   endpoints: string[];
   members: { name: string; clientURL: string; peerURL: string; dataDir: string; pid?: number | undefined }[];
+  /** The snapshot's revision. */
   revision: number;
+  /** `--bump-revision N --mark-compacted` as used (the cluster then starts at revision + N, compacted there). */
+  revisionBump: RevisionBump | null;
+  /** The revision the restored cluster starts at. */
+  restoredRevision: number;
+  kubernetes: { key: string } | null;
   checks: RestoreCheck[];
   ok: boolean;
   notes: string[];
@@ -82,6 +111,8 @@ export async function restoreToLocalCluster(home: string, snap: SnapshotForResto
   if (chosen.note) notes.push(chosen.note);
   const inst = await requireInstalled(home, chosen.version);
   const tool = restoreToolFor(inst);
+  const { bump, notes: bumpNotes } = await bumpFor(snap, tool, chosen.version, opts);
+  notes.push(...bumpNotes);
   if (snap.authEnabled && (!opts.user || opts.password === undefined)) {
     throw new UsageError('the snapshot has auth enabled: the restored cluster keeps its users, so checking it needs their credentials', {
       hint: 'pass --user NAME --password PASSWORD of a user allowed to read every key (e.g. root)',
@@ -95,7 +126,7 @@ export async function restoreToLocalCluster(home: string, snap: SnapshotForResto
     progress: opts.progress,
     prepareDataDirs: async (c: LocalCluster) => {
       for (const m of c.members) {
-        opts.progress?.(`restoring ${snap.file} into ${m.name}'s data dir with ${tool.kind} ${chosen.version}`);
+        opts.progress?.(`restoring ${snap.file} into ${m.name}'s data dir with ${tool.kind} ${chosen.version}${bump ? ` (--bump-revision ${bump.amount} --mark-compacted)` : ''}`);
         await runRestore(
           tool,
           {
@@ -106,6 +137,7 @@ export async function restoreToLocalCluster(home: string, snap: SnapshotForResto
             initialClusterToken: c.token,
             initialAdvertisePeerUrls: m.peerURL,
             skipHashCheck: snap.skipHashCheck,
+            bumpRevision: bump?.amount,
           },
           RESTORE_DEADLINE_MS,
           opts.signal,
@@ -127,16 +159,12 @@ export async function restoreToLocalCluster(home: string, snap: SnapshotForResto
     clusterName: cluster.name,
   };
   const revision = snap.manifest?.revision ?? snap.report.revision ?? 0;
-  const observed = await observeMembers(config, cluster.members.map((m) => ({ name: m.name, endpoint: m.clientURL })), revision, opts.signal);
-  const checks = judgeRestore(
-    {
-      revision,
-      hashKV: snap.manifest?.hashKV ? { hash: snap.manifest.hashKV.hash, compactRevision: snap.manifest.hashKV.compactRevision } : null,
-      liveKeys: snap.manifest?.liveKeys ?? null,
-    },
-    observed,
-  );
-  if (snap.manifest && !snap.manifest.hashKV) notes.push(`the manifest holds no HashKV (${snap.manifest.notes.join('; ') || 'not recorded'}): only revision and key count were compared with the source`);
+  const exp = restoreExpectation(revision, snap.manifest, bump?.amount);
+  const observed = await observeMembers(config, cluster.members.map((m) => ({ name: m.name, endpoint: m.clientURL })), exp.revision, opts.signal);
+  const checks = judgeRestore(exp, observed);
+  if (bump && revision > 0) checks.push(await oldRevisionsCompacted(config, cluster.members[0]!.clientURL, revision, exp.revision, opts.signal));
+  if (bump) notes.push(`revision bumped by ${bump.amount}: HashKV cannot be compared with the source's (compacted at a revision the source never had); revision, compaction and key count were`);
+  else if (snap.manifest && !snap.manifest.hashKV) notes.push(`the manifest holds no HashKV (${snap.manifest.notes.join('; ') || 'not recorded'}): only revision and key count were compared with the source`);
   return {
     mode: 'cluster',
     file: snap.file,
@@ -146,10 +174,31 @@ export async function restoreToLocalCluster(home: string, snap: SnapshotForResto
     endpoints: cluster.members.map((m) => m.clientURL),
     members: cluster.members.map((m) => ({ name: m.name, clientURL: m.clientURL, peerURL: m.peerURL, dataDir: m.dataDir, pid: m.pid })),
     revision,
+    revisionBump: bump,
+    restoredRevision: exp.revision,
+    kubernetes: snap.kubernetesKey ? { key: snap.kubernetesKey } : null,
     checks,
     ok: checks.every((c) => c.ok),
     notes,
   };
+}
+
+/**
+ * A read at the snapshot's own revision must be refused as compacted once the restore bumped and
+ * compacted: what a watch cache resuming from it sees (not silently older data).
+ */
+async function oldRevisionsCompacted(config: ConnectionConfig, endpoint: string, oldRevision: number, compactedAt: number, signal?: AbortSignal): Promise<RestoreCheck> {
+  const c = new EndpointClient(endpoint, config);
+  try {
+    await c.transport.unary('KV', 'Range', { key: Buffer.from([0]), range_end: Buffer.from([0]), count_only: true, revision: String(oldRevision) }, { signal, op: 'read' });
+    return { name: 'old-revisions-compacted', ok: false, expected: 'compacted', actual: 'served', message: `a read at the snapshot's revision ${oldRevision} was served: older revisions are not marked compacted` };
+  } catch (e) {
+    const err = toEtcdError(e);
+    const ok = err.code === 'etcd-compacted';
+    return { name: 'old-revisions-compacted', ok, expected: 'compacted', actual: ok ? 'compacted' : err.code, message: ok ? `a read at the snapshot's revision ${oldRevision} answers "required revision has been compacted" (compacted at ${compactedAt})` : `a read at revision ${oldRevision} failed otherwise: ${err.message}` };
+  } finally {
+    c.close();
+  }
 }
 
 /** Revision, HashKV at `revision` and live key count of each member. Reads only. */
@@ -172,7 +221,7 @@ export async function observeMembers(config: ConnectionConfig, members: { name: 
   );
 }
 
-export interface MemberRestoreOptions {
+export interface MemberRestoreOptions extends BumpFlags {
   dataDir: string;
   memberName: string;
   initialCluster: string;
@@ -192,6 +241,11 @@ export interface MemberRestoreResult {
   version: string;
   tool: string;
   revision: number | null;
+  /** `--bump-revision N --mark-compacted` as used here, and to be used identically on every other member. */
+  revisionBump: RevisionBump | null;
+  /** The revision the member starts at (snapshot revision + bump). */
+  restoredRevision: number | null;
+  kubernetes: { key: string } | null;
   movedAside: string | null;
   /** What to run on every other member (after copying the same snapshot there). */
   otherMembers: { name: string; commands: string[] }[];
@@ -213,6 +267,8 @@ export async function restoreMemberDataDir(home: string, snap: SnapshotForRestor
   const notes = [...snap.notes];
   if (chosen.note) notes.push(chosen.note);
   const tool = restoreToolFor(await requireInstalled(home, chosen.version));
+  const { bump, notes: bumpNotes } = await bumpFor(snap, tool, chosen.version, opts);
+  notes.push(...bumpNotes);
   const dataDir = resolve(opts.dataDir);
   let movedAside: string | null = null;
   if (existsSync(dataDir) && readdirSync(dataDir).length > 0) {
@@ -231,15 +287,15 @@ export async function restoreMemberDataDir(home: string, snap: SnapshotForRestor
   }
   await mkdir(join(dataDir, '..'), { recursive: true });
   const file = snap.file;
-  opts.progress?.(`restoring ${file} into ${dataDir} as member ${opts.memberName} with ${tool.kind} ${chosen.version}`);
-  await runRestore(tool, { snapshot: file, dataDir, name: opts.memberName, initialCluster: opts.initialCluster, initialClusterToken: opts.initialClusterToken, initialAdvertisePeerUrls: peerUrls, skipHashCheck: snap.skipHashCheck }, RESTORE_DEADLINE_MS, opts.signal);
+  opts.progress?.(`restoring ${file} into ${dataDir} as member ${opts.memberName} with ${tool.kind} ${chosen.version}${bump ? ` (--bump-revision ${bump.amount} --mark-compacted)` : ''}`);
+  await runRestore(tool, { snapshot: file, dataDir, name: opts.memberName, initialCluster: opts.initialCluster, initialClusterToken: opts.initialClusterToken, initialAdvertisePeerUrls: peerUrls, skipHashCheck: snap.skipHashCheck, bumpRevision: bump?.amount }, RESTORE_DEADLINE_MS, opts.signal);
   const otherMembers = [...ic.entries()]
     .filter(([n]) => n !== opts.memberName)
     .map(([n, urls]) => ({
       name: n,
       commands: [
         `# on ${n}: stop etcd, copy ${file} there (same file: sha256 ${snap.report.sha256}), then:`,
-        shellLine(tool, restoreArgs({ snapshot: file, dataDir: '<DATA_DIR_OF_' + n + '>', name: n, initialCluster: opts.initialCluster, initialClusterToken: opts.initialClusterToken, initialAdvertisePeerUrls: urls.join(','), skipHashCheck: snap.skipHashCheck })),
+        shellLine(tool, restoreArgs({ snapshot: file, dataDir: '<DATA_DIR_OF_' + n + '>', name: n, initialCluster: opts.initialCluster, initialClusterToken: opts.initialClusterToken, initialAdvertisePeerUrls: urls.join(','), skipHashCheck: snap.skipHashCheck, bumpRevision: bump?.amount })),
         `etcd --name ${n} --data-dir <DATA_DIR_OF_${n}> --initial-advertise-peer-urls ${urls.join(',')} --listen-peer-urls ... --listen-client-urls ... --advertise-client-urls ...`,
       ],
     }));
@@ -251,11 +307,18 @@ export async function restoreMemberDataDir(home: string, snap: SnapshotForRestor
     version: chosen.version,
     tool: tool.kind,
     revision: snap.report.revision,
+    revisionBump: bump,
+    restoredRevision: snap.report.revision === null ? null : snap.report.revision + (bump?.amount ?? 0),
+    kubernetes: snap.kubernetesKey ? { key: snap.kubernetesKey } : null,
     movedAside,
     otherMembers,
     start: `etcd --name ${opts.memberName} --data-dir ${dataDir} --initial-advertise-peer-urls ${peerUrls} --listen-peer-urls ... --listen-client-urls ... --advertise-client-urls ...  (start all members; the restored data ignores --initial-cluster-state)`,
     ok: true,
-    notes: [...notes, 'restore gives the data a new cluster ID and member IDs: every member must be restored from this same snapshot before any of them starts'],
+    notes: [
+      ...notes,
+      'restore gives the data a new cluster ID and member IDs: every member must be restored from this same snapshot before any of them starts',
+      ...(bump ? [`every member must be restored with the same --bump-revision ${bump.amount} --mark-compacted (the commands above have it); the cluster then starts at revision ${(snap.report.revision ?? 0) + bump.amount}`] : []),
+    ],
   };
 }
 

@@ -3,7 +3,8 @@
  * etcd@v3.6.14 recovery docs (web:content/en/docs/v3.6/op-guide/recovery.md): 3.6+ restores only with
  * etcdutl; 3.5 has etcdutl (etcdctl still works, deprecated); 3.3/3.4 only `ETCDCTL_API=3 etcdctl`.
  * Flags are the same in all of them: --data-dir --name --initial-cluster --initial-cluster-token
- * --initial-advertise-peer-urls [--skip-hash-check].
+ * --initial-advertise-peer-urls [--skip-hash-check]; 3.5.10+ add --bump-revision N --mark-compacted
+ * (kubernetes.ts).
  */
 import { execFile } from 'node:child_process';
 import type { InstalledEtcd } from '../binaries/layout.js';
@@ -34,6 +35,8 @@ export interface RestoreMemberArgs {
   initialClusterToken: string;
   initialAdvertisePeerUrls: string;
   skipHashCheck?: boolean;
+  /** `--bump-revision N --mark-compacted` (etcdutl requires both together). */
+  bumpRevision?: number | undefined;
 }
 
 export function restoreArgs(a: RestoreMemberArgs): string[] {
@@ -47,6 +50,7 @@ export function restoreArgs(a: RestoreMemberArgs): string[] {
     `--initial-cluster-token=${a.initialClusterToken}`,
     `--initial-advertise-peer-urls=${a.initialAdvertisePeerUrls}`,
     ...(a.skipHashCheck ? ['--skip-hash-check'] : []),
+    ...(a.bumpRevision ? [`--bump-revision=${a.bumpRevision}`, '--mark-compacted'] : []),
   ];
 }
 

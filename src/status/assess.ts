@@ -5,7 +5,8 @@
 import { minorOf, versionAtLeast } from '../client/types.js';
 import { sortBySeverity } from '../core/finding.js';
 import { quorumSize } from '../core/raft.js';
-import { advisoriesAffecting, eolStatus, knownBadPatches } from '../knowledge/index.js';
+import { advisoriesAffecting, eolStatus, knownBadPatches, staleFindings, standingOf } from '../knowledge/index.js';
+import { v36Findings } from './v36.js';
 import type { Finding, MemberObservation, MemberStatus, StatusAlarm, StatusObservation, StatusResult } from './model.js';
 
 /** The knowledge-base lookups status needs (src/knowledge). */
@@ -13,12 +14,19 @@ export interface StatusKnowledge {
   eol(version: string): { status: string; latest?: string | undefined; finalRelease?: string | undefined; note?: string | undefined; source: string } | undefined;
   badPatches(version: string): { id: string; recommendedMinimum: string; reason: string; source: string }[];
   advisories(version: string): { id: string; kind: string; severity: string }[];
+  /** `knowledge-stale` (a version newer than the data) and `version-unknown` findings for a version. */
+  currency?(version: string): { severity: 'warning' | 'info'; code: string; message: string; source?: string | undefined }[];
 }
 
 export const defaultKnowledge: StatusKnowledge = {
   eol: (v) => eolStatus(v),
   badPatches: (v) => knownBadPatches(v),
   advisories: (v) => advisoriesAffecting(v),
+  currency: (v) => {
+    const st = standingOf(v);
+    if (st.accepted) return staleFindings(v).map((f) => ({ ...f, severity: f.severity === 'info' ? 'info' : 'warning' }));
+    return [{ severity: 'warning', code: 'version-unknown', message: `${st.reason}: upshift cannot tell its end-of-life status, bad patches or advisories` }];
+  },
 };
 
 /** etcd's default backend quota when --quota-backend-bytes is unset (etcd@v3.6.14:server/storage/quota.go:30). */
@@ -66,6 +74,8 @@ function memberRow(o: MemberObservation, leader: string | null): MemberStatus {
     dbSize: s?.dbSize ?? null,
     dbSizeInUse: s?.dbSizeInUse ?? null,
     dbSizeQuota: quota ?? null,
+    downgradeInfo: s?.downgradeInfo ?? null,
+    featureGates: o.metrics?.featureGates && o.metrics.featureGates.length > 0 ? o.metrics.featureGates : null,
     healthy,
     errors,
   };
@@ -159,6 +169,7 @@ export function assessStatus(obs: StatusObservation, kb: StatusKnowledge = defau
   }
   for (const v of versions.sort()) {
     const who = members.filter((m) => m.version === v).map((m) => m.name || m.id);
+    for (const f of kb.currency?.(v) ?? []) add({ ...f, members: who });
     const eol = kb.eol(v);
     if (eol && eol.status === 'eol') {
       add({
@@ -239,11 +250,15 @@ export function assessStatus(obs: StatusObservation, kb: StatusKnowledge = defau
   }
   if (obs.memberListError) add({ severity: 'warning', code: 'member-list-unavailable', message: `could not read the member list: ${obs.memberListError}; only the given endpoints are shown` });
 
+  // ---- 3.6+: storage version, downgrade, feature gates, deprecated flags
+  const clusterVersion = clusterVersionOf(obs, leader);
+  for (const f of v36Findings(members, clusterVersion, obs.settings)) add(f);
+
   const healthy = members.length > 0 && unhealthy.length === 0 && leader !== null && clusterIds.length <= 1 && alarms.every((a) => a.alarm === 'NONE') && !findings.some((f) => f.code === 'quorum-lost');
   return {
     healthy,
     clusterId: clusterIds[0] ?? null,
-    clusterVersion: clusterVersionOf(obs, leader),
+    clusterVersion,
     leader,
     members,
     alarms,

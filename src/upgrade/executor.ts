@@ -27,14 +27,15 @@ import { quorumGuard } from './quorum.js';
 import { leadershipAction, type LeaderTransferPolicy } from './order.js';
 import { evaluateGates, READY_GATES, DEFAULT_GATES, type GateThresholds, type GateReport } from './gates.js';
 import { decideOnFailure, type FailurePolicy, type FailureDecision } from './policy.js';
-import { planRun, type Hop, type Step } from './steps.js';
-import { memberDurations, reconstruct, type JournalRecord, type RunBeginRecord, type RunResult } from './journal.js';
+import { planRun, type Hop, type Step, type StepKind } from './steps.js';
+import { memberDurations, reconstruct, type HookRecord, type JournalRecord, type RunBeginRecord, type RunResult } from './journal.js';
 import { createRun, newRunId, nextHistorySegment, runPaths, type RunPaths, type RunSummary } from './runs.js';
 import { UpgradeLock, LOCK_KEY } from './lock.js';
 import { JsonlJournal as Journal } from '../core/files.js';
 import { plainProgress, type ProgressSink } from './progress.js';
 import { replaceProgress, replacementBegun, replacementGuard, initialClusterFor, type ReplaceStage } from './replace.js';
 import { ExecDriver } from './drivers/exec.js';
+import { clusterMismatch, isWrongCluster, runMembers, wrongCluster } from './identity.js';
 import { reviewFlags, assertFlagsResolved, describeFlagChanges } from './flags.js';
 import { journalTelemetry, type RunTelemetry } from './telemetry.js';
 
@@ -87,6 +88,23 @@ export interface ExecutorEnv {
   /** Step list / live view; default: plain lines through `log`. */
   progress?: ProgressSink | undefined;
   signal: AbortSignal;
+  /** Hook points for `upshift rehearse` (fault schedule, members behind proxies); none in a plain upgrade. */
+  hooks?: ExecutorHooks | undefined;
+}
+
+/**
+ * The executor's hook points, all optional. Awaited where they are called, so what a hook does (e.g. a
+ * fault that starts "after step X") is in place before the run goes on.
+ */
+export interface ExecutorHooks {
+  /** The run's journal is open (fresh or resumed); `record` appends hook records to it until the run ends. */
+  onRunStart?(run: { runId: string; journal: string; record: (r: HookRecord) => void }): void | Promise<void>;
+  /** A step's begin / end was journaled. */
+  onStep?(e: { phase: 'begin' | 'end'; step: Step; ok?: boolean | undefined }): void | Promise<void>;
+  /** The run is about to journal its end (last moment for `record`). */
+  onRunEnd?(): void | Promise<void>;
+  /** Where a member whose advertised client URL is `clientURL` really listens (liveness probes: a proxy in front of a stopped member still accepts). */
+  probeURL?(clientURL: string): string;
 }
 
 export interface UpgradeReport {
@@ -128,6 +146,9 @@ class StepFailure extends Error {
 }
 
 const iso = (): string => new Date().toISOString();
+
+/** Steps that change the cluster, the members or the run's record of them: each is preceded by an identity check. */
+const CHANGES_CLUSTER: ReadonlySet<StepKind> = new Set<StepKind>(['acquire-lock', 'backup', 'baseline', 'leadership', 'stop', 'install', 'start', 'stop-workload', 'verify', 'release-lock']);
 const EXIT: Record<RunResult, ExitCodeValue> = { succeeded: ExitCode.ok, paused: ExitCode.stoppedSafely, 'rolled-back': ExitCode.stoppedSafely, failed: ExitCode.needsAttention, aborted: ExitCode.stoppedSafely };
 
 export class UpgradeExecutor {
@@ -194,22 +215,15 @@ export class UpgradeExecutor {
     // creates a run or touches anything.
     const runId = newRunId();
     const lock = await UpgradeLock.acquire(env.config, { runId, to: settings.to });
-    let created: Awaited<ReturnType<typeof createRun>>;
-    try {
-      created = await createRun(env.home, runId);
-    } catch (e) {
-      await lock.release();
-      throw e;
-    }
-    const { paths, journal } = created;
     const begin: RunBeginRecord = {
       type: 'run-begin',
       at: iso(),
-      runId: paths.runId,
+      runId,
       from: settings.from,
       to: settings.to,
       path: settings.path,
-      target: { ...env.target, clusterId: obs.clusterId },
+      // The run belongs to this cluster: every later observation is checked against these ids (identity.ts).
+      target: { ...env.target, clusterId: obs.clusterId, members: runMembers(obs) },
       driver: env.driver.kind,
       driverConfig: env.driverConfig,
       options: settingsForJournal(settings),
@@ -219,8 +233,15 @@ export class UpgradeExecutor {
       pid: process.pid,
       host: hostname(),
     };
-    const ex = new UpgradeExecutor(env, settings, paths, journal, begin, []);
-    ex.append(begin);
+    let created: Awaited<ReturnType<typeof createRun>>;
+    try {
+      created = await createRun(env.home, begin);
+    } catch (e) {
+      await lock.release();
+      throw e;
+    }
+    const { paths, journal } = created;
+    const ex = new UpgradeExecutor(env, settings, paths, journal, begin, [begin]);
     ex.lock = lock;
     lock.onLost = (why) => (ex.lockLost = why);
     ex.append({ type: 'lock', at: iso(), action: 'acquired', key: LOCK_KEY, lease: lock.leaseId });
@@ -229,12 +250,16 @@ export class UpgradeExecutor {
     ex.progress.begin?.(paths.runId);
     ex.log(`upshift upgrade: run ${paths.runId}: ${settings.path.join(' -> ')}, ${steps.length} steps; journal ${paths.journal}`);
     for (const line of describeFlagChanges(flagChanges)) ex.log(`    flag change: ${line}`);
-    return ex.runFrom(0);
+    await ex.hookRunStart();
+    return ex.guarded(() => ex.runFrom(0));
   }
 
   /** Resume a run after a kill or a pause: reconstruct from the journal and the cluster as it is now. */
   static async resume(env: ExecutorEnv, run: RunSummary): Promise<UpgradeReport> {
     const obs = await observeCluster(env.config, { signal: env.signal });
+    // Another cluster's journal is never carried out: refuse before writing or touching anything.
+    const foreign = clusterMismatch(run.begin, run.records, obs);
+    if (foreign) throw wrongCluster(run.begin, obs.clusterId, foreign);
     const point = reconstruct(run.records, obs);
     if (point.state !== 'resumable') throw new ProblemError('nothing-to-resume', `run ${run.runId}: ${point.message}`, { hint: 'start a new run with `upshift upgrade --to V`' });
     const b = point.begin;
@@ -247,6 +272,7 @@ export class UpgradeExecutor {
     ex.telemetry.observed(obs);
     ex.progress.begin?.(run.runId);
     ex.log(`upshift upgrade: resuming run ${run.runId}: ${point.message}`);
+    await ex.hookRunStart();
     // Facts of finished steps.
     const f = point.facts;
     if (typeof f.backup?.file === 'string') ex.backupFile = f.backup.file;
@@ -255,10 +281,27 @@ export class UpgradeExecutor {
     for (let n = 1; existsSync(run.paths.history(n)); n++) ex.histories.push(run.paths.history(n));
     // The lock is re-taken before anything else, if the run had it.
     if (!point.done.includes('release-lock')) await ex.acquireLock(true);
-    if (point.rollback) {
-      return ex.finishRollback(point.rollback.member, point.rollback.toVersion);
+    const rb = point.rollback;
+    return ex.guarded(() => (rb ? ex.finishRollback(rb.member, rb.toVersion) : ex.runFrom(point.nextIndex)));
+  }
+
+  /**
+   * The cluster answering turned out not to be the run's (identity.ts; checked by every observation and before
+   * every step that changes anything): stop at once, touching nothing more, and keep the run open for its own
+   * cluster. No rollback, no verification: those would act on the wrong cluster.
+   */
+  private async guarded(run: () => Promise<UpgradeReport>): Promise<UpgradeReport> {
+    try {
+      return await run();
+    } catch (e) {
+      if (!isWrongCluster(e)) throw e;
+      this.append({ type: 'decision', at: iso(), decision: 'stop', reason: e.message });
+      // The lock's release only deletes a key holding this run's value, so it is safe on any cluster.
+      await this.teardown();
+      this.append({ type: 'run-end', at: iso(), result: 'paused', exitCode: e.exitCode, message: `${e.message}; the run stays open for its own cluster` });
+      this.journal.close();
+      throw e;
     }
-    return ex.runFrom(point.nextIndex);
   }
 
   // ---------------------------------------------------------------- the loop
@@ -286,7 +329,7 @@ export class UpgradeExecutor {
       return await this.finish('succeeded');
     } catch (e) {
       if (!(e instanceof StepFailure)) {
-        await this.teardown();
+        if (!isWrongCluster(e)) await this.teardown();
         throw e;
       }
       return this.onFailure(e);
@@ -296,8 +339,10 @@ export class UpgradeExecutor {
   private async runStep(s: Step): Promise<void> {
     if (this.env.signal.aborted) throw new StepFailure(s, new UpshiftError('interrupted', 'interrupted by a signal before this step', ExitCode.stoppedSafely));
     if (this.lockLost) throw new StepFailure(s, new ProblemError('lock-lost', `the upgrade lock was lost (${this.lockLost})`));
+    if (CHANGES_CLUSTER.has(s.kind)) await this.checkCluster();
     const attempt = this.records.filter((r) => r.type === 'step-begin' && r.step === s.id).length + 1;
     this.append({ type: 'step-begin', at: iso(), step: s.id, attempt });
+    await this.env.hooks?.onStep?.({ phase: 'begin', step: s });
     const t0 = performance.now();
     const n = this.steps.indexOf(s) + 1;
     this.progress.stepStart(n, this.steps.length, s);
@@ -311,8 +356,20 @@ export class UpgradeExecutor {
       const detail = e instanceof UpshiftError && e.details ? (JSON.parse(JSON.stringify(e.details)) as Record<string, unknown>) : undefined;
       this.append({ type: 'step-end', at: iso(), step: s.id, ok: false, durationMs, error: errorMessage(e), ...(detail ? { detail } : {}) });
       this.progress.stepEnd(s, false, durationMs, errorMessage(e));
+      await this.env.hooks?.onStep?.({ phase: 'end', step: s, ok: false });
+      if (isWrongCluster(e)) throw e;
       throw new StepFailure(s, e);
     }
+    await this.env.hooks?.onStep?.({ phase: 'end', step: s, ok: true });
+  }
+
+  private async hookRunStart(): Promise<void> {
+    await this.env.hooks?.onRunStart?.({ runId: this.paths.runId, journal: this.paths.journal, record: (r) => this.append(r) });
+  }
+
+  /** tcpProbe of a member's client URL, where it really listens (ExecutorHooks.probeURL). */
+  private probe(url: string): Promise<'refused' | 'open' | 'timeout'> {
+    return tcpProbe(this.env.hooks?.probeURL?.(url) ?? url);
   }
 
   /** The run's abort signal while steps run; none once it is stopping (the way out must still work). */
@@ -320,10 +377,24 @@ export class UpgradeExecutor {
     return this.stopping ? undefined : this.env.signal;
   }
 
+  /** The cluster as it is now; refuses (wrong-cluster) when what answers is not the run's cluster. */
   private async observe(): Promise<ClusterObservation> {
-    this.lastObs = await observeCluster(this.env.config, { signal: this.signal });
-    this.telemetry.observed(this.lastObs);
-    return this.lastObs;
+    const obs = await observeCluster(this.env.config, { signal: this.signal });
+    const foreign = clusterMismatch(this.begin, this.records, obs);
+    if (foreign) throw wrongCluster(this.begin, obs.clusterId, foreign);
+    this.lastObs = obs;
+    this.telemetry.observed(obs);
+    return obs;
+  }
+
+  /** Before a step that changes anything: what answers must still be the run's cluster. */
+  private async checkCluster(): Promise<void> {
+    try {
+      await this.observe();
+    } catch (e) {
+      if (isWrongCluster(e)) throw e;
+      // Nothing answers (e.g. the only member is stopped): nothing to compare; the step meets whatever is wrong itself.
+    }
   }
 
   private driverMember(name: string, obs?: ClusterObservation): DriverMember {
@@ -371,7 +442,7 @@ export class UpgradeExecutor {
         const member = this.driverMember(s.member!);
         // Idempotent on resume: a member already up on the target is left alone. Nothing listening
         // (connection refused) settles it without a full observation.
-        if ((await tcpProbe(member.clientURL)) !== 'refused') {
+        if ((await this.probe(member.clientURL)) !== 'refused') {
           const m = (await this.observe()).members.find((x) => x.name === s.member);
           if (m?.reachable && sameVersion(m.version, s.to!)) return { skipped: `${s.member} already runs ${s.to}` };
         }
@@ -493,7 +564,7 @@ export class UpgradeExecutor {
     const until = Date.now() + 10_000;
     const url = this.driverMember(name).clientURL;
     while (true) {
-      if ((await tcpProbe(url)) === 'refused') return;
+      if ((await this.probe(url)) === 'refused') return;
       const obs = await this.observe();
       const m = obs.members.find((x) => x.name === name);
       if (!m || !m.reachable) return;
@@ -663,6 +734,7 @@ export class UpgradeExecutor {
       this.append({ type: 'rollback', at: iso(), member, phase: 'end', toVersion: version, ok: true });
       return this.finish('rolled-back', `${why ? `${why}. ` : ''}${member} was put back on etcd ${version}; the cluster is healthy`);
     } catch (e) {
+      if (isWrongCluster(e)) throw e;
       if (phase !== 'prepare' && this.canReplace(member)) {
         const reason = `etcd ${version} did not come up on ${member}'s data (${firstLine(errorMessage(e))}): replace ${member} as a fresh member (remove, re-add with the same peer URL, data dir moved aside, start empty, catch up)`;
         this.append({ type: 'decision', at: iso(), decision: 'rollback', member, reason });
@@ -692,6 +764,7 @@ export class UpgradeExecutor {
     let current: ReplaceStage | undefined;
     const stage = async (name: ReplaceStage, fn: () => Promise<Record<string, unknown> | undefined>): Promise<void> => {
       if (prog.ended.has(name)) return;
+      await this.checkCluster();
       current = name;
       this.append({ type: 'rollback', at: iso(), member, phase: 'replace', toVersion: version, stage: name, status: 'begin' });
       this.progress.info(`    replace ${member}: ${name}`);
@@ -732,7 +805,7 @@ export class UpgradeExecutor {
       await stage('stop', async () => {
         const r = await this.env.driver.stop(dm(), { graceful: true, version, deadlineMs: this.settings.stopTimeoutMs });
         const until = Date.now() + 10_000;
-        while ((await tcpProbe(prog.clientURL!)) !== 'refused') {
+        while ((await this.probe(prog.clientURL!)) !== 'refused') {
           if (Date.now() >= until) throw new ProblemError('member-still-running', `the stop command finished but something still listens on ${prog.clientURL}`);
           await sleep(200);
         }
@@ -763,7 +836,7 @@ export class UpgradeExecutor {
       });
       await stage('move-aside', async () => driverDetail(await this.env.driver.moveDataAside!(dm(), { version, deadlineMs: this.settings.stopTimeoutMs })));
       await stage('start', async () => {
-        if ((await tcpProbe(prog.clientURL!)) === 'open') return { skipped: `something already listens on ${prog.clientURL} (started by an earlier process)` };
+        if ((await this.probe(prog.clientURL!)) === 'open') return { skipped: `something already listens on ${prog.clientURL} (started by an earlier process)` };
         return driverDetail(await this.env.driver.startFresh!(dm(), { version, initialCluster: prog.initialCluster!, deadlineMs: this.settings.startTimeoutMs }));
       });
       await stage('ready', () => this.waitReady(member, version));
@@ -775,6 +848,7 @@ export class UpgradeExecutor {
         `${why ? `${why}. ` : ''}etcd ${version} could not start on ${member}'s data, so ${member} was replaced as a fresh member on etcd ${version} (removed, re-added with the same peer URL, started empty, caught up)${aside ? `; its old data was moved aside: ${JSON.stringify(aside)}` : ''}; the cluster is healthy`,
       );
     } catch (e) {
+      if (isWrongCluster(e)) throw e;
       if (current) this.append({ type: 'rollback', at: iso(), member, phase: 'replace', toVersion: version, stage: current, status: 'end', ok: false, error: errorMessage(e) });
       this.append({ type: 'rollback', at: iso(), member, phase: 'end', toVersion: version, ok: false, error: errorMessage(e) });
       const where = current ? ` at stage ${current}` : '';
@@ -857,6 +931,7 @@ export class UpgradeExecutor {
       ...(downgradePath ? { downgradePath } : {}),
     };
     const exitCode = result === 'succeeded' && v && !v.ok ? ExitCode.problem : EXIT[result];
+    await this.env.hooks?.onRunEnd?.();
     this.append({ type: 'run-end', at: iso(), result, exitCode, ...(message ? { message } : {}), report: { verification: report.verification, workload: report.workload } });
     await writeFileAtomic(this.paths.report, JSON.stringify(report, null, 2) + '\n');
     this.journal.close();

@@ -19,8 +19,11 @@ export interface RunBeginRecord {
   from: string;
   to: string;
   path: string[];
-  /** How to reach the cluster again on resume (never credentials: those come from flags/env again). */
-  target: { cluster?: string | undefined; endpoints: string[]; clusterId?: string | undefined };
+  /**
+   * How to reach the cluster again on resume (never credentials: those come from flags/env again), and which
+   * cluster it is: its id and member ids when the run began (identity.ts checks every later observation against them).
+   */
+  target: { cluster?: string | undefined; endpoints: string[]; clusterId?: string | undefined; members?: { name: string; id: string }[] | undefined };
   driver: string;
   driverConfig?: string | undefined;
   options: Record<string, unknown>;
@@ -139,7 +142,17 @@ export interface GateSampleRecord {
 
 export type TelemetryRecord = ObservationRecord | GateSampleRecord;
 
-export type JournalRecord = RunBeginRecord | StepBeginRecord | StepEndRecord | DecisionRecord | RollbackRecord | LockRecord | ResumeRecord | RunEndRecord | TelemetryRecord;
+/**
+ * A record a hook (ExecutorHooks.onRunStart's `record`) adds to the run's journal, e.g. the fault
+ * timeline of a rehearsal (src/faults/runner.ts). Resume and status ignore it.
+ */
+export interface HookRecord {
+  type: 'fault';
+  at: string;
+  [key: string]: unknown;
+}
+
+export type JournalRecord = RunBeginRecord | StepBeginRecord | StepEndRecord | DecisionRecord | RollbackRecord | LockRecord | ResumeRecord | RunEndRecord | TelemetryRecord | HookRecord;
 
 export type StepStatus = 'done' | 'failed' | 'begun' | 'pending';
 

@@ -59,7 +59,7 @@ export function downgradePath(from: string, to: string): string {
     return `etcd ${toMinor} supports online downgrade: etcdctl downgrade validate ${minorOf(from)}; etcdctl downgrade enable ${minorOf(from)}; then replace members one by one with ${minorOf(from)} binaries, the leader last (web:content/en/docs/v3.6/downgrades/downgrade_3_6.md). Or restore the backup taken before the upgrade (writes since are lost).`;
   }
   if (toMinor === '3.5') {
-    return `3.5 -> 3.4 has no downgrade API: the offline procedure needs etcd 3.4.32+ started with --next-cluster-version-compatible and no auth (web:content/en/docs/v3.6/downgrades/downgrade_3_5.md); otherwise restore the backup taken before the upgrade (writes since are lost).`;
+    return `3.5 -> 3.4 has no downgrade API: the rolling downgrade needs etcd 3.4.32+ started with --next-cluster-version-compatible and no auth (web:content/en/docs/v3.6/downgrades/downgrade_3_5.md); otherwise restore the backup taken before the upgrade (writes since are lost).`;
   }
   return `a downgrade from ${toMinor} is not supported once the cluster version is raised: restore the backup taken before the upgrade (upshift restore FILE; writes since are lost).`;
 }

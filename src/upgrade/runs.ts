@@ -2,14 +2,16 @@
  * Run storage: `$UPSHIFT_HOME/runs/<runId>/` holds `journal.jsonl` (append-only, fsynced per record),
  * `history-<n>.jsonl` (canary histories, one per process that ran the workload) and `report.json`.
  */
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { homePaths } from '../core/home.js';
-import { JsonlJournal } from '../core/files.js';
+import { JsonlJournal, writeFileAtomic, fsyncDir } from '../core/files.js';
 import { UsageError } from '../core/errors.js';
 import type { JournalRecord, RunBeginRecord, RunEndRecord } from './journal.js';
+import type { ClusterObservation } from './observation.js';
+import { clusterMismatch } from './identity.js';
 
 export interface RunPaths {
   runId: string;
@@ -29,9 +31,25 @@ export function newRunId(now = new Date()): string {
   return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
 }
 
-export async function createRun(home: string, runId = newRunId()): Promise<{ paths: RunPaths; journal: JsonlJournal }> {
-  const paths = runPaths(home, runId);
-  await mkdir(paths.dir, { recursive: true, mode: 0o700 });
+/**
+ * Create a run with its first record in one step: the journal is written (and fsynced) under a hidden
+ * `.RUNID.part` dir, which is then renamed into place. A run either does not exist or its journal begins
+ * with run-begin, which names the cluster (a run killed while being created is never anonymous).
+ */
+export async function createRun(home: string, begin: RunBeginRecord): Promise<{ paths: RunPaths; journal: JsonlJournal }> {
+  const paths = runPaths(home, begin.runId);
+  const runsDir = homePaths.runsDir(home);
+  await mkdir(runsDir, { recursive: true, mode: 0o700 });
+  const part = join(runsDir, `.${begin.runId}.part`);
+  await mkdir(part, { mode: 0o700 });
+  try {
+    await writeFileAtomic(join(part, 'journal.jsonl'), JSON.stringify(begin) + '\n');
+    await rename(part, paths.dir);
+    await fsyncDir(runsDir);
+  } catch (e) {
+    await rm(part, { recursive: true, force: true });
+    throw e;
+  }
   return { paths, journal: new JsonlJournal(paths.journal) };
 }
 
@@ -66,7 +84,8 @@ export interface RunSummary {
 export async function listRuns(home: string): Promise<RunSummary[]> {
   let names: string[] = [];
   try {
-    names = (await readdir(homePaths.runsDir(home))).sort();
+    // Hidden entries are runs being created (or left half-created by a kill): not runs yet.
+    names = (await readdir(homePaths.runsDir(home))).filter((n) => !n.startsWith('.')).sort();
   } catch {
     return [];
   }
@@ -86,11 +105,38 @@ export async function listRuns(home: string): Promise<RunSummary[]> {
   return out;
 }
 
-/** The run named, or the newest open one. */
-export async function findRun(home: string, runId?: string): Promise<RunSummary | undefined> {
-  const runs = await listRuns(home);
-  if (runId) return runs.find((r) => r.runId === runId);
-  return [...runs].reverse().find((r) => r.open) ?? runs[runs.length - 1];
+/** A run's journal holds no step yet: it was stopped (or killed) before its first step, so no member was touched. */
+export function beforeFirstStep(r: RunSummary): boolean {
+  return !r.records.some((x) => x.type === 'step-begin' || x.type === 'rollback');
+}
+
+/** What an `upgrade resume|status|abort` is pointed at: the names given and the cluster as it answers now. */
+export interface PointedCluster {
+  cluster?: string | undefined;
+  endpoints: string[];
+  /** The cluster observed now; undefined when nothing answered. */
+  obs?: ClusterObservation | undefined;
+}
+
+const normUrl = (u: string): string => u.replace(/\/+$/, '');
+
+/**
+ * Does run `r` belong to the cluster pointed at? By cluster id and member ids when both sides have them
+ * (identity.ts); else (nothing answers, or a journal from before ids were recorded) by the local cluster name,
+ * or by a shared endpoint.
+ */
+export function runBelongs(r: RunSummary, p: PointedCluster): boolean {
+  const t = r.begin.target;
+  if (p.obs?.clusterId && t.clusterId) return clusterMismatch(r.begin, r.records, p.obs) === undefined;
+  if (p.cluster && t.cluster) return p.cluster === t.cluster;
+  const eps = new Set(p.endpoints.map(normUrl));
+  return t.endpoints.some((e) => eps.has(normUrl(e)));
+}
+
+/** A key per cluster, to tell runs of different clusters apart when nothing was pointed at. */
+export function clusterKey(r: RunSummary): string {
+  const t = r.begin.target;
+  return t.clusterId ?? (t.cluster ? `cluster:${t.cluster}` : `endpoints:${[...t.endpoints].map(normUrl).sort().join(',')}`);
 }
 
 /** Next history segment number of a run (1 for a fresh run). */

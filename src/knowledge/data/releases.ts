@@ -1,9 +1,30 @@
 /**
  * etcd release lines 3.2-3.7. Patch lists were checked against the tags of etcd-io/etcd (HEAD c34dc7e,
  * 2026-08-20): every line's tags run 0..latest without gaps (`git tag -l 'v3.N.*'`), so "released" is
- * exactly 0..latestPatch. Versions above latestPatch (e.g. 3.5.99, 3.4.46) were never released.
+ * exactly 0..latestPatch. The patches after that date (3.5.34-3.5.36, 3.6.15-3.6.17, 3.7.2-3.7.4) were
+ * taken from the Go module proxy on 2026-12-06: `proxy:` sources name the module version record
+ * (`https://proxy.golang.org/<module>/@v/<version>.info`, whose `Time` is the release date); each was
+ * checked on go.etcd.io/etcd/server/v3 and api/v3 (the proxy's `@v/list` omits some published versions,
+ * so every patch number up to the newest was asked for one by one).
+ *
+ * A version above latestPatch of a supported line may have been released after this data (it is accepted
+ * with a `knowledge-stale` finding); above the final release of an end-of-life line it was never released.
  */
-import type { KnownBadPatch, ReleaseLine } from '../types.js';
+import type { KnowledgeEdition, PreRelease, KnownBadPatch, ReleaseLine } from '../types.js';
+
+/** How current the shipped data is: which releases it lists, and up to when it read upstream's notes. */
+export const shippedEdition: KnowledgeEdition = {
+  releasesCheckedAt: '2026-12-06',
+  newestRelease: { version: '3.7.4', date: '2026-11-18', source: 'proxy:go.etcd.io/etcd/server/v3@v3.7.4 (Time 2026-11-18T23:39:15Z)' },
+  notesAsOf: '2026-08-20',
+  notesSource:
+    'etcd-io/etcd c34dc7e (2026-08-20: CHANGELOG-3.x, tags to v3.5.33/v3.6.14/v3.7.1) and etcd-io/website 8245979; the root module go.etcd.io/etcd/v3 that carries the CHANGELOGs is not on the proxy for v3.5.34+, v3.6.15+, v3.7.2+, so for those patches upshift read the non-test sources of the go.etcd.io/etcd/server/v3 module between consecutive tags instead and recorded the clear fixes as advisories (etcd-snap-db-dir-fsync, etcd-alarm-applier-chain, etcd-3.7-legacy-v2-wal-entries); security advisories published after 2026-08-20 are not known',
+};
+
+/** Pre-releases of lines that have no release yet: the line exists upstream but upshift plans releases only. */
+export const preReleases: readonly PreRelease[] = [
+  { version: '3.8.0-alpha.0', date: '2026-06-05', source: 'proxy:go.etcd.io/etcd/server/v3@v3.8.0-alpha.0 (Time 2026-06-05T09:22:42Z); etcd tag v3.8.0-alpha.0 (b68cc70)' },
+];
 
 export const releaseLines: readonly ReleaseLine[] = [
   {
@@ -43,36 +64,39 @@ export const releaseLines: readonly ReleaseLine[] = [
     },
     recommendedMinimum: {
       version: '3.4.22',
-      reason: 'minimum recommended for production (auth data wrong after snapshot recovery before 3.4.22, PRs #14648/#14649)',
+      reason: 'minimum recommended for production (auth data wrong after snapshot recovery before 3.4.22, PR #14649)',
       source: 'etcd:CHANGELOG/README.md "Production recommendation"',
     },
     source: 'etcd tags v3.4.0..v3.4.45; etcd:CHANGELOG/CHANGELOG-3.4.md',
   },
   {
     minor: '3.5',
-    latestPatch: 33,
-    latestDate: '2026-07-23',
+    latestPatch: 36,
+    latestDate: '2026-11-18',
+    notesThroughPatch: 33,
     status: 'supported',
     recommendedMinimum: {
       version: '3.5.6',
       reason: 'minimum recommended for production; 3.5.0-3.5.2 can corrupt data under load (3.5.4+), 3.5.5 has the auth/snapshot-recovery bug',
       source: 'etcd:CHANGELOG/README.md "Production recommendation" and "v3.5 data corruption issue"',
     },
-    source: 'etcd tags v3.5.0..v3.5.33; etcd:CHANGELOG/CHANGELOG-3.5.md; web:content/en/blog/2026/july-23-patch-release.md ("all three supported release branches")',
+    source: 'etcd tags v3.5.0..v3.5.33; etcd:CHANGELOG/CHANGELOG-3.5.md; web:content/en/blog/2026/july-23-patch-release.md ("all three supported release branches"); proxy:go.etcd.io/etcd/server/v3@v3.5.34 (2026-09-22), @v3.5.35 (2026-10-22), @v3.5.36 (2026-11-18)',
   },
   {
     minor: '3.6',
-    latestPatch: 14,
-    latestDate: '2026-07-23',
+    latestPatch: 17,
+    latestDate: '2026-11-18',
+    notesThroughPatch: 14,
     status: 'supported',
-    source: 'etcd tags v3.6.0..v3.6.14; etcd:CHANGELOG/CHANGELOG-3.6.md; web:content/en/blog/2026/july-23-patch-release.md',
+    source: 'etcd tags v3.6.0..v3.6.14; etcd:CHANGELOG/CHANGELOG-3.6.md; web:content/en/blog/2026/july-23-patch-release.md; proxy:go.etcd.io/etcd/server/v3@v3.6.15 (2026-09-22), @v3.6.16 (2026-10-22), @v3.6.17 (2026-11-18)',
   },
   {
     minor: '3.7',
-    latestPatch: 1,
-    latestDate: '2026-07-23',
+    latestPatch: 4,
+    latestDate: '2026-11-18',
+    notesThroughPatch: 1,
     status: 'supported',
-    source: 'etcd tags v3.7.0..v3.7.1; etcd:CHANGELOG/CHANGELOG-3.7.md; web:content/en/blog/2026/july-23-patch-release.md',
+    source: 'etcd tags v3.7.0..v3.7.1; etcd:CHANGELOG/CHANGELOG-3.7.md; web:content/en/blog/2026/july-23-patch-release.md; proxy:go.etcd.io/etcd/server/v3@v3.7.2 (2026-09-22), @v3.7.3 (2026-10-22), @v3.7.4 (2026-11-18)',
   },
 ];
 
@@ -94,16 +118,16 @@ export const knownBadPatches: readonly KnownBadPatch[] = [
     range: { introduced: '3.5.5', fixed: '3.5.6' },
     recommendedMinimum: '3.5.6',
     reason:
-      'With auth enabled, a newly added member can end up with wrong auth data after snapshot recovery (PR #14649); upstream\'s production minimum is v3.5.6+.',
-    source: 'etcd:CHANGELOG/README.md "Production recommendation"; etcd:CHANGELOG/CHANGELOG-3.5.md v3.5.6',
+      'With auth enabled, a newly added member can end up with wrong auth data after snapshot recovery (PR #14648); upstream\'s production minimum is v3.5.6+.',
+    source: 'etcd:CHANGELOG/README.md "Production recommendation"; etcd:CHANGELOG/CHANGELOG-3.5.md v3.5.6 (PR #14648)',
   },
   {
     id: 'etcd-3.4.20-3.4.21-auth-snapshot-recovery',
     range: { introduced: '3.4.20', fixed: '3.4.22' },
     recommendedMinimum: '3.4.22',
     reason:
-      'With auth enabled, a newly added member can end up with wrong auth data after snapshot recovery (PR #14648); upstream\'s production minimum is v3.4.22+.',
-    source: 'etcd:CHANGELOG/README.md "Production recommendation"; etcd:CHANGELOG/CHANGELOG-3.4.md v3.4.22',
+      'With auth enabled, a newly added member can end up with wrong auth data after snapshot recovery (PR #14649); upstream\'s production minimum is v3.4.22+.',
+    source: 'etcd:CHANGELOG/README.md "Production recommendation"; etcd:CHANGELOG/CHANGELOG-3.4.md v3.4.22 (PR #14649)',
   },
   {
     id: 'etcd-data-dir-0700-enforced',

@@ -1,5 +1,5 @@
 /**
- * GENERATED from the etcd git repository (etcd-io/etcd, tags v3.2.0 .. v3.7.1, HEAD c34dc7e) by
+ * GENERATED from the etcd git repository (etcd-io/etcd, tags v3.2.0 .. v3.7.1, HEAD c34dc7e; go.etcd.io/etcd/server/v3 module zips (Go module proxy) v3.5.34, v3.5.35, v3.5.36, v3.6.15, v3.6.16, v3.6.17, v3.7.2, v3.7.3, v3.7.4) by
  * src/knowledge/gen/extract-flags.mjs — do not edit by hand; re-run the generator instead.
  *
  * For every minor line: every server flag the `etcd` binary's flag set defines, and every key its
@@ -16,12 +16,15 @@ export interface FlagSetData {
   readonly yamlKeys: Readonly<Record<string, string>>;
   readonly securityKeys: Readonly<Record<string, string>>;
   readonly source: string;
+  /** The newest tag of the line the sets were generated from: later patches are assumed to keep its set. */
+  readonly through: string;
 }
 
 const src = (m: string, files: string): string => `etcd@v${m}.x:${files} (all v${m}.* tags)`;
 
 export const serverFlagSets: Readonly<Record<string, FlagSetData>> = {
   '3.2': {
+    through: '3.2.32',
     source: src('3.2', 'etcdmain/config.go, embed/config.go'),
     flags: {
       'advertise-client-urls': '*',
@@ -139,6 +142,7 @@ export const serverFlagSets: Readonly<Record<string, FlagSetData>> = {
     },
   },
   '3.3': {
+    through: '3.3.27',
     source: src('3.3', 'etcdmain/config.go, embed/config.go'),
     flags: {
       'advertise-client-urls': '*',
@@ -274,6 +278,7 @@ export const serverFlagSets: Readonly<Record<string, FlagSetData>> = {
     },
   },
   '3.4': {
+    through: '3.4.45',
     source: src('3.4', 'etcdmain/config.go, embed/config.go'),
     flags: {
       'advertise-client-urls': '*',
@@ -452,6 +457,7 @@ export const serverFlagSets: Readonly<Record<string, FlagSetData>> = {
     },
   },
   '3.5': {
+    through: '3.5.36',
     source: src('3.5', 'server/etcdmain/config.go, server/embed/config.go'),
     flags: {
       'advertise-client-urls': '*',
@@ -485,25 +491,25 @@ export const serverFlagSets: Readonly<Record<string, FlagSetData>> = {
       'enable-pprof': '*',
       'enable-v2': '*',
       'experimental-bootstrap-defrag-threshold-megabytes': '*',
-      'experimental-compact-hash-check-enabled': '3.5.5-3.5.33',
-      'experimental-compact-hash-check-time': '3.5.5-3.5.33',
+      'experimental-compact-hash-check-enabled': '3.5.5-3.5.36',
+      'experimental-compact-hash-check-time': '3.5.5-3.5.36',
       'experimental-compaction-batch-limit': '*',
-      'experimental-compaction-sleep-interval': '3.5.16-3.5.33',
+      'experimental-compaction-sleep-interval': '3.5.16-3.5.36',
       'experimental-corrupt-check-time': '*',
       'experimental-distributed-tracing-address': '*',
       'experimental-distributed-tracing-instance-id': '*',
-      'experimental-distributed-tracing-sampling-rate': '3.5.11-3.5.33',
+      'experimental-distributed-tracing-sampling-rate': '3.5.11-3.5.36',
       'experimental-distributed-tracing-service-name': '*',
       'experimental-downgrade-check-time': '*',
       'experimental-enable-distributed-tracing': '*',
       'experimental-enable-lease-checkpoint': '*',
-      'experimental-enable-lease-checkpoint-persist': '3.5.2-3.5.33',
+      'experimental-enable-lease-checkpoint-persist': '3.5.2-3.5.36',
       'experimental-enable-v2v3': '*',
       'experimental-initial-corrupt-check': '*',
       'experimental-memory-mlock': '*',
       'experimental-peer-skip-client-san-verification': '*',
-      'experimental-snapshot-catchup-entries': '3.5.14-3.5.33',
-      'experimental-stop-grpc-service-on-defrag': '3.5.14-3.5.33',
+      'experimental-snapshot-catchup-entries': '3.5.14-3.5.36',
+      'experimental-stop-grpc-service-on-defrag': '3.5.14-3.5.36',
       'experimental-txn-mode-write-with-shared-buffer': '*',
       'experimental-warning-apply-duration': '*',
       'experimental-watch-progress-notify-interval': '*',
@@ -519,7 +525,7 @@ export const serverFlagSets: Readonly<Record<string, FlagSetData>> = {
       'initial-cluster-token': '*',
       'initial-election-tick-advance': '*',
       'key-file': '*',
-      'listen-client-http-urls': '3.5.8-3.5.33',
+      'listen-client-http-urls': '3.5.8-3.5.36',
       'listen-client-urls': '*',
       'listen-metrics-urls': '*',
       'listen-peer-urls': '*',
@@ -527,7 +533,7 @@ export const serverFlagSets: Readonly<Record<string, FlagSetData>> = {
       'log-outputs': '*',
       'log-rotation-config-json': '*',
       'logger': '*',
-      'max-concurrent-streams': '3.5.5-3.5.33',
+      'max-concurrent-streams': '3.5.5-3.5.36',
       'max-request-bytes': '*',
       'max-snapshots': '*',
       'max-txn-ops': '*',
@@ -559,8 +565,8 @@ export const serverFlagSets: Readonly<Record<string, FlagSetData>> = {
       'socket-reuse-address': '*',
       'socket-reuse-port': '*',
       'strict-reconfig-check': '*',
-      'tls-max-version': '3.5.8-3.5.33',
-      'tls-min-version': '3.5.8-3.5.33',
+      'tls-max-version': '3.5.8-3.5.36',
+      'tls-min-version': '3.5.8-3.5.36',
       'trusted-ca-file': '*',
       'unsafe-no-fsync': '*',
       'v2-deprecation': '*',
@@ -592,24 +598,24 @@ export const serverFlagSets: Readonly<Record<string, FlagSetData>> = {
       'enable-pprof': '*',
       'enable-v2': '*',
       'experimental-bootstrap-defrag-threshold-megabytes': '*',
-      'experimental-compact-hash-check-enabled': '3.5.5-3.5.33',
-      'experimental-compact-hash-check-time': '3.5.5-3.5.33',
+      'experimental-compact-hash-check-enabled': '3.5.5-3.5.36',
+      'experimental-compact-hash-check-time': '3.5.5-3.5.36',
       'experimental-compaction-batch-limit': '*',
-      'experimental-compaction-sleep-interval': '3.5.16-3.5.33',
+      'experimental-compaction-sleep-interval': '3.5.16-3.5.36',
       'experimental-corrupt-check-time': '*',
       'experimental-distributed-tracing-address': '*',
       'experimental-distributed-tracing-instance-id': '*',
-      'experimental-distributed-tracing-sampling-rate': '3.5.11-3.5.33',
+      'experimental-distributed-tracing-sampling-rate': '3.5.11-3.5.36',
       'experimental-distributed-tracing-service-name': '*',
       'experimental-downgrade-check-time': '*',
       'experimental-enable-distributed-tracing': '*',
       'experimental-enable-lease-checkpoint': '*',
-      'experimental-enable-lease-checkpoint-persist': '3.5.2-3.5.33',
+      'experimental-enable-lease-checkpoint-persist': '3.5.2-3.5.36',
       'experimental-enable-v2v3': '*',
       'experimental-initial-corrupt-check': '*',
       'experimental-memory-mlock': '*',
-      'experimental-snapshot-catch-up-entries': '3.5.14-3.5.33',
-      'experimental-stop-grpc-service-on-defrag': '3.5.14-3.5.33',
+      'experimental-snapshot-catch-up-entries': '3.5.14-3.5.36',
+      'experimental-stop-grpc-service-on-defrag': '3.5.14-3.5.36',
       'experimental-txn-mode-write-with-shared-buffer': '*',
       'experimental-warning-apply-duration': '*',
       'experimental-watch-progress-notify-interval': '*',
@@ -624,7 +630,7 @@ export const serverFlagSets: Readonly<Record<string, FlagSetData>> = {
       'initial-cluster-state': '*',
       'initial-cluster-token': '*',
       'initial-election-tick-advance': '*',
-      'listen-client-http-urls': '3.5.8-3.5.33',
+      'listen-client-http-urls': '3.5.8-3.5.36',
       'listen-client-urls': '*',
       'listen-metrics-urls': '*',
       'listen-peer-urls': '*',
@@ -632,7 +638,7 @@ export const serverFlagSets: Readonly<Record<string, FlagSetData>> = {
       'log-outputs': '*',
       'log-rotation-config-json': '*',
       'logger': '*',
-      'max-concurrent-streams': '3.5.5-3.5.33',
+      'max-concurrent-streams': '3.5.5-3.5.36',
       'max-request-bytes': '*',
       'max-snapshots': '*',
       'max-txn-ops': '*',
@@ -648,19 +654,19 @@ export const serverFlagSets: Readonly<Record<string, FlagSetData>> = {
       'proxy-refresh-interval': '*',
       'proxy-write-timeout': '*',
       'quota-backend-bytes': '*',
-      'self-signed-cert-validity': '3.5.1-3.5.33',
+      'self-signed-cert-validity': '3.5.1-3.5.36',
       'snapshot-count': '*',
-      'socket-options': '3.5.10-3.5.33',
+      'socket-options': '3.5.10-3.5.36',
       'strict-reconfig-check': '*',
-      'tls-max-version': '3.5.8-3.5.33',
-      'tls-min-version': '3.5.8-3.5.33',
+      'tls-max-version': '3.5.8-3.5.36',
+      'tls-min-version': '3.5.8-3.5.36',
       'unsafe-no-fsync': '*',
       'v2-deprecation': '*',
       'wal-dir': '*',
     },
     securityKeys: {
-      'allowed-cn': '3.5.14-3.5.33',
-      'allowed-hostname': '3.5.14-3.5.33',
+      'allowed-cn': '3.5.14-3.5.36',
+      'allowed-hostname': '3.5.14-3.5.36',
       'auto-tls': '*',
       'cert-file': '*',
       'client-cert-auth': '*',
@@ -671,6 +677,7 @@ export const serverFlagSets: Readonly<Record<string, FlagSetData>> = {
     },
   },
   '3.6': {
+    through: '3.6.17',
     source: src('3.6', 'server/etcdmain/config.go, server/embed/config.go'),
     flags: {
       'advertise-client-urls': '*',
@@ -931,6 +938,7 @@ export const serverFlagSets: Readonly<Record<string, FlagSetData>> = {
     },
   },
   '3.7': {
+    through: '3.7.4',
     source: src('3.7', 'server/etcdmain/config.go, server/embed/config.go'),
     flags: {
       'advertise-client-urls': '*',

@@ -70,7 +70,7 @@ test('exec driver: the deadline kills the whole process group', async () => {
     const d = new ExecDriver(parseExecConfig({ ...base, stop: `(sleep 2; touch ${marker}) & sleep 30` }), { home: '/h' });
     const t0 = Date.now();
     await assert.rejects(d.stop(member, { graceful: true, version: '3.4.23', deadlineMs: 300 }), /did not finish within 300 ms/);
-    assert.ok(Date.now() - t0 < 5000);
+    assert.ok(Date.now() - t0 < 20_000, 'did not wait for the 30 s command');
     await new Promise((r) => setTimeout(r, 2500));
     assert.equal(existsSync(marker), false, 'the background child was killed with the group');
   } finally {
@@ -79,11 +79,11 @@ test('exec driver: the deadline kills the whole process group', async () => {
 });
 
 test('exec driver: a command leaving a background process does not hang', async () => {
-  const d = new ExecDriver(parseExecConfig({ ...base, start: 'sleep 3 & echo started' }), { home: '/h' });
-  const t0 = Date.now();
-  const r = await d.start(member, { version: '3.5.30', deadlineMs: 10_000 });
-  assert.equal(r.stdout?.trim(), 'started');
-  assert.ok(Date.now() - t0 < 2500);
+  const d = new ExecDriver(parseExecConfig({ ...base, start: 'sleep 60 & echo $!; echo started' }), { home: '/h' });
+  const r = await d.start(member, { version: '3.5.30', deadlineMs: 20_000 });
+  const [pid, last] = (r.stdout ?? '').trim().split('\n');
+  process.kill(Number(pid), 'SIGKILL');
+  assert.equal(last, 'started');
 });
 
 test('secrets never reach the captured output', async () => {

@@ -13,6 +13,9 @@
  * them such a rollback stops with instructions. `config` (or members.<name>.config) names the etcd
  * configuration the start command uses (YAML, flag list, systemd unit or ETCD_* env file, as for
  * `upshift plan --config`): its flags are checked against each hop, and the dry run lists what to change.
+ * `check` (optional) runs the v2 content check before a 3.5 -> 3.6 hop on the member's host, e.g.
+ * `ssh {{member}} etcdutl check v2store --data-dir /var/lib/etcd` (etcdutl 3.5.32+; {{version}} and
+ * {{binDir}} name the 3.5 release the member runs when the hop starts); exit 0 means no custom v2 content.
  *
  * Template variables: {{member}} {{version}} {{binDir}} {{clientURL}} {{peerURL}} ({{initialCluster}} in join). Values are
  * substituted shell-quoted when they hold anything but plain characters, and are also exported as
@@ -20,7 +23,7 @@
  * exit, a signal or the deadline is a failed step. Commands run in their own process group, which is
  * killed on the deadline. Output is captured (tails, redacted) for the journal.
  */
-import { spawn } from 'node:child_process';
+import { runProcessGroup, type GroupRun } from '../../core/subprocess.js';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { UsageError } from '../../core/errors.js';
@@ -29,11 +32,13 @@ import { parseDuration } from '../../core/duration.js';
 import { homePaths } from '../../core/home.js';
 import { DriverStepError, type DriverCallOptions, type DriverMember, type DriverResult, type FreshStartOptions, type MemberOps, type StartOptions, type StopOptions } from './types.js';
 import { redact, secretValues, tail } from './redact.js';
+import { readConfigFile } from '../../plan/config.js';
+import type { Setting } from '../../plan/types.js';
 
 export const TEMPLATE_VARS = ['member', 'version', 'binDir', 'clientURL', 'peerURL', 'initialCluster'] as const;
 export type TemplateVar = (typeof TEMPLATE_VARS)[number];
-export type Verb = 'stop' | 'install' | 'start' | 'reset' | 'join';
-const VERBS: readonly Verb[] = ['stop', 'install', 'start', 'reset', 'join'];
+export type Verb = 'stop' | 'install' | 'start' | 'reset' | 'join' | 'check';
+const VERBS: readonly Verb[] = ['stop', 'install', 'start', 'reset', 'join', 'check'];
 /** Variables a verb may use: {{initialCluster}} only means something when a member joins. */
 const VARS_OF = (verb: Verb): readonly string[] => (verb === 'join' ? TEMPLATE_VARS : TEMPLATE_VARS.filter((v) => v !== 'initialCluster'));
 
@@ -46,16 +51,18 @@ export const execConfigSchema = z.strictObject({
   start: template,
   reset: template.optional(),
   join: template.optional(),
+  /** Readiness before 3.6: runs the v2 content check on the member's host (exit 0 = no custom v2 content). */
+  check: template.optional(),
   /** The etcd configuration file(s) the start command uses, for the flag checks. */
   config: z.union([z.string().min(1), z.array(z.string().min(1))]).optional(),
   members: z
     .record(
       z.string(),
-      z.strictObject({ stop: template.optional(), install: template.optional(), start: template.optional(), reset: template.optional(), join: template.optional(), config: z.union([z.string().min(1), z.array(z.string().min(1))]).optional() }),
+      z.strictObject({ stop: template.optional(), install: template.optional(), start: template.optional(), reset: template.optional(), join: template.optional(), check: template.optional(), config: z.union([z.string().min(1), z.array(z.string().min(1))]).optional() }),
     )
     .optional(),
   /** Per-verb deadlines, e.g. { stop: 60s, install: 5m, start: 60s }. */
-  timeouts: z.strictObject({ stop: duration.optional(), install: duration.optional(), start: duration.optional(), reset: duration.optional(), join: duration.optional() }).optional(),
+  timeouts: z.strictObject({ stop: duration.optional(), install: duration.optional(), start: duration.optional(), reset: duration.optional(), join: duration.optional(), check: duration.optional() }).optional(),
   /** Extra environment for the commands (not for secrets: put those in the caller's environment). */
   env: z.record(z.string(), z.string()).optional(),
   shell: z.string().optional(),
@@ -64,7 +71,7 @@ export const execConfigSchema = z.strictObject({
 export type ExecConfigInput = z.infer<typeof execConfigSchema>;
 
 export interface ExecConfig {
-  templates: Record<'stop' | 'install' | 'start', string> & Partial<Record<'reset' | 'join', string>>;
+  templates: Record<'stop' | 'install' | 'start', string> & Partial<Record<'reset' | 'join' | 'check', string>>;
   members: Record<string, Partial<Record<Verb, string>>>;
   /** etcd configuration files per member name ('*' = every member), paths as given. */
   configs: Record<string, string[]>;
@@ -74,12 +81,12 @@ export interface ExecConfig {
   source: string;
 }
 
-const DEFAULT_TIMEOUTS: Record<Verb, number> = { stop: 60_000, install: 300_000, start: 120_000, reset: 60_000, join: 120_000 };
+const DEFAULT_TIMEOUTS: Record<Verb, number> = { stop: 60_000, install: 300_000, start: 120_000, reset: 60_000, join: 120_000, check: 120_000 };
 
 function configError(source: string, path: string, what: string): UsageError {
   return new UsageError(`--driver-config ${source}: ${path}: ${what}`, {
     code: 'driver-config-invalid',
-    hint: 'required: stop, install, start (shell templates); optional: reset, join, config, members.<name>.{stop,install,start,reset,join,config}, timeouts.{stop,install,start,reset,join}, env, shell; variables: ' + TEMPLATE_VARS.map((v) => `{{${v}}}`).join(' ') + ' ({{initialCluster}} in join only)',
+    hint: 'required: stop, install, start (shell templates); optional: reset, join, check, config, members.<name>.{stop,install,start,reset,join,check,config}, timeouts.{stop,install,start,reset,join,check}, env, shell; variables: ' + TEMPLATE_VARS.map((v) => `{{${v}}}`).join(' ') + ' ({{initialCluster}} in join only)',
   });
 }
 
@@ -131,7 +138,7 @@ export function parseExecConfig(raw: unknown, source = 'driver config'): ExecCon
     const { config: _config, ...templates } = o;
     members[name] = templates;
   }
-  return { templates: { stop: c.stop, install: c.install, start: c.start, ...(c.reset ? { reset: c.reset } : {}), ...(c.join ? { join: c.join } : {}) }, members, configs, timeoutsMs, env: c.env ?? {}, shell: c.shell ?? '/bin/sh', source };
+  return { templates: { stop: c.stop, install: c.install, start: c.start, ...(c.reset ? { reset: c.reset } : {}), ...(c.join ? { join: c.join } : {}), ...(c.check ? { check: c.check } : {}) }, members, configs, timeoutsMs, env: c.env ?? {}, shell: c.shell ?? '/bin/sh', source };
 }
 
 export async function loadExecConfig(file: string): Promise<ExecConfig> {
@@ -213,7 +220,38 @@ export class ExecDriver implements MemberOps {
     return this.run('join', member, opts.version, opts, opts.initialCluster);
   }
 
+  /** The readiness v2 content check (`check` template), when the config has one; a non-zero exit is the check's verdict, not an error. */
+  async checkV2(member: DriverMember, version: string, opts: DriverCallOptions): Promise<(DriverResult & { exitCode: number }) | undefined> {
+    if (!this.canCheck(member.name)) return undefined;
+    const { result, r } = await this.exec('check', member, version, opts);
+    if (r.code === null) throw new DriverStepError(`check ${member.name}: \`${result.command}\` was killed by ${r.signal}`, result);
+    return { ...result, exitCode: r.code };
+  }
+
+  /** Does the config have a `check` template for the member? */
+  canCheck(member: string): boolean {
+    return Boolean(this.config.members[member]?.check ?? this.config.templates.check);
+  }
+
+  /** The settings of the configuration files the config names for the member (for readiness: --v2-deprecation, --enable-v2). */
+  async memberSettings(member: string): Promise<Setting[]> {
+    const out: Setting[] = [];
+    for (const f of this.configsFor(member)) out.push(...(await readConfigFile(f)).settings);
+    return out;
+  }
+
   private async run(verb: Verb, member: DriverMember, version: string, opts: DriverCallOptions, initialCluster = ''): Promise<DriverResult> {
+    const { result, r } = await this.exec(verb, member, version, opts, initialCluster);
+    if (r.code !== 0) {
+      const how = r.signal ? `was killed by ${r.signal}` : `exited with ${r.code}`;
+      const last = result.stderr?.trim().split('\n').pop();
+      throw new DriverStepError(`${verb} ${member.name}: \`${result.command}\` ${how}${last ? `: ${last}` : ''}`, result);
+    }
+    return result;
+  }
+
+  /** Run a template; a deadline or an interrupt throws, an exit status is returned. */
+  private async exec(verb: Verb, member: DriverMember, version: string, opts: DriverCallOptions, initialCluster = ''): Promise<{ result: DriverResult; r: ShellRun }> {
     const vars = this.vars(member, version, initialCluster);
     const command = renderTemplate(this.templateFor(verb, member.name), vars);
     const deadlineMs = Math.min(opts.deadlineMs, this.config.timeoutsMs[verb]);
@@ -236,82 +274,13 @@ export class ExecDriver implements MemberOps {
     };
     if (r.timedOut) throw new DriverStepError(`${verb} ${member.name}: the command did not finish within ${deadlineMs} ms (killed)`, result, { hint: `raise timeouts.${verb} in ${this.config.source}` });
     if (r.aborted) throw new DriverStepError(`${verb} ${member.name}: interrupted`, result);
-    if (r.code !== 0) {
-      const how = r.signal ? `was killed by ${r.signal}` : `exited with ${r.code}`;
-      const last = result.stderr?.trim().split('\n').pop();
-      throw new DriverStepError(`${verb} ${member.name}: \`${result.command}\` ${how}${last ? `: ${last}` : ''}`, result);
-    }
-    return result;
+    return { result, r };
   }
 }
 
-interface ShellRun {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  durationMs: number;
-  timedOut: boolean;
-  aborted: boolean;
-}
-
-const MAX_CAPTURE = 256 * 1024;
+type ShellRun = GroupRun;
 
 /** Run `sh -c command` in its own process group; kill the group (TERM, then KILL) on deadline or abort. */
 export function runShell(shell: string, command: string, env: NodeJS.ProcessEnv, deadlineMs: number, signal?: AbortSignal): Promise<ShellRun> {
-  const t0 = performance.now();
-  return new Promise((resolve) => {
-    const child = spawn(shell, ['-c', command], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    let aborted = false;
-    const cap = (s: string, d: Buffer): string => (s.length > MAX_CAPTURE ? s.slice(-MAX_CAPTURE / 2) : s) + d.toString('utf8');
-    child.stdout!.on('data', (d: Buffer) => (stdout = cap(stdout, d)));
-    child.stderr!.on('data', (d: Buffer) => (stderr = cap(stderr, d)));
-    const killGroup = (sig: NodeJS.Signals): void => {
-      if (child.pid === undefined) return;
-      try {
-        process.kill(-child.pid, sig);
-      } catch {
-        /* already gone */
-      }
-    };
-    let killTimer: NodeJS.Timeout | undefined;
-    const stop = (): void => {
-      killGroup('SIGTERM');
-      killTimer = setTimeout(() => killGroup('SIGKILL'), 3000);
-      killTimer.unref();
-    };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      stop();
-    }, deadlineMs);
-    const onAbort = (): void => {
-      aborted = true;
-      stop();
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    // eslint-disable-next-line prefer-const
-    let finish: (code: number | null, sig: NodeJS.Signals | null) => void = () => undefined;
-    child.once('error', (e) => {
-      stderr += `${e.message}\n`;
-      setTimeout(() => finish(127, null), 50).unref();
-    });
-    let settled = false;
-    finish = (code: number | null, sig: NodeJS.Signals | null): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      if (killTimer) clearTimeout(killTimer);
-      signal?.removeEventListener('abort', onAbort);
-      resolve({ code: code ?? (sig ? null : 127), signal: sig, stdout, stderr, durationMs: performance.now() - t0, timedOut, aborted });
-    };
-    child.once('close', finish);
-    // A command that leaves a background process holding its stdout (a start script) never "closes":
-    // after the shell exits, give the pipes a moment, then settle on the exit status.
-    child.once('exit', (code, sig) => {
-      setTimeout(() => finish(code, sig), 250).unref();
-    });
-  });
+  return runProcessGroup(shell, ['-c', command], { env, deadlineMs, signal });
 }

@@ -5,6 +5,7 @@
  */
 import { UpshiftError, ExitCode } from '../../core/errors.js';
 import type { ArgAdjustment } from '../../plan/args.js';
+import type { Setting } from '../../plan/types.js';
 
 export interface DriverMember {
   /** etcd member name. */
@@ -73,6 +74,12 @@ export interface MemberOps {
   startFresh?(member: DriverMember, opts: FreshStartOptions): Promise<DriverResult>;
   /** Optional: the flag changes start() will apply, hop by hop (`versions` in order), checked before anything is touched. */
   flagChanges?(member: string, versions: string[]): Promise<FlagChangeReport[]>;
+  /** Optional (readiness): where the member's data lives on this machine, so its WAL and v2 snapshot can be read directly. */
+  memberData?(member: string): Promise<{ dataDir: string; walDir?: string | undefined }>;
+  /** Optional (readiness): the member's etcd settings as it runs now (command line, `--config-file` keys, named config files). */
+  memberSettings?(member: string): Promise<Setting[]>;
+  /** Optional (readiness, exec `check` template): run the user's v2 content check on the member's host; exit 0 = clean; undefined = no check configured for it. */
+  checkV2?(member: DriverMember, version: string, opts: DriverCallOptions): Promise<(DriverResult & { exitCode: number }) | undefined>;
 }
 
 /** A driver call failed (non-zero exit, deadline, process did not come up). */

@@ -1,0 +1,58 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decideRpc, methodMatches, parseAbortSpec, parseGrpcCode, parseRate, type RpcRule } from './rpc-rules.js';
+import { seededRng } from './rng.js';
+
+test('method scope: exact paths and prefix* patterns', () => {
+  assert.ok(methodMatches(undefined, '/etcdserverpb.KV/Put'));
+  assert.ok(methodMatches(['/etcdserverpb.KV/*'], '/etcdserverpb.KV/Range'));
+  assert.ok(!methodMatches(['/etcdserverpb.KV/*'], '/etcdserverpb.Maintenance/Status'));
+  assert.ok(methodMatches(['/etcdserverpb.KV/Put'], '/etcdserverpb.KV/Put'));
+  assert.ok(!methodMatches(['/etcdserverpb.KV/Put'], '/etcdserverpb.KV/PutX'));
+});
+
+test('abort rate: about the asked share, the same sequence for the same seed', () => {
+  const rules: RpcRule[] = [{ id: 'a', abort: { rate: 0.05, code: 14 } }];
+  const run = (): boolean[] => {
+    const root = seededRng(3);
+    const rngs = new Map<string, ReturnType<typeof seededRng>>();
+    const rngOf = (id: string) => rngs.get(id) ?? (rngs.set(id, root.fork(id)), rngs.get(id)!);
+    return Array.from({ length: 20000 }, () => decideRpc(rules, '/etcdserverpb.KV/Put', rngOf).abort !== undefined);
+  };
+  const a = run();
+  const share = a.filter(Boolean).length / a.length;
+  assert.ok(share > 0.045 && share < 0.055, `share ${share}`);
+  assert.deepEqual(run(), a);
+});
+
+test('decision: first abort wins, delays add, stream delay defaults to watches, blackhole holds', () => {
+  const rng = () => seededRng(1);
+  const d = decideRpc(
+    [
+      { id: 'd1', delay: { ms: 100 } },
+      { id: 'd2', delay: { ms: 50 }, methods: ['/etcdserverpb.KV/*'] },
+      { id: 'a', abort: { rate: 1, code: 4 } },
+    ],
+    '/etcdserverpb.KV/Range',
+    rng,
+  );
+  assert.equal(d.delayMs, 150);
+  assert.equal(d.abort?.code, 4);
+  assert.match(d.abort!.message, /injected DEADLINE_EXCEEDED/);
+  assert.equal(decideRpc([{ id: 'w', streamDelay: { ms: 10 } }], '/etcdserverpb.KV/Range', rng).streamDelay, undefined);
+  assert.equal(decideRpc([{ id: 'w', streamDelay: { ms: 10 } }], '/etcdserverpb.Watch/Watch', rng).streamDelay?.ms, 10);
+  assert.equal(decideRpc([{ id: 'b', blackhole: true, methods: ['/etcdserverpb.KV/Put'] }], '/etcdserverpb.KV/Put', rng).hold, true);
+  assert.equal(decideRpc([{ id: 'b', blackhole: true, methods: ['/etcdserverpb.KV/Put'] }], '/etcdserverpb.KV/Range', rng).hold, false);
+});
+
+test('parsing of rates and codes', () => {
+  assert.equal(parseRate('5%'), 0.05);
+  assert.equal(parseRate('0.25'), 0.25);
+  assert.throws(() => parseRate('101%'), /not a rate/);
+  assert.equal(parseGrpcCode('unavailable'), 14);
+  assert.equal(parseGrpcCode('RESOURCE-EXHAUSTED'), 8);
+  assert.equal(parseGrpcCode('4'), 4);
+  assert.throws(() => parseGrpcCode('OK'), /not a gRPC error status/);
+  assert.deepEqual(parseAbortSpec('5%'), { rate: 0.05, code: 14 });
+  assert.deepEqual(parseAbortSpec('10%:DEADLINE_EXCEEDED'), { rate: 0.1, code: 4 });
+});
