@@ -207,7 +207,7 @@ test('serve: a live upgrade watched, paused and resumed in Chromium; metrics, re
 
   assert.deepEqual(problems, [], 'no console errors');
   assert.deepEqual(foreign, [], `only ${origin} was asked`);
-  assert.ok(seen.some((u) => //api/runs/[^/]+/events/.test(u)), 'the run page used its event stream');
+  assert.ok(seen.some((u) => /\/api\/runs\/[^/]+\/events/.test(u)), 'the run page used its event stream');
 
   // Without the token: 401 (pages, API, events); a POST without the CSRF header: refused.
   for (const p of ['/', `/runs/${runId}`, `/api/runs/${runId}`, `/api/runs/${runId}/events`, '/api/events', '/metrics']) assert.equal((await fetch(`${origin}${p}`)).status, 401, p);
