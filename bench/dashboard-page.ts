@@ -16,13 +16,13 @@ import { startDashboard } from '../src/dashboard/server.js';
 import { writeRunReport } from '../src/dashboard/report.js';
 import { appBundle } from '../src/dashboard/bundle.js';
 import { sampleHistory, sampleJournal, writeSampleRun, RUN_ID } from '../src/runview/testing.js';
+import { launchChromium, wireCounter } from '../test/support/chromium.js';
 
 const arg = (name: string, def: string): string => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1]! : def;
 };
 const RUNS = Number(arg('runs', '7'));
-const CHROMIUM = '/usr/bin/chromium';
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const scratch = mkdtempSync(join(tmpdir(), 'upshift-bench-dash-'));
@@ -42,37 +42,23 @@ const blank = createServer((_q, r) => r.writeHead(200, { 'content-type': 'text/h
 await new Promise<void>((r) => blank.listen(0, '127.0.0.1', r));
 const blankUrl = `http://127.0.0.1:${(blank.address() as { port: number }).port}/`;
 
-const { chromium } = await import('playwright-core');
-const ctx = await chromium.launchPersistentContext(join(scratch, 'chromium'), {
-  executablePath: CHROMIUM,
-  headless: true,
-  viewport: { width: 1400, height: 1000 },
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launchChromium();
 try {
-  const page = await ctx.newPage();
+  const page = await browser.ctx.newPage();
   await page.goto(d.loginUrl); // sets the cookie
-  const cdp = await ctx.newCDPSession(page);
-  await cdp.send('Network.enable');
-  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
-  // Per request: bytes on the wire (what finished requests report; for the still-open event stream, what arrived).
-  const wire = new Map<string, number>();
-  cdp.on('Network.dataReceived', (e: { requestId: string; encodedDataLength: number }) => wire.set(e.requestId, (wire.get(e.requestId) ?? 0) + e.encodedDataLength));
-  cdp.on('Network.loadingFinished', (e: { requestId: string; encodedDataLength: number }) => wire.set(e.requestId, Math.max(wire.get(e.requestId) ?? 0, e.encodedDataLength)));
-  let bytes = 0;
+  const wire = await wireCounter(browser.ctx, page);
   const run: number[] = [];
   const base: number[] = [];
   const weights: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     await page.goto(blankUrl);
     base.push(await page.evaluate<number>("performance.getEntriesByType(\"navigation\")[0].duration"));
-    wire.clear();
+    wire.reset();
     await page.goto(`${d.url}/runs/${runId}`);
     await page.waitForSelector('#live-run .run');
     await page.waitForTimeout(300);
-    bytes = [...wire.values()].reduce((a, b) => a + b, 0);
+    weights.push(wire.bytes());
     run.push(await page.evaluate('performance.getEntriesByName("upshift-run-rendered")[0].startTime'));
-    weights.push(bytes);
   }
   const report = await writeRunReport(join(home, 'runs', runId), { file: join(scratch, 'report.html') });
   const b = await appBundle();
@@ -81,7 +67,7 @@ try {
   console.log(`first render: median ${median(run).toFixed(0)} ms over ${RUNS} loads (target < 1000 ms); baseline blank page ${median(base).toFixed(0)} ms; ratio ${(median(run) / Math.max(1, median(base))).toFixed(1)}x`);
   console.log(`report.html: ${(statSync(report).size / 1024).toFixed(1)} KB`);
 } finally {
-  await ctx.close();
+  await browser.close();
   await d.close();
   blank.close();
   rmSync(scratch, { recursive: true, force: true });

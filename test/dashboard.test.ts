@@ -10,7 +10,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -20,11 +20,11 @@ import { upgradeTestCluster, runIds, type UpgradeTestCluster } from './upgrade-s
 import { startDashboard, type Dashboard } from '../src/dashboard/server.js';
 import { parsePrometheus, metricValue, type MetricFamily } from '../src/client/prometheus.js';
 import { killQuietly, isAlive } from '../src/cluster/process.js';
+import { CHROMIUM, hasChromium, launchChromium, wireCounter } from './support/chromium.js';
 
 const FROM = '3.4.23';
 const TO = '3.5.30';
-const CHROMIUM = '/usr/bin/chromium';
-const skip = !hasTestVersion(FROM) || !hasTestVersion(TO) ? `etcd ${FROM} and ${TO} are needed` : !existsSync(CHROMIUM) ? `${CHROMIUM} is not installed (apt-get install chromium)` : false;
+const skip = !hasTestVersion(FROM) || !hasTestVersion(TO) ? `etcd ${FROM} and ${TO} are needed` : !hasChromium() ? `${CHROMIUM} is not installed (apt-get install chromium)` : false;
 const ARTIFACTS = process.env.UPSHIFT_TEST_ARTIFACTS ?? join(tmpdir(), 'upshift-test-artifacts');
 
 /** Evaluated in the page: how many values each chart (and the member timeline) draws. */
@@ -69,16 +69,9 @@ test('serve: a live upgrade watched, paused and resumed in Chromium; metrics, re
   const origin = d.url;
   const auth = { authorization: `Bearer ${d.secrets.token}` };
 
-  const { chromium } = await import('playwright-core');
-  const userDataDir = mkdtempSync(join(tmpdir(), 'upshift-chromium-'));
-  cleanups.push(() => rmSync(userDataDir, { recursive: true, force: true }));
-  const ctx = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1400, height: 1000 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  cleanups.push(() => ctx.close());
+  const browser = await launchChromium();
+  cleanups.push(() => browser.close());
+  const ctx = browser.ctx;
   const page = await ctx.newPage();
   const problems: string[] = [];
   const foreign: string[] = [];
@@ -191,16 +184,11 @@ test('serve: a live upgrade watched, paused and resumed in Chromium; metrics, re
   t.diagnostic(`screenshot: ${shot}`);
 
   // Page weight and first render of the run page (a fresh load of the finished run, cache off).
-  const cdp = await ctx.newCDPSession(page);
-  await cdp.send('Network.enable');
-  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
-  const wire = new Map<string, number>();
-  cdp.on('Network.dataReceived', (e: { requestId: string; encodedDataLength: number }) => wire.set(e.requestId, (wire.get(e.requestId) ?? 0) + e.encodedDataLength));
-  cdp.on('Network.loadingFinished', (e: { requestId: string; encodedDataLength: number }) => wire.set(e.requestId, Math.max(wire.get(e.requestId) ?? 0, e.encodedDataLength)));
+  const wire = await wireCounter(ctx, page);
   await page.goto(`${origin}/runs/${runId}`);
   await page.waitForSelector('#live-run .run');
   await sleep(300);
-  const bytes = [...wire.values()].reduce((a, b) => a + b, 0);
+  const bytes = wire.bytes();
   const firstRenderMs = await page.evaluate(() => performance.getEntriesByName('upshift-run-rendered')[0]?.startTime ?? -1);
   t.diagnostic(`run page: ${(bytes / 1024).toFixed(1)} KB transferred, first render ${Math.round(firstRenderMs)} ms (loopback, cache off)`);
   assert.ok(firstRenderMs > 0, 'the first-render mark was set');
