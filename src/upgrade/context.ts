@@ -56,6 +56,8 @@ export interface ExecutorEnv {
   signal: AbortSignal;
   /** Hook points for `upshift rehearse` (fault schedule, members behind proxies); none in a plain upgrade. */
   hooks?: ExecutorHooks | undefined;
+  /** The run-begin record's `kind` (absent: an upgrade), e.g. `rehearse`. */
+  runKind?: string | undefined;
 }
 
 /**

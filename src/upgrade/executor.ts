@@ -229,6 +229,7 @@ export class UpgradeExecutor implements RunContext {
       at: iso(),
       runId,
       ...(operation === 'downgrade' ? { operation } : {}),
+      ...(env.runKind ? { kind: env.runKind } : {}),
       from: settings.from,
       to: settings.to,
       path: settings.path,

@@ -31,6 +31,8 @@ export interface RunBeginRecord {
   type: 'run-begin';
   at: string;
   runId: string;
+  /** What kind of run: absent for an upgrade; `rehearse` for an upgrade of a rehearsal's throw-away copy. */
+  kind?: string | undefined;
   from: string;
   to: string;
   path: string[];
