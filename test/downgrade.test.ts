@@ -33,6 +33,12 @@ async function status(): Promise<Record<string, any>> {
   return JSON.parse(r.stdout);
 }
 
+/** The canary's figures, for the test log (and the issue note). */
+function figures(t: { diagnostic(m: string): void }, rep: Record<string, any>): void {
+  const w = rep.workload;
+  t.diagnostic(`${rep.operation} ${rep.result} ${rep.path.join(' -> ')}: ${w.ops} ops, ${w.failed} failed, ${w.indeterminate} indeterminate, longest write gap ${w.maxWriteGapMs} ms, P99 ${w.p99Ms} ms (baseline ${w.baselineP99Ms} ms); per hop ${JSON.stringify(w.perHop)}`);
+}
+
 function proven(rep: Record<string, any>): void {
   assert.equal(rep.verification.lostWrites, 0, JSON.stringify(rep.verification));
   assert.equal(rep.verification.ok, true, JSON.stringify(rep.verification));
@@ -40,7 +46,7 @@ function proven(rep: Record<string, any>): void {
   assert.ok(rep.workload.ops > 0, JSON.stringify(rep.workload));
 }
 
-test('downgrade --to 3.6 from 3.7.4 under load; more than one minor is refused', { skip, timeout: 240_000 }, async () => {
+test('downgrade --to 3.6 from 3.7.4 under load; more than one minor is refused', { skip, timeout: 240_000 }, async (t) => {
   const far = await runCliInProcess(['downgrade', '--cluster', tc.cluster.name, '--to', '3.5', '--yes', '-o', 'json'], tc.env);
   assert.equal(far.code, 2, far.stderr);
   assert.equal(JSON.parse(far.stdout).error.code, 'downgrade-too-far');
@@ -51,6 +57,7 @@ test('downgrade --to 3.6 from 3.7.4 under load; more than one minor is refused',
   assert.deepEqual(r.json.path, [V37, V36]);
   assert.equal(r.json.clusterVersion, '3.6.0');
   proven(r.json);
+  figures(t, r.json);
   const s = await status();
   assert.ok(s.members.every((m: { version: string; storageVersion: string; downgradeInfo: { enabled: boolean } }) => m.version === V36 && m.storageVersion === '3.6.0' && !m.downgradeInfo?.enabled), JSON.stringify(s.members));
   // The journal shows the API calls, the storage-version wait and the end of the downgrade.
@@ -58,13 +65,14 @@ test('downgrade --to 3.6 from 3.7.4 under load; more than one minor is refused',
   for (const id of ['hop1/downgrade-validate', 'hop1/downgrade-enable', 'hop1/wait-storage-version', 'hop1/wait-downgrade-complete']) assert.ok(steps.includes(id), id);
 });
 
-test('upgrade 3.6 -> 3.7 failing after the bump rolls back to 3.6 through the downgrade API on its own', { skip, timeout: 300_000 }, async () => {
+test('upgrade 3.6 -> 3.7 failing after the bump rolls back to 3.6 through the downgrade API on its own', { skip, timeout: 300_000 }, async (t) => {
   const r = await cli(['upgrade', '--cluster', tc.cluster.name, '--to', V37, ...LOAD], { ...tc.env, UPSHIFT_FAULT_FAIL_STEP: 'hop1/check-consistency' });
   assert.equal(r.code, 4, r.stderr);
   assert.equal(r.json.result, 'rolled-back');
   assert.deepEqual(r.json.rollback, { mode: 'downgrade', failedStep: 'hop1/check-consistency' });
   assert.equal(r.json.clusterVersion, '3.6.0');
   proven(r.json);
+  figures(t, r.json);
   const members = (await tc.reload()).members;
   assert.ok(members.every((m) => m.version === V36), JSON.stringify(members.map((m) => [m.name, m.version])));
   // Per-hop canary figures: the way up and the way back, each its own row.
@@ -73,7 +81,7 @@ test('upgrade 3.6 -> 3.7 failing after the bump rolls back to 3.6 through the do
   assert.ok(recs.some((x) => x.type === 'rollback-plan' && x.mode === 'downgrade'));
 });
 
-test('a downgrade to 3.5 stopped half-way shows in status, and downgrade cancel puts the newer binaries back', { skip, timeout: 300_000 }, async () => {
+test('a downgrade to 3.5 stopped half-way shows in status, and downgrade cancel puts the newer binaries back', { skip, timeout: 300_000 }, async (t) => {
   const dry = await runCliInProcess(['downgrade', '--cluster', tc.cluster.name, '--to', '3.5', '--dry-run', '-o', 'json'], tc.env);
   assert.equal(dry.code, 0, dry.stderr);
   const firstReady = (JSON.parse(dry.stdout).steps as { id: string }[]).find((s) => s.id.endsWith('/wait-ready'))!.id;
@@ -92,12 +100,13 @@ test('a downgrade to 3.5 stopped half-way shows in status, and downgrade cancel 
   assert.equal(c.json.rollback.mode, 'cancel');
   assert.equal(c.json.clusterVersion, '3.6.0');
   proven(c.json);
+  figures(t, c.json);
   const after = await status();
   assert.ok(after.members.every((m: { version: string }) => m.version === V36));
   assert.ok(!after.findings.some((f: { code: string }) => f.code === 'downgrade-in-progress'));
 });
 
-test('downgrade --to 3.5 killed -9 mid-way, resumed to the end; 3.5 -> 3.4 is refused with the documented procedure', { skip, timeout: 300_000 }, async () => {
+test('downgrade --to 3.5 killed -9 mid-way, resumed to the end; 3.5 -> 3.4 is refused with the documented procedure', { skip, timeout: 300_000 }, async (t) => {
   const before = runIds(tc.home).length;
   const dry = await runCliInProcess(['downgrade', '--cluster', tc.cluster.name, '--to', '3.5', '--dry-run', '-o', 'json'], tc.env);
   const second = (JSON.parse(dry.stdout).steps as { id: string }[]).filter((s) => s.id.endsWith('/start'))[1]!.id;
@@ -111,6 +120,7 @@ test('downgrade --to 3.5 killed -9 mid-way, resumed to the end; 3.5 -> 3.4 is re
   assert.equal(r.json.clusterVersion, '3.5.0');
   assert.equal(r.json.verification.histories.length, 2, 'the killed process and the resumed one');
   proven(r.json);
+  figures(t, r.json);
   const members = (await tc.reload()).members;
   assert.ok(members.every((m) => m.version === V35), JSON.stringify(members.map((m) => [m.name, m.version])));
   const old = await runCliInProcess(['downgrade', '--cluster', tc.cluster.name, '--to', '3.4.23', '--yes', '-o', 'json'], tc.env);
