@@ -85,7 +85,7 @@ async function until(want: string): Promise<void> {
   assert.fail(`etcdutl never said "${want}" on every member: ${JSON.stringify(last)}`);
 }
 
-test('custom v2 content: upshift and etcdutl check v2store agree; refusals touch nothing; write-only-skip-check is a warning and 3.6 starts', { skip, timeout: 300_000 }, async () => {
+test('custom v2 content: upshift and etcdutl check v2store agree; refusals touch nothing; write-only-skip-check is a warning and 3.6 starts', { skip, timeout: 300_000 }, async (t) => {
   // 1. Clean (the v2 API is on, nothing written): passes; the membership check ran.
   assert.deepEqual(await verdicts(), [CLEAN, CLEAN, CLEAN]);
   let r = await readiness();
@@ -144,6 +144,7 @@ test('custom v2 content: upshift and etcdutl check v2store agree; refusals touch
   assert.equal(rep.result, 'succeeded');
   assert.equal(rep.clusterVersion, '3.6.0');
   assert.equal(rep.verification.lostWrites, 0);
+  t.diagnostic(`canary: ${JSON.stringify(rep.workload)}`);
   // The hop's own readiness step ran on the cluster as it was then.
   assert.match(up.stderr, /hop1\/readiness/);
   const after = await tc.reload();

@@ -3,7 +3,8 @@
  * by their command line (PIDs are reused, so "a process with this PID exists" is not enough).
  */
 import { spawn } from 'node:child_process';
-import { openSync, closeSync, readFileSync } from 'node:fs';
+import { openSync, closeSync, readFileSync, readdirSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import { open } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -53,9 +54,38 @@ export function isEtcdProcess(pid: number | undefined, dataDir: string): boolean
   if (pid === undefined || !isAlive(pid)) return false;
   const argv = processArgv(pid);
   if (!argv || argv.length === 0) return false;
-  const exe = argv[0].split('/').pop() ?? '';
-  if (!exe.startsWith('etcd')) return false;
-  return argv.some((a) => a === `--data-dir=${dataDir}`) || argv.some((a, i) => a === '--data-dir' && argv[i + 1] === dataDir);
+  return etcdDataDirOf(argv) === dataDir;
+}
+
+/**
+ * The data dir an etcd command line serves: `--data-dir`, or the `data-dir` key of its `--config-file`
+ * (etcd then takes everything from the file). Undefined when it is not etcd or says neither.
+ */
+export function etcdDataDirOf(argv: readonly string[]): string | undefined {
+  const exe = argv[0]?.split('/').pop() ?? '';
+  if (!exe.startsWith('etcd')) return undefined;
+  const flag = (name: string): string | undefined => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? (argv.includes(`--${name}`) ? argv[argv.indexOf(`--${name}`) + 1] : undefined);
+  const cf = flag('config-file');
+  if (cf) {
+    try {
+      const v = (parseYaml(readFileSync(cf, 'utf8')) as Record<string, unknown> | null)?.['data-dir'];
+      return typeof v === 'string' ? v : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  return flag('data-dir');
+}
+
+/** A live etcd serving `dataDir`, found by its command line (a process whose PID was never recorded). */
+export function findEtcdProcess(dataDir: string): { pid: number; argv: string[] } | undefined {
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const pid = Number(name);
+    const argv = processArgv(pid);
+    if (argv && etcdDataDirOf(argv) === dataDir && isAlive(pid)) return { pid, argv };
+  }
+  return undefined;
 }
 
 export interface SpawnedEtcd {

@@ -14,7 +14,8 @@ import { outcome } from './command.js';
 import { beforeFirstStep } from '../upgrade/runs.js';
 import { selectRun } from '../upgrade/select.js';
 import { describeRunCluster } from '../upgrade/identity.js';
-import { UpgradeExecutor, exitCodeFor, type UpgradeReport } from '../upgrade/executor.js';
+import { UpgradeExecutor, exitCodeFor, type ExecutorEnv, type UpgradeReport } from '../upgrade/executor.js';
+import type { RunSummary } from '../upgrade/runs.js';
 import { driverFromFlags, renderReport, runMetricsEndpoint, progressFor } from './upgrade.js';
 import { isAlive } from '../cluster/process.js';
 import { assertAdminUser } from '../upgrade/permissions.js';
@@ -30,7 +31,15 @@ export interface UpgradeResumeOptions extends ConnectionFlags {
 }
 
 export async function run(opts: UpgradeResumeOptions, ctx: CommandContext): Promise<UpgradeReport | CommandOutcome<UpgradeReport>> {
-  // The newest open run of the cluster pointed at (or the named run, if it is that cluster's): upgrade/select.ts.
+  return continueRun(opts, ctx, 'resume', (env, r) => UpgradeExecutor.resume(env, r));
+}
+
+/**
+ * Carry on with the open run of the cluster pointed at (resume it, or cancel its downgrade): the run is the
+ * newest open one of that cluster (or the named one, if it is that cluster's: upgrade/select.ts), not being
+ * run by another live process, reached with the connection flags again (credentials are never journaled).
+ */
+export async function continueRun(opts: UpgradeResumeOptions, ctx: CommandContext, what: 'resume' | 'cancel', go: (env: ExecutorEnv, r: RunSummary) => Promise<UpgradeReport>): Promise<UpgradeReport | CommandOutcome<UpgradeReport>> {
   const { run: r, flags, config: selected } = await selectRun(opts, ctx, 'resume');
   const config = selected!;
   const last = [...r.records].reverse().find((x) => x.type === 'resume' || x.type === 'run-begin') as { pid: number } | undefined;
@@ -38,13 +47,13 @@ export async function run(opts: UpgradeResumeOptions, ctx: CommandContext): Prom
     throw new ProblemError('run-active', `run ${r.runId} is still running (pid ${last.pid})`, { hint: '`upshift upgrade status` shows where it is; `upshift upgrade abort` stops it' });
   }
   const driver = await driverFromFlags({ driver: r.begin.driver, driverConfig: r.begin.driverConfig, cluster: flags.cluster }, ctx);
-  note(ctx, `upshift upgrade resume: run ${r.runId} (${r.begin.path.join(' -> ')}) of ${describeRunCluster(r.begin)}${beforeFirstStep(r) ? '; it was stopped before its first step (no member was touched)' : ''}`);
+  note(ctx, `upshift ${what === 'resume' ? 'upgrade resume' : 'downgrade cancel'}: run ${r.runId} (${r.begin.path.join(' -> ')}) of ${describeRunCluster(r.begin)}${beforeFirstStep(r) ? '; it was stopped before its first step (no member was touched)' : ''}`);
   await assertAdminUser(config, undefined);
   const metrics = await runMetricsEndpoint(opts.metricsAddr, ctx);
   let report: UpgradeReport;
   try {
     const env = { config, driver, home: ctx.home, target: { cluster: flags.cluster, endpoints: config.endpoints }, driverConfig: r.begin.driverConfig, log: (l: string) => note(ctx, l), progress: progressFor(ctx), signal: ctx.signal };
-    report = await withRunReport(await UpgradeExecutor.resume(env, r), (l) => note(ctx, l));
+    report = await withRunReport(await go(env, r), (l) => note(ctx, l));
   } finally {
     await metrics?.close();
   }

@@ -10,7 +10,7 @@ import type { ConnectionFlags } from '../cli/common.js';
 import { beforeFirstStep } from '../upgrade/runs.js';
 import { selectRun } from '../upgrade/select.js';
 import { isAlive } from '../cluster/process.js';
-import type { StepEndRecord, DecisionRecord, RollbackRecord } from '../upgrade/journal.js';
+import { effectiveSteps, rollbackPlanOf, type StepEndRecord, type DecisionRecord, type RollbackRecord } from '../upgrade/journal.js';
 
 export interface UpgradeStatusOptions extends ConnectionFlags {
   run?: string;
@@ -35,6 +35,10 @@ export interface UpgradeStatusResult {
   lastDecision: { decision: string; reason: string } | null;
   /** The member being put back on its old version, if any; `replaced`: stages of replacing it as a fresh member. */
   rollback: { member: string; toVersion: string; state: 'in-progress' | 'done' | 'failed'; replaced: { done: string[]; current: string | null } | null } | null;
+  /** `upgrade` or `downgrade` (extension). */
+  operation: 'upgrade' | 'downgrade';
+  /** The rollback plan that replaced the rest of the run, if any: through the downgrade API, or a cancelled downgrade (extension). */
+  wayBack: { mode: 'downgrade' | 'cancel'; failedStep: string } | null;
   pid: number;
   host: string;
   journal: string;
@@ -61,7 +65,10 @@ export async function run(opts: UpgradeStatusOptions, ctx: CommandContext): Prom
   const state: UpgradeStatusResult['state'] = ended ? (r.end?.result === 'paused' ? 'paused' : 'finished') : alive ? 'running' : 'interrupted';
   const lastErr = [...r.records].reverse().find((x): x is StepEndRecord => x.type === 'step-end' && !x.ok);
   const lastDec = [...r.records].reverse().find((x): x is DecisionRecord => x.type === 'decision');
-  const next = r.begin.steps.find((s) => !done.has(s.id))?.id ?? null;
+  // After a failure a journaled rollback plan (downgrade API, or a cancelled downgrade) replaces the rest of the steps.
+  const plan = rollbackPlanOf(r.records);
+  const steps = effectiveSteps(r.begin, r.records);
+  const next = steps.find((s) => !done.has(s.id))?.id ?? null;
   const rbs = r.records.filter((x): x is RollbackRecord => x.type === 'rollback');
   const lastRb = rbs.at(-1);
   let rollback: UpgradeStatusResult['rollback'] = null;
@@ -87,7 +94,9 @@ export async function run(opts: UpgradeStatusOptions, ctx: CommandContext): Prom
     cluster: { name: r.begin.target.cluster ?? null, id: r.begin.target.clusterId ?? null, endpoints: r.begin.target.endpoints },
     startedAt: r.begin.at,
     beforeFirstStep: beforeFirstStep(r),
-    steps: { total: r.begin.steps.length, done: done.size, current: state === 'running' ? current : null, next: state === 'finished' ? null : next },
+    steps: { total: steps.length, done: steps.filter((s) => done.has(s.id)).length, current: state === 'running' ? current : null, next: state === 'finished' ? null : next },
+    operation: r.begin.operation ?? 'upgrade',
+    wayBack: plan ? { mode: plan.mode, failedStep: plan.failedStep } : null,
     lastError: lastErr ? { step: lastErr.step, error: lastErr.error ?? '' } : null,
     lastDecision: lastDec ? { decision: lastDec.decision, reason: lastDec.reason } : null,
     rollback,
@@ -105,6 +114,7 @@ export function render(s: UpgradeStatusResult): string {
     ['cluster', `${s.cluster.id ?? '(id not recorded)'} (${s.cluster.name ? `local cluster ${s.cluster.name}` : s.cluster.endpoints.join(',')})`],
     ['path', s.path.join(' -> ')],
     ['steps', `${s.steps.done}/${s.steps.total} done${s.beforeFirstStep ? ` (${s.state === 'running' ? 'not started yet' : 'stopped before its first step: no member was touched'})` : ''}${s.steps.current ? `, now: ${s.steps.current}` : ''}${s.steps.next && !s.steps.current ? `, next: ${s.steps.next}` : ''}`],
+    ...(s.wayBack ? [['way back', `${s.wayBack.mode === 'downgrade' ? "etcd's downgrade API" : 'downgrade cancelled'} after ${s.wayBack.failedStep}`] as [string, string]] : []),
     ...(s.rollback ? [['rollback', `${s.rollback.member} -> ${s.rollback.toVersion}: ${s.rollback.state}${s.rollback.replaced ? `; replaced as a fresh member, stages done: ${s.rollback.replaced.done.join(', ') || 'none'}${s.rollback.replaced.current ? `, now: ${s.rollback.replaced.current}` : ''}` : ''}`] as [string, string]] : []),
     ['process', `pid ${s.pid} on ${s.host}`],
   ];

@@ -311,6 +311,8 @@ export class UpgradeExecutor implements RunContext {
     const journal = new JsonlJournal(run.paths.journal);
     const ex = new UpgradeExecutor(env, settings, run.paths, journal, b, [...run.records]);
     ex.state.lastObs = obs;
+    // A process killed between starting a member and recording it: let the driver record what runs.
+    for (const m of obs.members) if (m.name) await env.driver.adopt?.(m.name);
     ex.append({ type: 'resume', at: iso(), pid: process.pid, fromStep: point.steps[point.nextIndex]?.id, reason: point.message });
     ex.telemetry.observed(obs);
     ex.progress.begin?.(run.runId);

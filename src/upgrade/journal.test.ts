@@ -144,3 +144,28 @@ test('member durations come from the journal', () => {
   ];
   assert.deepEqual(memberDurations(recs, steps), [{ name: 'm1', hop: 1, from: FROM, to: TO, durationMs: 2500 }]);
 });
+
+test('a journaled rollback plan replaces the rest of the run: resume continues its steps, not the failed one', () => {
+  const back: Step[] = [
+    { id: 'rollback/downgrade-validate', kind: 'downgrade-validate', hop: 1, from: TO, to: FROM, description: '' },
+    { id: 'rollback/downgrade-enable', kind: 'downgrade-enable', hop: 1, from: TO, to: FROM, description: '' },
+    { id: 'rollback/release-lock', kind: 'release-lock', description: '' },
+  ];
+  const recs: JournalRecord[] = [
+    beginRecord(steps),
+    { type: 'step-begin', at: '', step: 'hop1/check-consistency', attempt: 1 },
+    { type: 'step-end', at: '', step: 'hop1/check-consistency', ok: false, durationMs: 3, error: 'injected' },
+    { type: 'rollback-plan', at: '', mode: 'downgrade', failedStep: 'hop1/check-consistency', reason: 'x', steps: back },
+    { type: 'step-begin', at: '', step: 'rollback/downgrade-validate', attempt: 1 },
+    { type: 'step-end', at: '', step: 'rollback/downgrade-validate', ok: true, durationMs: 3 },
+    { type: 'step-begin', at: '', step: 'rollback/downgrade-enable', attempt: 1 },
+  ];
+  const p = reconstruct(recs, cluster(3));
+  assert.equal(p.state, 'resumable');
+  if (p.state === 'resumable') {
+    assert.deepEqual(p.steps.map((s) => s.id), back.map((s) => s.id));
+    assert.equal(p.nextIndex, 1, 'the begun enable runs again (it checks the cluster first)');
+    assert.match(p.message, /rolling back through the downgrade API/);
+    assert.equal(p.rollback, undefined);
+  }
+});

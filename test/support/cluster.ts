@@ -9,7 +9,7 @@
 import { clusterUp, clusterConnection, stopMember } from '../../src/cluster/local.js';
 import type { ClusterConnection, LocalCluster } from '../../src/cluster/model.js';
 import { readdirSync } from 'node:fs';
-import { isAlive, isEtcdProcess, killQuietly, processArgv } from '../../src/cluster/process.js';
+import { etcdDataDirOf, isAlive, isEtcdProcess, killQuietly, processArgv } from '../../src/cluster/process.js';
 import { makeTestHome, type TestHome } from './home.js';
 
 export interface TestClusterOptions {
@@ -147,8 +147,7 @@ export function etcdProcessesUnder(dir: string): number[] {
     if (!/^\d+$/.test(name)) continue;
     const pid = Number(name);
     const argv = processArgv(pid);
-    if (!argv || !(argv[0].split('/').pop() ?? '').startsWith('etcd')) continue;
-    const dd = argv.find((a) => a.startsWith('--data-dir='))?.slice('--data-dir='.length) ?? argv[argv.indexOf('--data-dir') + 1];
+    const dd = argv ? etcdDataDirOf(argv) : undefined;
     if (dd && dd.startsWith(dir) && isAlive(pid)) out.push(pid);
   }
   return out;

@@ -10,7 +10,8 @@
 import { existsSync } from 'node:fs';
 import { readFile, rename } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { loadCluster, startMember, stopMember, findMember, memberRunState } from '../../cluster/local.js';
+import { loadCluster, saveCluster, startMember, stopMember, findMember, memberRunState } from '../../cluster/local.js';
+import { findEtcdProcess, isEtcdProcess } from '../../cluster/process.js';
 import { argValue } from '../../cluster/args.js';
 import type { MemberState } from '../../cluster/model.js';
 import { requireInstalled } from '../../binaries/layout.js';
@@ -92,6 +93,22 @@ function flagDetail(a: AdjustedArgs): Record<string, unknown> {
   return a.adjustments.length > 0 ? { flagChanges: a.adjustments.map((x) => ({ from: x.from, action: x.action, ...(x.to ? { to: x.to } : {}), reason: x.reason, source: x.source })) } : {};
 }
 
+/**
+ * cluster.json must describe the process that serves a member. A run killed between spawning a member and
+ * recording it leaves an etcd cluster.json does not know: find it by its data dir and record its PID, version
+ * (from the binary's install dir, $UPSHIFT_HOME/etcd/VERSION/etcd) and command line.
+ */
+async function adoptRunning(cluster: Awaited<ReturnType<typeof loadCluster>>, m: MemberState): Promise<void> {
+  if (isEtcdProcess(m.pid, m.dataDir)) return;
+  const p = findEtcdProcess(m.dataDir);
+  if (!p) return;
+  m.pid = p.pid;
+  m.args = p.argv.slice(1);
+  const v = basename(dirname(p.argv[0]!));
+  if (/^\d+\.\d+\.\d+/.test(v)) m.version = v;
+  await saveCluster(cluster);
+}
+
 export class LocalDriver implements MemberOps {
   readonly kind = 'local';
   constructor(
@@ -102,6 +119,7 @@ export class LocalDriver implements MemberOps {
   async stop(member: DriverMember, opts: StopOptions): Promise<DriverResult> {
     const t0 = performance.now();
     const cluster = await loadCluster(this.home, this.clusterName);
+    await adoptRunning(cluster, findMember(cluster, member.name));
     try {
       const r = await stopMember(cluster, member.name, { signal: opts.graceful ? 'SIGTERM' : 'SIGKILL', timeoutMs: opts.deadlineMs, escalate: true });
       return { durationMs: performance.now() - t0, detail: { wasRunning: r.wasRunning, signal: r.signal, escalated: r.escalated, pid: r.pid } };
@@ -199,6 +217,15 @@ export class LocalDriver implements MemberOps {
   async memberSettings(member: string): Promise<Setting[]> {
     const m = findMember(await loadCluster(this.home, this.clusterName), member);
     return effectiveSettings(m.args, 'cluster.json');
+  }
+
+  /**
+   * A member found running where the executor expected it (a resumed run skipping a start an earlier
+   * process did): record that process in cluster.json if the earlier process was killed before it could.
+   */
+  async adopt(member: string): Promise<void> {
+    const cluster = await loadCluster(this.home, this.clusterName);
+    await adoptRunning(cluster, findMember(cluster, member));
   }
 
   /** The version cluster.json records for a member (what a restart would run). */

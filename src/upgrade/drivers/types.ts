@@ -74,6 +74,8 @@ export interface MemberOps {
   startFresh?(member: DriverMember, opts: FreshStartOptions): Promise<DriverResult>;
   /** Optional: the flag changes start() will apply, hop by hop (`versions` in order), checked before anything is touched. */
   flagChanges?(member: string, versions: string[]): Promise<FlagChangeReport[]>;
+  /** Optional: a member found already running on the version a start wanted (a resumed run): let the driver record it. */
+  adopt?(member: string): Promise<void>;
   /** Optional (readiness): where the member's data lives on this machine, so its WAL and v2 snapshot can be read directly. */
   memberData?(member: string): Promise<{ dataDir: string; walDir?: string | undefined }>;
   /** Optional (readiness): the member's etcd settings as it runs now (command line, `--config-file` keys, named config files). */

@@ -112,7 +112,10 @@ export const memberHandlers: Record<'quorum-check' | 'leadership' | 'drain' | 's
     // (connection refused) settles it without a full observation.
     if ((await ctx.probe(member.clientURL)) !== 'refused') {
       const m = (await ctx.observe()).members.find((x) => x.name === s.member);
-      if (m?.reachable && sameVersion(m.version, s.to!)) return { skipped: `${s.member} already runs ${s.to}` };
+      if (m?.reachable && sameVersion(m.version, s.to!)) {
+        await ctx.env.driver.adopt?.(s.member!);
+        return { skipped: `${s.member} already runs ${s.to}` };
+      }
     }
     return driverDetail(await ctx.env.driver.start(member, { version: s.to!, deadlineMs: ctx.settings.startTimeoutMs, signal: ctx.signal }));
   },
