@@ -93,9 +93,24 @@ export function renderVerify(v: VerifyResult): string {
   for (const p of v.problems) out.push(`  problem: ${p}`);
   if (v.errors.length) {
     out.push(`  errors (${v.errors.length}):`);
-    for (const e of v.errors) {
+    const explain = (e: VerifyResult['errors'][number], said: Set<string>): void => {
+      if (!e.cause) return;
+      // One explanation per cause: the same API change behind ten errors is said once.
+      if (said.has(e.cause + e.fix)) return void out.push('      (cause and fix as above)');
+      said.add(e.cause + e.fix);
+      out.push(`      cause: ${e.cause}`, `      fix:   ${e.fix ?? ''}`, ...(e.source ? [`      source: ${e.source}`] : []));
+    };
+    const said = new Set<string>();
+    for (const e of v.errors.filter((x) => !x.module)) {
       out.push(`    ${e.file}${e.line ? `:${e.line}${e.column ? `:${e.column}` : ''}` : ''}: ${e.message}${e.step === 'vet' ? '  (vet)' : ''}`);
-      if (e.cause) out.push(`      cause: ${e.cause}`, `      fix:   ${e.fix ?? ''}`, ...(e.source ? [`      source: ${e.source}`] : []));
+      explain(e, said);
+    }
+    // Errors inside dependencies: one entry per module (they follow from what the build selected).
+    const byModule = new Map<string, VerifyResult['errors']>();
+    for (const e of v.errors.filter((x) => x.module)) byModule.set(e.module!, [...(byModule.get(e.module!) ?? []), e]);
+    for (const [mod, errs] of byModule) {
+      out.push(`    in ${mod}: ${errs.length} error${errs.length === 1 ? '' : 's'}, e.g. ${errs[0].file.replace(/^.+?@[^/]+\//, "")}:${errs[0].line ?? ''}: ${errs[0].message}`);
+      explain(errs.find((e) => e.cause) ?? errs[0], said);
     }
   }
   return out.join('\n');

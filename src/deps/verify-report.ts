@@ -108,7 +108,9 @@ export function parseGoOutput(output: string, step: VerifyStepKind, ctx: ParseCo
     const loc = /^((?:\/|\.{0,2}\/?)[^\s:]*\.go):(\d+)(?::(\d+))?: (.*)$/.exec(l);
     if (loc) {
       const shown = showPath(loc[1], ctx);
-      out.push(withCause({ step, file: shown.file, line: Number(loc[2]), ...(loc[3] ? { column: Number(loc[3]) } : {}), message: loc[4], ...(shown.module ? { module: shown.module } : {}) }));
+      let msg = loc[4];
+      while (i + 1 < lines.length && /^\t/.test(lines[i + 1])) msg += ' ' + lines[++i].trim();
+      out.push(withCause({ step, file: shown.file, line: Number(loc[2]), ...(loc[3] ? { column: Number(loc[3]) } : {}), message: msg, ...(shown.module ? { module: shown.module } : {}) }));
       continue;
     }
     if (/^too many errors$/.test(l)) continue;

@@ -21,6 +21,8 @@ import { analyzeModule, type DepsReport } from './analyze.js';
 import { discoverModules, type ModuleInputs } from './discover.js';
 import { computeFix, writeEdits } from './fix.js';
 import { isLocalPath } from './gomod.js';
+import { LEGACY_FAMILIES } from './common.js';
+import { etcdModuleOf } from './knowledge/families.js';
 import { parseModGraph, type ListedModule } from './inputs.js';
 import { requirersOf, buildGraph } from './mvs.js';
 import { judgeBuildList, parseGoOutput, type ParseContext, type VerifyError, type VerifyResult, type VerifyStep, type VerifyStepKind } from './verify-report.js';
@@ -210,10 +212,16 @@ async function verifyModule(m: ModuleInputs, report0: DepsReport, tool: GoTool, 
     if (judged.problems.length) {
       const g = await go(['mod', 'graph'], 'list', 0, false);
       const graph = g.ok ? buildGraph(parseModGraph(g.stdout, 'go mod graph')) : undefined;
+      const importers = await legacyImporters(dir, prefix);
       for (const p of judged.problems) {
         const path = p.slice(0, p.indexOf(' '));
         const by = graph ? [...new Set(requirersOf(graph, path).map((x) => x.from).filter((f) => f.includes('@')))] : [];
-        result.problems.push(`not on the target: ${p}${by.length ? ` (required by ${by.slice(0, 3).join(', ')}${by.length > 3 ? ` and ${by.length - 3} more` : ''})` : ''}`);
+        const files = importers.get(path) ?? [];
+        const why = [
+          ...(files.length ? [`imported by ${files.slice(0, 3).join(', ')}${files.length > 3 ? ` and ${files.length - 3} more` : ''}: imports the plan could not move`] : []),
+          ...(by.length ? [`required by ${by.slice(0, 3).join(', ')}${by.length > 3 ? ` and ${by.length - 3} more` : ''}`] : []),
+        ];
+        result.problems.push(`not on the target: ${p}${why.length ? ` (${why.join('; ')})` : ''}`);
       }
     } else if (!result.onTarget) {
       result.problems.push('no go.etcd.io/etcd module is in the build after the plan');
@@ -244,6 +252,26 @@ async function buildWhatLoads(
     const seen = new Set(result.errors.map((e) => `${e.file}:${e.line}:${e.message}`));
     for (const e of parseGoOutput(b.stderr, 'build', pctx, goModFile)) if (!seen.has(`${e.file}:${e.line}:${e.message}`)) result.errors.push(e);
   }
+}
+
+/** Files of the (planned) module that still import a pre-3.5 etcd path, by module path. */
+async function legacyImporters(dir: string, prefix: string): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  try {
+    const [mod] = await discoverModules(dir);
+    for (const f of mod.files) {
+      for (const im of f.header?.imports ?? []) {
+        const fam = etcdModuleOf(im.path);
+        if (!fam || !LEGACY_FAMILIES.has(fam.family)) continue;
+        const list = out.get(fam.module) ?? [];
+        list.push(`${prefix}${f.rel}:${im.line} (${im.path})`);
+        out.set(fam.module, list);
+      }
+    }
+  } catch {
+    /* reported elsewhere */
+  }
+  return out;
 }
 
 function parseListLines(text: string): ListedModule[] {

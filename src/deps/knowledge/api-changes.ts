@@ -68,7 +68,7 @@ export const API_CHANGES: readonly ApiChange[] = [
   },
   {
     id: 'grpc-legacy-resolver-api',
-    pattern: /undefined: (?:resolver\.BuildOption|resolver\.ResolveNowOption|balancer\.PickOptions)/,
+    pattern: /undefined: (?:resolver\.BuildOption|resolver\.ResolveNowOption|balancer\.PickOptions)|type resolver\.Target has no field or method Authority/,
     since: 'grpc v1.27.0',
     cause: 'etcd ≤3.4.7 / 3.3 client code (github.com/coreos/etcd, go.etcd.io/etcd +incompatible) compiled against grpc ≥ v1.27.0, which removed these names',
     fix: 'move every import to go.etcd.io/etcd/client/v3 (upshift deps fix); an import left on the old paths keeps the old client in the build',
