@@ -27,7 +27,7 @@ export function renderDepsTable(r: DepsResult): string {
           head: ['etcd module', 'required', 'selected', 'direct', 'etcd release', 'replaced by'],
           rows: m.etcd.map((e) => [
             e.path,
-            e.version,
+            e.version || '(via a dependency)',
             e.selected && e.selected !== e.version ? e.selected : '',
             e.direct ? 'yes' : 'indirect',
             e.release ? `${e.release.release}${e.release.ahead > 0 ? ` +${e.release.ahead}` : ''}${e.release.via === 'timestamp-estimate' ? ' (est.)' : ''}` : '',
