@@ -86,7 +86,7 @@ export function renderVerify(v: VerifyResult): string {
     out.push(
       renderTable({
         head: ['selected after the plan', 'version', 'replaced by', 'on target'],
-        rows: v.selected.map((s) => [s.path, s.version, s.replacedBy ?? '', s.onTarget ? 'yes' : `NO: ${s.note ?? ''}`]),
+        rows: v.selected.map((s) => [s.path, s.version, s.replacedBy ?? '', s.onTarget ? (s.note ? `yes (${s.note})` : 'yes') : `NO: ${s.note ?? ''}`]),
       }).trimEnd(),
     );
   }

@@ -134,7 +134,7 @@ function withCause(e: VerifyError): VerifyError {
  * The build list after the plan, judged against the target: etcd modules (and grpc, bbolt, raft for
  * context) with whether each is where the plan meant to put it.
  */
-export function judgeBuildList(listed: readonly ListedModule[], target: string): { selected: VerifySelected[]; problems: string[] } {
+export function judgeBuildList(listed: readonly ListedModule[], target: string, built?: ReadonlySet<string>): { selected: VerifySelected[]; problems: string[] } {
   const selected: VerifySelected[] = [];
   const problems: string[] = [];
   const targetLine = lineOf(target);
@@ -182,6 +182,12 @@ export function judgeBuildList(listed: readonly ListedModule[], target: string):
     } else if (fam!.family === 'bbolt-coreos') {
       s.onTarget = false;
       s.note = 'the pre-rename bbolt path, brought by etcd ≤3.3 code';
+    }
+    // A module only the module graph needs (a dependency requires it for packages this build does not
+    // compile, e.g. go-kit's sd/etcd for client/v2) puts no code of it into the binary.
+    if (!s.onTarget && built && !built.has(m.Path)) {
+      s.onTarget = true;
+      s.note = `${s.note}; only in the module graph: no package of it is built`;
     }
     selected.push(s);
     if (!s.onTarget) problems.push(`${m.Path} ${m.Version}${replacedBy ? ` => ${replacedBy}` : ''}: ${s.note}`);

@@ -206,7 +206,10 @@ async function verifyModule(m: ModuleInputs, report0: DepsReport, tool: GoTool, 
   // What the build selects now.
   const list = await go(['list', '-mod=mod', '-m', '-f', '{{.Path}}\t{{.Version}}\t{{with .Replace}}{{.Path}}\t{{.Version}}{{end}}\t{{.Main}}', 'all'], 'list', 0, false);
   if (list.ok) {
-    const judged = judgeBuildList(parseListLines(list.stdout), target);
+    // The modules whose packages this build compiles (test dependencies of dependencies are not among them).
+    const deps = await go(['list', '-e', '-mod=mod', '-deps', '-f', '{{with .Module}}{{.Path}}{{end}}', './...'], 'list', 0, false);
+    const built = deps.ok ? new Set(deps.stdout.split('\n').filter(Boolean)) : undefined;
+    const judged = judgeBuildList(parseListLines(list.stdout), target, built);
     result.selected = judged.selected;
     result.onTarget = judged.problems.length === 0 && judged.selected.some((s) => s.path.startsWith('go.etcd.io/etcd/'));
     if (judged.problems.length) {

@@ -147,6 +147,14 @@ export const API_CHANGES: readonly ApiChange[] = [
     source: 'google/certificate-transparency-go#677 (reference §2.4)',
   },
   {
+    id: 'tidy-compat-117',
+    pattern: /loaded from \S+, but go 1\.16 would select/,
+    since: 'go 1.17',
+    cause: 'a go 1.17–1.20 module: go mod tidy checks that Go 1.16 (no graph pruning) would select the same versions, and the upgraded dependencies make it select others',
+    fix: 'raise the go line first (go mod edit -go=<the target client\'s go line>), or go mod tidy -compat=1.17',
+    source: 'go.dev/ref/mod#go-mod-tidy (-compat); go.dev/ref/mod#graph-pruning',
+  },
+  {
     id: 'ambiguous-import',
     pattern: /ambiguous import: found package .* in multiple modules/,
     since: 'go modules',
