@@ -139,6 +139,8 @@ export function judgeBuildList(listed: readonly ListedModule[], target: string, 
   const problems: string[] = [];
   const targetLine = lineOf(target);
   const is34 = compareSemver(target, 'v3.5.0') < 0;
+  // grpc is judged against the target's floor only where a 3.5+ etcd client is in the build to need it.
+  const hasSplit = listed.some((m) => !m.Main && etcdModuleOf(m.Path)?.family === 'split');
   for (const m of listed) {
     if (m.Main || !m.Version) continue;
     const fam = etcdModuleOf(m.Path);
@@ -150,7 +152,7 @@ export function judgeBuildList(listed: readonly ListedModule[], target: string, 
     const inUse = rep?.Version ?? m.Version;
     if (isGrpc) {
       const floor = grpcFloorOf(target);
-      if (floor && !is34 && compareSemver(inUse, floor) < 0) {
+      if (floor && !is34 && hasSplit && compareSemver(inUse, floor) < 0) {
         s.onTarget = false;
         s.note = `below the grpc ${floor} etcd ${target} requires`;
       }
