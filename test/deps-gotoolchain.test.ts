@@ -20,6 +20,7 @@ import { parseSemver } from '../src/deps/version.js';
 import { parseModGraph } from '../src/deps/inputs.js';
 import { buildGraph, selectVersions } from '../src/deps/mvs.js';
 import { goOfflineEnv, goSkip, goTestEnv, requireGo } from './support/deps-go.js';
+import { LATEST_PATCH, SPLIT_RELEASES, impliedEtcdRequires } from '../src/deps/knowledge/releases.js';
 
 const FIX = join(import.meta.dirname, 'fixtures', 'deps');
 const GO_ENV = goOfflineEnv();
@@ -314,5 +315,31 @@ test('differential: MVS over `go mod graph` equals `go list -m all` on real modu
     const got = selectVersions(buildGraph(parseModGraph(graph.stdout), excluded));
     assert.ok(expected.size > 20, `${w.name}: a real graph (${expected.size} modules)`);
     assert.deepEqual(Object.fromEntries([...got].sort()), Object.fromEntries([...expected].sort()), w.name);
+  }
+});
+
+test('knowledge: release facts and implied etcd requirements agree with the go.mod files the proxy serves', { skip }, async () => {
+  // Straight from the proxy protocol (go.dev/ref/mod#goproxy-protocol: $GOPROXY/<module>/@v/<version>.mod), the
+  // source SPLIT_RELEASES cites; the first proxy of GOPROXY (etcd's module paths need no case escaping).
+  const goproxy = spawnSync('go', ['env', 'GOPROXY'], { env: goTestEnv(), encoding: 'utf8' }).stdout.trim().split(/[,|]/)[0];
+  assert.match(goproxy, /^https?:\/\//, `GOPROXY ${goproxy} is not a proxy URL`);
+  const goModOf = async (mv: string): Promise<string> => {
+    const [mod, v] = mv.split('@');
+    const res = await fetch(`${goproxy.replace(/\/$/, '')}/${mod}/@v/${v}.mod`, { signal: AbortSignal.timeout(60_000) });
+    assert.equal(res.status, 200, `${mv}: HTTP ${res.status}`);
+    return res.text();
+  };
+  // Every fourth release, and the newest of each line.
+  const rows = SPLIT_RELEASES.filter((row, i) => i % 4 === 0 || Object.values(LATEST_PATCH).includes(row[0]));
+  for (const [v, , goLine, grpc, bbolt, raft] of rows) {
+    const client = parseGoMod(await goModOf(`go.etcd.io/etcd/client/v3@${v}`));
+    const server = parseGoMod(await goModOf(`go.etcd.io/etcd/server/v3@${v}`));
+    const req = (m: typeof client, p: string): string | undefined => m.require.find((r) => r.path === p)?.version;
+    assert.deepEqual([client.go?.version, req(client, 'google.golang.org/grpc'), req(server, 'go.etcd.io/bbolt'), req(server, 'go.etcd.io/raft/v3')], [goLine, grpc, bbolt, raft], v);
+    for (const [mod, m] of [['go.etcd.io/etcd/client/v3', client], ['go.etcd.io/etcd/server/v3', server]] as const) {
+      const etcdReqs = m.require.filter((r) => /^go\.etcd\.io\//.test(r.path) && !r.indirect).map((r) => `${r.path}@${r.version}`).sort();
+      const implied = impliedEtcdRequires(mod, v).map((r) => `${r.path}@${r.version}`).sort();
+      assert.deepEqual(implied, etcdReqs, `${mod}@${v}`);
+    }
   }
 });
