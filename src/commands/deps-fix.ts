@@ -98,9 +98,15 @@ async function runVerified(opts: DepsFixOptions, ctx: CommandContext): Promise<D
     const verify = [...run.results].map(([d, v]) => ({ dir: d, ...v }));
     const code = verifyExitCode(tree.result);
     const changes = run.scratch ? await changedFiles(dir, run.scratch, tree.modules) : [];
-    const textual = changes.filter((c) => !/(^|\/)vendor\//.test(c.file));
-    const vendored = changes.length - textual.length;
-    const diff = (await unifiedDiff(textual)) + (vendored ? `(and ${vendored} file(s) under vendor/)\n` : '');
+    // go.sum and vendor/ follow from go.mod: counted, not printed line by line.
+    const textual = changes.filter((c) => !/(^|\/)vendor\//.test(c.file) && !/(^|\/)go\.sum$/.test(c.file));
+    const sums = changes.filter((c) => /(^|\/)go\.sum$/.test(c.file)).map((c) => {
+      const lines = (t?: string): Set<string> => new Set((t ?? '').split('\n').filter(Boolean));
+      const [b, a] = [lines(c.before), lines(c.after)];
+      return `${c.file}: +${[...a].filter((l) => !b.has(l)).length} -${[...b].filter((l) => !a.has(l)).length} lines\n`;
+    });
+    const vendored = changes.filter((c) => /(^|\/)vendor\//.test(c.file)).length;
+    const diff = (await unifiedDiff(textual)) + sums.join('') + (vendored ? `(and ${vendored} file(s) under vendor/)\n` : '');
     const works = code === ExitCode.ok || code === undefined;
     const apply = works && !opts.dryRun && changes.length > 0;
     if (apply) {
@@ -123,7 +129,11 @@ async function runVerified(opts: DepsFixOptions, ctx: CommandContext): Promise<D
       skipped: fix.skipped,
       diff,
       // Applied: everything ran. Otherwise the plan is still what there is to do.
-      commands: apply ? [] : [tree.result, ...(tree.result.nested ?? [])].flatMap((r) => r.commands.map((c) => (r.dir ? `cd ${r.dir} && ${c}` : c))),
+      commands: apply
+        ? []
+        : works && opts.dryRun
+          ? [`upshift deps fix ${opts.dir ?? '.'} --target ${tree.target} --verify`]
+          : [tree.result, ...(tree.result.nested ?? [])].flatMap((r) => r.commands.map((c) => (r.dir ? `cd ${r.dir} && ${c}` : c))),
       verify,
       applied: apply,
       changed: changes.map((c) => c.file),
