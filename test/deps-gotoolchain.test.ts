@@ -202,6 +202,23 @@ test('differential: the go.mod parser agrees with `go mod edit -json` (x/mod/mod
   assert.ok(agreeOk > 30, `enough accepted cases compared (${agreeOk})`);
 });
 
+/** `go mod graph` and the build list `go list -m all` prints (path -> version, main module left out). */
+function graphAndList(cwd: string, env: NodeJS.ProcessEnv): { graph: string; expected: Map<string, string> } {
+  const opts = { cwd, env, encoding: 'utf8' as const, timeout: 600_000, maxBuffer: 64 << 20 };
+  const graph = spawnSync('go', ['mod', 'graph'], opts);
+  assert.equal(graph.status, 0, graph.stderr);
+  const list = spawnSync('go', ['list', '-m', 'all'], opts);
+  assert.equal(list.status, 0, list.stderr);
+  const expected = new Map(
+    list.stdout
+      .split('\n')
+      .slice(1)
+      .filter(Boolean)
+      .map((l) => l.split(' ').slice(0, 2) as [string, string]),
+  );
+  return { graph: graph.stdout, expected };
+}
+
 test('differential: MVS over `go mod graph` output equals `go list -m all` (random local module graphs)', { skip }, (t) => {
   const mods = ['a', 'b', 'c', 'd'];
   const vers = ['v1.0.0', 'v1.1.0', 'v1.2.0'];
@@ -229,19 +246,9 @@ test('differential: MVS over `go mod graph` output equals `go list -m all` (rand
     const replaces = mods.flatMap((m) => vers.map((v) => `replace example.com/${m} ${v} => ../mods/${m}/${v}\n`)).join('');
     writeFileSync(join(main, 'go.mod'), `module example.com/main\n\ngo ${w.goVersion}\n\n${w.main.map(([p, v]) => `require example.com/${p} ${v}\n`).join('')}\n${replaces}`);
     writeFileSync(join(main, 'main.go'), 'package main\n\nfunc main() {}\n');
-    const graph = spawnSync('go', ['mod', 'graph'], { cwd: main, env, encoding: 'utf8' });
-    assert.equal(graph.status, 0, graph.stderr);
-    const list = spawnSync('go', ['list', '-m', 'all'], { cwd: main, env, encoding: 'utf8' });
-    assert.equal(list.status, 0, list.stderr);
-    const expected = new Map(
-      list.stdout
-        .split('\n')
-        .slice(1)
-        .filter(Boolean)
-        .map((l) => l.split(' ').slice(0, 2) as [string, string]),
-    );
-    const got = selectVersions(buildGraph(parseModGraph(graph.stdout)));
-    assert.deepEqual(Object.fromEntries([...got].sort()), Object.fromEntries([...expected].sort()), `trial ${trial}\n${graph.stdout}`);
+    const { graph, expected } = graphAndList(main, env);
+    const got = selectVersions(buildGraph(parseModGraph(graph)));
+    assert.deepEqual(Object.fromEntries([...got].sort()), Object.fromEntries([...expected].sort()), `trial ${trial}\n${graph}`);
     compared++;
   });
   assert.equal(compared, 20);
@@ -300,19 +307,9 @@ test('differential: MVS over `go mod graph` equals `go list -m all` on real modu
     // The first `go list` completes go.mod if it must; the graph and the list after it describe the same file.
     const warm = spawnSync('go', ['list', '-m', 'all'], { cwd: dir, env, encoding: 'utf8', timeout: 600_000 });
     assert.equal(warm.status, 0, `${w.name}: ${warm.stderr}`);
-    const graph = spawnSync('go', ['mod', 'graph'], { cwd: dir, env, encoding: 'utf8', timeout: 600_000, maxBuffer: 64 << 20 });
-    assert.equal(graph.status, 0, graph.stderr);
-    const list = spawnSync('go', ['list', '-m', 'all'], { cwd: dir, env, encoding: 'utf8', timeout: 600_000, maxBuffer: 64 << 20 });
-    assert.equal(list.status, 0, list.stderr);
-    const expected = new Map(
-      list.stdout
-        .split('\n')
-        .slice(1)
-        .filter(Boolean)
-        .map((l) => l.split(' ').slice(0, 2) as [string, string]),
-    );
+    const { graph, expected } = graphAndList(dir, env);
     const excluded = new Set([...w.goMod.matchAll(/^exclude (\S+) (\S+)$/gm)].map((m) => `${m[1]}@${m[2]}`));
-    const got = selectVersions(buildGraph(parseModGraph(graph.stdout), excluded));
+    const got = selectVersions(buildGraph(parseModGraph(graph), excluded));
     assert.ok(expected.size > 20, `${w.name}: a real graph (${expected.size} modules)`);
     assert.deepEqual(Object.fromEntries([...got].sort()), Object.fromEntries([...expected].sort()), w.name);
   }

@@ -21,6 +21,7 @@ import { analyzeModule, type DepsReport } from './analyze.js';
 import { discoverModules, type ModuleInputs } from './discover.js';
 import { computeFix, writeEdits } from './fix.js';
 import { isLocalPath } from './gomod.js';
+import { compareGoVersion } from './version.js';
 import { LEGACY_FAMILIES } from './common.js';
 import { etcdModuleOf } from './knowledge/families.js';
 import { parseModGraph, type ListedModule } from './inputs.js';
@@ -139,7 +140,10 @@ async function verifyModule(m: ModuleInputs, report0: DepsReport, tool: GoTool, 
   let report = report0;
   const legacy = report0.etcd.some((e) => e.family === 'coreos' || e.family === 'etcd-root' || e.family === 'etcd-v3-master');
   if (report0.viaDependency || legacy) {
-    const g = await go(['mod', 'graph'], 'list', 0, false);
+    // A go 1.16 module's graph is unpruned: with today's dependencies that is thousands of go.mod downloads.
+    // The pruned view (what the plan's raised go line will load) answers who requires what just as well.
+    const pruned = !m.mod.go || compareGoVersion(m.mod.go.version, '1.17') < 0 ? ['-go=1.17'] : [];
+    const g = await go(['mod', 'graph', ...pruned], 'list', 0, false);
     if (g.ok) {
       try {
         report = { ...analyzeModule(m, { target, graph: parseModGraph(g.stdout, 'go mod graph') }) };
