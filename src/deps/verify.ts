@@ -87,7 +87,7 @@ export async function verifyTree(modules: readonly ModuleInputs[], reports: Read
     for (const m of todo) {
       const t0 = performance.now();
       const r = await verifyModule(m, reports.get(m.rel)!, tool, src, opts);
-      r.result.durationMs = performance.now() - t0;
+      r.result.durationMs = Math.round(performance.now() - t0);
       out.results.set(m.rel, r.result);
       out.reports.set(m.rel, r.report);
     }
