@@ -3,10 +3,16 @@
  * (+ Go files), against baselines measured in the same run: bare `node -e ''` startup and
  * `upshift --version` (the CLI's own startup, no analysis). Target: well under 1 s per run.
  *
+ * `--verify`: `upshift deps DIR --target 3.6 --verify` on a real module with ~200 dependencies (a 3.4 clientv3
+ * service next to gin, cobra, prometheus, client-go, consul, sarama, go-redis and nats; needs Go and the module
+ * proxy), with a warm module and build cache (one warm-up run first), against the irreducible part measured in
+ * the same run: `go build ./...` and `go vet ./...` of the migrated module.
+ *
  *   node --import tsx bench/deps-analyze.ts [--runs 7] [--modules 500] [--files 200]
+ *   node --import tsx bench/deps-analyze.ts --verify [--runs 3]
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -57,6 +63,136 @@ function time(cmd: string[], env: NodeJS.ProcessEnv = process.env): number {
 function stats(xs: number[]): { median: number; min: number; max: number } {
   const s = [...xs].sort((a, b) => a - b);
   return { median: s[Math.floor(s.length / 2)], min: s[0], max: s[s.length - 1] };
+}
+
+/** A 3.4-era clientv3 service in a module with today's libraries: ~200 modules in `go list -m all`. */
+function generateService(dir: string): void {
+  writeFileSync(
+    join(dir, 'go.mod'),
+    'module example.com/bench/svc\n\ngo 1.21\n\nrequire (\n\tgithub.com/IBM/sarama v1.42.1\n\tgithub.com/gin-gonic/gin v1.9.1\n\tgithub.com/go-redis/redis/v8 v8.11.5\n\tgithub.com/hashicorp/consul/api v1.26.1\n\tgithub.com/nats-io/nats.go v1.31.0\n\tgithub.com/prometheus/client_golang v1.18.0\n\tgithub.com/spf13/cobra v1.8.0\n\tgo.etcd.io/etcd v0.5.0-alpha.5.0.20200824191128-ae9734ed278b\n\tk8s.io/client-go v0.29.0\n\tk8s.io/apimachinery v0.29.0\n)\n',
+  );
+  writeFileSync(
+    join(dir, 'main.go'),
+    `package main
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/IBM/sarama"
+	"github.com/gin-gonic/gin"
+	"github.com/go-redis/redis/v8"
+	consul "github.com/hashicorp/consul/api"
+	"github.com/nats-io/nats.go"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/spf13/cobra"
+	"go.etcd.io/etcd/clientv3"
+	"go.etcd.io/etcd/clientv3/concurrency"
+	"go.etcd.io/etcd/mvcc/mvccpb"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+)
+
+func main() {
+	cmd := &cobra.Command{Use: "svc", RunE: func(*cobra.Command, []string) error {
+		cli, err := clientv3.New(clientv3.Config{Endpoints: []string{"127.0.0.1:2379"}, DialTimeout: 5 * time.Second})
+		if err != nil {
+			return err
+		}
+		s, err := concurrency.NewSession(cli)
+		if err != nil {
+			return err
+		}
+		_ = concurrency.NewMutex(s, "/lock")
+		kube, err := kubernetes.NewForConfig(&rest.Config{Host: "https://127.0.0.1:6443"})
+		if err != nil {
+			return err
+		}
+		_ = sarama.NewConfig()
+		_ = redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379"})
+		if _, err := consul.NewClient(consul.DefaultConfig()); err != nil {
+			return err
+		}
+		if nc, err := nats.Connect(nats.DefaultURL); err == nil {
+			nc.Close()
+		}
+		r := gin.New()
+		r.GET("/metrics", gin.WrapH(promhttp.Handler()))
+		r.GET("/pods", func(c *gin.Context) {
+			pods, err := kube.CoreV1().Pods("").List(context.Background(), metav1.ListOptions{})
+			c.JSON(http.StatusOK, gin.H{"pods": pods, "err": err})
+		})
+		r.GET("/watch", func(c *gin.Context) {
+			for wr := range cli.Watch(c, "/cfg/", clientv3.WithPrefix()) {
+				for _, ev := range wr.Events {
+					if ev.Type == mvccpb.PUT {
+						c.String(http.StatusOK, string(ev.Kv.Key))
+					}
+				}
+			}
+		})
+		return r.Run(":8080")
+	}}
+	_ = cmd.Execute()
+}
+`,
+  );
+}
+
+async function benchVerify(): Promise<void> {
+  const runs = arg('runs', 3);
+  const dir = mkdtempSync(join(tmpdir(), 'upshift-bench-verify-'));
+  try {
+    generateService(dir);
+    const env = { ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: '-modcacherw' };
+    const verify = [process.execPath, bin, 'deps', dir, '--target', '3.6', '--verify', '-o', 'json'];
+    console.log('warm-up run (downloads and compiles what the plan needs)...');
+    const t0 = Date.now();
+    const warm = spawnSync(verify[0], verify.slice(1), { env, encoding: 'utf8', maxBuffer: 64 << 20 });
+    const report = JSON.parse(warm.stdout) as { verify: { built: boolean; onTarget: boolean; steps: { command: string; durationMs: number }[] } };
+    console.log(`warm-up: ${((Date.now() - t0) / 1000).toFixed(1)} s, exit ${warm.status}, built ${report.verify.built}, on target ${report.verify.onTarget}`);
+    // The migrated module, for the baseline (and the module count).
+    const migrated = mkdtempSync(join(tmpdir(), 'upshift-bench-verify-migrated-'));
+    try {
+      cpSync(dir, migrated, { recursive: true });
+      const fix = spawnSync(process.execPath, [bin, 'deps', 'fix', migrated, '--target', '3.6', '--verify', '-o', 'json'], { env, encoding: 'utf8', maxBuffer: 64 << 20 });
+      if (fix.status !== 0) throw new Error(`deps fix --verify failed: ${fix.stdout}\n${fix.stderr}`);
+      const count = spawnSync('go', ['list', '-m', 'all'], { cwd: migrated, env, encoding: 'utf8', maxBuffer: 64 << 20 }).stdout.split('\n').filter(Boolean).length - 1;
+      const vs: number[] = [];
+      for (let i = 0; i < runs; i++) vs.push(time(verify, env));
+      const bs: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        const b0 = process.hrtime.bigint();
+        for (const args of [['build', './...'], ['vet', './...']]) {
+          const r = spawnSync('go', args, { cwd: migrated, env, encoding: 'utf8' });
+          if (r.status !== 0) throw new Error(`go ${args.join(' ')}: ${r.stderr}`);
+        }
+        bs.push(Number(process.hrtime.bigint() - b0) / 1e6);
+      }
+      const v = stats(vs);
+      const b = stats(bs);
+      console.log(`module: ${count} dependencies in go list -m all after the plan; runs: ${runs}; machine shared, read the ratio`);
+      console.log(`${'upshift deps --verify (warm module and build cache)'.padEnd(58)} median ${(v.median / 1000).toFixed(1).padStart(6)} s  (min ${(v.min / 1000).toFixed(1)}, max ${(v.max / 1000).toFixed(1)})`);
+      console.log(`${'baseline: go build ./... && go vet ./... (migrated)'.padEnd(58)} median ${(b.median / 1000).toFixed(1).padStart(6)} s  (min ${(b.min / 1000).toFixed(1)}, max ${(b.max / 1000).toFixed(1)})`);
+      console.log(`verify / baseline: ${(v.median / b.median).toFixed(2)}x`);
+      // Where a warm run spends its time.
+      const last = JSON.parse(spawnSync(verify[0], verify.slice(1), { env, encoding: 'utf8', maxBuffer: 64 << 20 }).stdout) as typeof report & { verify: { durationMs: number } };
+      for (const s of last.verify.steps) console.log(`  warm step ${s.command.slice(0, 70).padEnd(70)} ${(s.durationMs / 1000).toFixed(1)} s`);
+      const stepsMs = last.verify.steps.reduce((a, s) => a + s.durationMs, 0);
+      console.log(`  verify total ${(last.verify.durationMs / 1000).toFixed(1)} s, of which recorded steps ${(stepsMs / 1000).toFixed(1)} s (the rest: copy, go list -m all, go list -deps, analysis)`);
+    } finally {
+      rmSync(migrated, { recursive: true, force: true });
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv.includes('--verify')) {
+  await benchVerify();
+  process.exit(0);
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'upshift-bench-deps-'));

@@ -1,7 +1,9 @@
 /**
- * Cross-checks against the real Go toolchain, when the machine has one (skipped otherwise; upshift itself
- * never needs Go): the codemod's output is gofmt-clean, and the go.mod parser agrees with
- * `go mod edit -json` (golang.org/x/mod/modfile) on fixtures and generated files.
+ * Cross-checks against the real Go toolchain (every project machine and CI has it: these tests do not skip,
+ * see test/support/deps-go.ts; upshift itself never needs Go): the codemod's output is gofmt-clean, the
+ * go.mod parser agrees with `go mod edit -json` (golang.org/x/mod/modfile) on fixtures, generated files and
+ * real go.mod files from the module proxy, and MVS over `go mod graph` equals `go list -m all` on generated
+ * graphs and on real module graphs from the proxy.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,11 +19,13 @@ import { GoModSyntaxError, parseGoMod } from '../src/deps/gomod.js';
 import { parseSemver } from '../src/deps/version.js';
 import { parseModGraph } from '../src/deps/inputs.js';
 import { buildGraph, selectVersions } from '../src/deps/mvs.js';
+import { goOfflineEnv, goSkip, goTestEnv, requireGo } from './support/deps-go.js';
+import { LATEST_PATCH, SPLIT_RELEASES, impliedEtcdRequires } from '../src/deps/knowledge/releases.js';
 
 const FIX = join(import.meta.dirname, 'fixtures', 'deps');
-const GO_ENV = { ...process.env, GOFLAGS: '', GOPROXY: 'off', GOTOOLCHAIN: 'local', GOWORK: 'off' };
-const haveGo = spawnSync('go', ['version'], { env: GO_ENV }).status === 0 && spawnSync('gofmt', ['-l', import.meta.dirname]).status === 0;
-const skip = haveGo ? false : 'no Go toolchain on this machine';
+const GO_ENV = goOfflineEnv();
+const skip = goSkip;
+requireGo();
 
 function gofmtList(dir: string): string[] {
   const r = spawnSync('gofmt', ['-l', dir], { encoding: 'utf8' });
@@ -111,6 +115,9 @@ interface GoModJson {
   Exclude?: { Path: string; Version: string }[] | null;
   Replace?: { Old: { Path: string; Version?: string }; New: { Path: string; Version?: string } }[] | null;
   Retract?: { Low: string; High: string; Rationale?: string }[] | null;
+  Tool?: { Path: string }[] | null;
+  Ignore?: { Path: string }[] | null;
+  Toolchain?: string;
 }
 
 /** `go mod edit -json` canonicalises shorthand versions (v1 -> v1.0.0). */
@@ -135,6 +142,9 @@ function ours(text: string): GoModJson | 'error' {
         ? m.replace.filter((r, i, all) => !all.slice(i + 1).some((x) => x.oldPath === r.oldPath && canon(x.oldVersion ?? '') === canon(r.oldVersion ?? ''))).map((r) => ({ Old: { Path: r.oldPath, ...(r.oldVersion ? { Version: canon(r.oldVersion) } : {}) }, New: { Path: r.newPath, ...(r.newVersion ? { Version: canon(r.newVersion) } : {}) } }))
         : null,
       Retract: m.retract.length ? m.retract.map((r) => ({ Low: r.low, High: r.high, ...(r.rationale ? { Rationale: r.rationale } : {}) })) : null,
+      Tool: m.tool.length ? m.tool.map((t) => ({ Path: t.path })) : null,
+      Ignore: m.ignore.length ? m.ignore.map((t) => ({ Path: t.path })) : null,
+      ...(m.toolchain ? { Toolchain: m.toolchain.name } : {}),
     };
   } catch (e) {
     if (e instanceof GoModSyntaxError) return 'error';
@@ -149,18 +159,22 @@ function theirs(dir: string, text: string): GoModJson | 'error' | 'too-new' {
   if (r.status !== 0 && /invalid go version '\d+\.\d+\.\d+'|unknown directive: (toolchain|godebug|tool|ignore)/.test(r.stderr)) return 'too-new';
   if (r.status !== 0) return 'error';
   const j = JSON.parse(r.stdout) as GoModJson;
-  for (const k of ['Require', 'Exclude', 'Replace', 'Retract'] as const) if (j[k] === undefined) j[k] = null;
+  for (const k of ['Require', 'Exclude', 'Replace', 'Retract', 'Tool', 'Ignore'] as const) if (j[k] === undefined) j[k] = null;
+  // Fields this comparison does not model (godebug).
+  delete (j as Record<string, unknown>).Godebug;
   return j;
 }
 
 test('differential: the go.mod parser agrees with `go mod edit -json` (x/mod/modfile)', { skip }, (t) => {
   const dir = tmp(t, 'modedit');
   const cases: string[] = [];
-  for (const f of readdirSync(FIX)) {
-    try {
-      cases.push(readFileSync(join(FIX, f, 'go.mod'), 'utf8'));
-    } catch {
-      /* not a module dir */
+  for (const base of [FIX, join(FIX, 'defects')]) {
+    for (const f of readdirSync(base)) {
+      try {
+        cases.push(readFileSync(join(base, f, 'go.mod'), 'utf8'));
+      } catch {
+        /* not a module dir */
+      }
     }
   }
   const path = fc.constantFrom('example.com/a', 'go.etcd.io/etcd', 'github.com/coreos/etcd', '"example.com/quoted"', 'go.etcd.io/etcd/client/v3', 'go.etcd.io/etcd/client/v2', 'gopkg.in/yaml.v2', 'a/b/v1');
@@ -187,6 +201,23 @@ test('differential: the go.mod parser agrees with `go mod edit -json` (x/mod/mod
   }
   assert.ok(agreeOk > 30, `enough accepted cases compared (${agreeOk})`);
 });
+
+/** `go mod graph` and the build list `go list -m all` prints (path -> version, main module left out). */
+function graphAndList(cwd: string, env: NodeJS.ProcessEnv): { graph: string; expected: Map<string, string> } {
+  const opts = { cwd, env, encoding: 'utf8' as const, timeout: 600_000, maxBuffer: 64 << 20 };
+  const graph = spawnSync('go', ['mod', 'graph'], opts);
+  assert.equal(graph.status, 0, graph.stderr);
+  const list = spawnSync('go', ['list', '-m', 'all'], opts);
+  assert.equal(list.status, 0, list.stderr);
+  const expected = new Map(
+    list.stdout
+      .split('\n')
+      .slice(1)
+      .filter(Boolean)
+      .map((l) => l.split(' ').slice(0, 2) as [string, string]),
+  );
+  return { graph: graph.stdout, expected };
+}
 
 test('differential: MVS over `go mod graph` output equals `go list -m all` (random local module graphs)', { skip }, (t) => {
   const mods = ['a', 'b', 'c', 'd'];
@@ -215,20 +246,97 @@ test('differential: MVS over `go mod graph` output equals `go list -m all` (rand
     const replaces = mods.flatMap((m) => vers.map((v) => `replace example.com/${m} ${v} => ../mods/${m}/${v}\n`)).join('');
     writeFileSync(join(main, 'go.mod'), `module example.com/main\n\ngo ${w.goVersion}\n\n${w.main.map(([p, v]) => `require example.com/${p} ${v}\n`).join('')}\n${replaces}`);
     writeFileSync(join(main, 'main.go'), 'package main\n\nfunc main() {}\n');
-    const graph = spawnSync('go', ['mod', 'graph'], { cwd: main, env, encoding: 'utf8' });
-    assert.equal(graph.status, 0, graph.stderr);
-    const list = spawnSync('go', ['list', '-m', 'all'], { cwd: main, env, encoding: 'utf8' });
-    assert.equal(list.status, 0, list.stderr);
-    const expected = new Map(
-      list.stdout
-        .split('\n')
-        .slice(1)
-        .filter(Boolean)
-        .map((l) => l.split(' ').slice(0, 2) as [string, string]),
-    );
-    const got = selectVersions(buildGraph(parseModGraph(graph.stdout)));
-    assert.deepEqual(Object.fromEntries([...got].sort()), Object.fromEntries([...expected].sort()), `trial ${trial}\n${graph.stdout}`);
+    const { graph, expected } = graphAndList(main, env);
+    const got = selectVersions(buildGraph(parseModGraph(graph)));
+    assert.deepEqual(Object.fromEntries([...got].sort()), Object.fromEntries([...expected].sort()), `trial ${trial}\n${graph}`);
     compared++;
   });
   assert.equal(compared, 20);
+});
+
+/** Real modules the proxy serves, in the shapes the deps tests meet (etcd's own go.mod files with their guards, 3.4, grpc, libraries). */
+const PROXY_MODULES = [
+  'go.etcd.io/etcd/client/v3@v3.5.36',
+  'go.etcd.io/etcd/client/v2@v2.305.36',
+  'go.etcd.io/etcd/server/v3@v3.6.17',
+  'go.etcd.io/etcd/server/v3@v3.7.4',
+  'go.etcd.io/etcd/api/v3@v3.7.4',
+  'go.etcd.io/etcd@v0.5.0-alpha.5.0.20200824191128-ae9734ed278b',
+  'google.golang.org/grpc@v1.83.2',
+  'github.com/go-kit/kit@v0.10.0',
+  'github.com/go-kit/kit@v0.13.0',
+  'github.com/micro/go-micro/v2@v2.9.1',
+];
+
+test('differential: the go.mod parser agrees with `go mod edit -json` on real go.mod files from the module proxy', { skip }, (t) => {
+  const dir = tmp(t, 'proxymods');
+  const env = goTestEnv();
+  let compared = 0;
+  for (const mv of PROXY_MODULES) {
+    // `go list -m -json M@V` fetches only the .info and .mod files into the shared module cache.
+    const r = spawnSync('go', ['list', '-m', '-json', mv], { cwd: dir, env, encoding: 'utf8', timeout: 180_000 });
+    assert.equal(r.status, 0, `${mv}: ${r.stderr}`);
+    const goModPath = (JSON.parse(r.stdout) as { GoMod: string }).GoMod;
+    const text = readFileSync(goModPath, 'utf8');
+    const a = ours(text);
+    const b = theirs(dir, text);
+    assert.notEqual(a, 'error', `${mv}: our parser refuses it`);
+    assert.notEqual(b, 'error', `${mv}: go mod edit refuses it`);
+    assert.deepEqual(a, b, mv);
+    compared++;
+  }
+  assert.equal(compared, PROXY_MODULES.length);
+});
+
+test('differential: MVS over `go mod graph` equals `go list -m all` on real module graphs from the proxy', { skip }, (t) => {
+  const worlds: { name: string; goMod: string }[] = [
+    // go >= 1.17: a pruned graph (go.dev/ref/mod#graph-pruning), etcd 3.6 server next to a library pinning 3.4.
+    { name: 'pruned', goMod: 'module example.com/pruned\n\ngo 1.21\n\nrequire (\n\tgithub.com/go-kit/kit v0.10.0\n\tgo.etcd.io/etcd/server/v3 v3.6.17\n)\n' },
+    // go 1.16: the whole graph, a 3.4 pseudo-version with the grpc it can live with, and an exclude.
+    {
+      name: 'unpruned',
+      goMod: 'module example.com/unpruned\n\ngo 1.16\n\nrequire (\n\tgo.etcd.io/etcd v0.5.0-alpha.5.0.20200824191128-ae9734ed278b\n\tgoogle.golang.org/grpc v1.29.1\n)\n\nexclude github.com/gogo/protobuf v1.2.1\n',
+    },
+    // A go 1.16-era client in a go 1.21 module: the dependency's own graph is not pruned.
+    { name: 'mixed', goMod: 'module example.com/mixed\n\ngo 1.21\n\nrequire go.etcd.io/etcd/client/v3 v3.5.4\n' },
+  ];
+  const env = goTestEnv({ GOFLAGS: '-mod=mod -modcacherw' });
+  for (const w of worlds) {
+    const dir = tmp(t, `mvs-${w.name}`);
+    writeFileSync(join(dir, 'go.mod'), w.goMod);
+    // The first `go list` completes go.mod if it must; the graph and the list after it describe the same file.
+    const warm = spawnSync('go', ['list', '-m', 'all'], { cwd: dir, env, encoding: 'utf8', timeout: 600_000 });
+    assert.equal(warm.status, 0, `${w.name}: ${warm.stderr}`);
+    const { graph, expected } = graphAndList(dir, env);
+    const excluded = new Set([...w.goMod.matchAll(/^exclude (\S+) (\S+)$/gm)].map((m) => `${m[1]}@${m[2]}`));
+    const got = selectVersions(buildGraph(parseModGraph(graph), excluded));
+    assert.ok(expected.size > 20, `${w.name}: a real graph (${expected.size} modules)`);
+    assert.deepEqual(Object.fromEntries([...got].sort()), Object.fromEntries([...expected].sort()), w.name);
+  }
+});
+
+test('knowledge: release facts and implied etcd requirements agree with the go.mod files the proxy serves', { skip }, async () => {
+  // Straight from the proxy protocol (go.dev/ref/mod#goproxy-protocol: $GOPROXY/<module>/@v/<version>.mod), the
+  // source SPLIT_RELEASES cites; the first proxy of GOPROXY (etcd's module paths need no case escaping).
+  const goproxy = spawnSync('go', ['env', 'GOPROXY'], { env: goTestEnv(), encoding: 'utf8' }).stdout.trim().split(/[,|]/)[0];
+  assert.match(goproxy, /^https?:\/\//, `GOPROXY ${goproxy} is not a proxy URL`);
+  const goModOf = async (mv: string): Promise<string> => {
+    const [mod, v] = mv.split('@');
+    const res = await fetch(`${goproxy.replace(/\/$/, '')}/${mod}/@v/${v}.mod`, { signal: AbortSignal.timeout(60_000) });
+    assert.equal(res.status, 200, `${mv}: HTTP ${res.status}`);
+    return res.text();
+  };
+  // Every fourth release, and the newest of each line.
+  const rows = SPLIT_RELEASES.filter((row, i) => i % 4 === 0 || Object.values(LATEST_PATCH).includes(row[0]));
+  for (const [v, , goLine, grpc, bbolt, raft] of rows) {
+    const client = parseGoMod(await goModOf(`go.etcd.io/etcd/client/v3@${v}`));
+    const server = parseGoMod(await goModOf(`go.etcd.io/etcd/server/v3@${v}`));
+    const req = (m: typeof client, p: string): string | undefined => m.require.find((r) => r.path === p)?.version;
+    assert.deepEqual([client.go?.version, req(client, 'google.golang.org/grpc'), req(server, 'go.etcd.io/bbolt'), req(server, 'go.etcd.io/raft/v3')], [goLine, grpc, bbolt, raft], v);
+    for (const [mod, m] of [['go.etcd.io/etcd/client/v3', client], ['go.etcd.io/etcd/server/v3', server]] as const) {
+      const etcdReqs = m.require.filter((r) => /^go\.etcd\.io\//.test(r.path) && !r.indirect).map((r) => `${r.path}@${r.version}`).sort();
+      const implied = impliedEtcdRequires(mod, v).map((r) => `${r.path}@${r.version}`).sort();
+      assert.deepEqual(implied, etcdReqs, `${mod}@${v}`);
+    }
+  }
 });

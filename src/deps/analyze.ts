@@ -518,10 +518,18 @@ export function analyzeModule(inp: ModuleInputs, opts: AnalyzeOptions): DepsRepo
   // etcd only through dependencies: this module's imports do not change; the dependency decides.
   const requirers = new Map<string, string>();
   if (viaDependency) {
+    // Which of this module's own requirements lead to the legacy etcd: go >= 1.17 lists the etcd module itself
+    // as `// indirect`, so the shortest chain is no help; walk from each module that requires it instead.
     for (const e of etcdInBuild) {
-      const direct = e.requiredBy && e.requiredBy.length > 2 ? e.requiredBy[1] : undefined;
-      if (direct && LEGACY_FAMILIES.has(e.family)) {
+      if (!graph || !LEGACY_FAMILIES.has(e.family)) continue;
+      for (const r of requirersOf(graph, e.path)) {
+        if (graph.main.includes(r.from)) continue;
+        const from = graph.nodes.get(r.from);
+        const chain = from ? requirementChain(graph, from.path) : undefined;
+        const direct = chain?.[1];
+        if (!direct) continue;
         const at2 = direct.lastIndexOf('@');
+        if (etcdModuleOf(direct.slice(0, at2))) continue;
         requirers.set(direct.slice(0, at2), direct.slice(at2 + 1));
       }
     }
@@ -603,7 +611,7 @@ export function analyzeModule(inp: ModuleInputs, opts: AnalyzeOptions): DepsRepo
     ...(goFloor ? { goFloor } : {}),
     ...(graph ? { stillRequired: (p: string) => requirersOf(graph!, p).some((r) => r.from !== mainPath && !r.from.startsWith(`${mainPath}@`)) } : {}),
   });
-  if (goFloor && mod.go && compareGoVersion(mod.go.version, goFloor) < 0 && plan.commands.length) {
+  if (goFloor && mod.go && compareGoVersion(mod.go.version, goFloor) < 0 && plan.commands.includes(`go mod edit -go=${goFloor}`)) {
     add({
       severity: 'info',
       code: 'go-directive-floor',

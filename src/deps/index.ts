@@ -1,5 +1,6 @@
 /**
- * Go-module side of upshift: read a Go project's etcd dependency without a Go toolchain, and migrate it.
+ * Go-module side of upshift: read a Go project's etcd dependency without a Go toolchain, migrate it, and
+ * (with a Go toolchain) prove the migration plan in a scratch copy.
  *
  * @example
  * ```ts
@@ -21,7 +22,12 @@ export { rewriteGoFile, rewriteGoMod, type FileEdit, type GoModEdit } from './co
 export { planMigration, type MigrationPlan } from './migration-plan.js';
 export { renderDepsSarif, renderDepsTable } from './render.js';
 export { RULES } from './rules.js';
+export { classifyReplace, forkBaseRelease, type ReplaceInfo, type ReplaceKind } from './replaces.js';
+export { computeFix, type FixPlan } from './fix.js';
+export { verifyTree, type VerifyOptions, type VerifyRun } from './verify.js';
+export { judgeBuildList, parseGoOutput, type VerifyResult, type VerifyError, type VerifySelected, type VerifyStep } from './verify-report.js';
+export { API_CHANGES, explainError, type ApiChange } from './knowledge/api-changes.js';
 export { mapImportPath, etcdModuleOf, type Family, type Mapping } from './knowledge/families.js';
-export { etcdReleaseOf, pseudoVersionFor34, grpcWindowOf, grpcFloorOf, goFloorOf, LATEST_PATCH, DEFAULT_TARGET, ETCD_34_TAGS } from './knowledge/releases.js';
+export { etcdReleaseOf, pseudoVersionFor34, grpcWindowOf, grpcFloorOf, goFloorOf, bboltVersionFor, impliedEtcdRequires, LATEST_PATCH, DEFAULT_TARGET, ETCD_34_TAGS, SPLIT_RELEASES } from './knowledge/releases.js';
 export { ADVISORIES, advisoriesFor, type AdvisoryHit } from './knowledge/advisories.js';
 export { MOVES_33_TO_34, MOVES_34_TO_35, MOVES_35_TO_36, MOVES_36_TO_37, type PackageMove } from './knowledge/moves-data.js';

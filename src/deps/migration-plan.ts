@@ -125,7 +125,7 @@ export function planMigration(input: MigrationInput): MigrationPlan {
   const needsWork = (migrating && (hasLegacy || legacyRequires.length > 0 || input.skewed || upgrades.length > 0)) || drops.length > 0 || upgrades.length > 0 || input.requirers.length > 0;
   if (needsWork) {
     const dirArg = rel ? ` ${rel}` : '';
-    if (input.goFloor && (upgrades.length || hasLegacy) && (!mod.go || compareGoVersion(mod.go.version, input.goFloor) < 0)) commands.push(`go mod edit -go=${input.goFloor}`);
+    if (input.goFloor && (upgrades.length || input.requirers.length || (migrating && hasLegacy)) && (!mod.go || compareGoVersion(mod.go.version, input.goFloor) < 0)) commands.push(`go mod edit -go=${input.goFloor}`);
     for (const r of drops) commands.push(`go mod edit -dropreplace=${dropReplaceArg(r)}`);
     if (migrating && imports.some((i) => i.newPath && i.kind === 'rename')) commands.push(`upshift deps fix${dirArg} --target ${target}`);
     if (targetRequires.length && (upgrades.length || input.skewed || hasLegacy)) commands.push(`go get ${targetRequires.map((t) => `${t.path}@${t.version}`).join(' ')}`);

@@ -27,7 +27,7 @@ export function renderDepsTable(r: DepsResult): string {
           head: ['etcd module', 'required', 'selected', 'direct', 'etcd release', 'replaced by'],
           rows: m.etcd.map((e) => [
             e.path,
-            e.version,
+            e.version || '(via a dependency)',
             e.selected && e.selected !== e.version ? e.selected : '',
             e.direct ? 'yes' : 'indirect',
             e.release ? `${e.release.release}${e.release.ahead > 0 ? ` +${e.release.ahead}` : ''}${e.release.via === 'timestamp-estimate' ? ' (est.)' : ''}` : '',
@@ -86,16 +86,31 @@ export function renderVerify(v: VerifyResult): string {
     out.push(
       renderTable({
         head: ['selected after the plan', 'version', 'replaced by', 'on target'],
-        rows: v.selected.map((s) => [s.path, s.version, s.replacedBy ?? '', s.onTarget ? 'yes' : `NO: ${s.note ?? ''}`]),
+        rows: v.selected.map((s) => [s.path, s.version, s.replacedBy ?? '', s.onTarget ? (s.note ? `yes (${s.note})` : 'yes') : `NO: ${s.note ?? ''}`]),
       }).trimEnd(),
     );
   }
   for (const p of v.problems) out.push(`  problem: ${p}`);
   if (v.errors.length) {
     out.push(`  errors (${v.errors.length}):`);
-    for (const e of v.errors) {
+    const explain = (e: VerifyResult['errors'][number], said: Set<string>): void => {
+      if (!e.cause) return;
+      // One explanation per cause: the same API change behind ten errors is said once.
+      if (said.has(e.cause + e.fix)) return void out.push('      (cause and fix as above)');
+      said.add(e.cause + e.fix);
+      out.push(`      cause: ${e.cause}`, `      fix:   ${e.fix ?? ''}`, ...(e.source ? [`      source: ${e.source}`] : []));
+    };
+    const said = new Set<string>();
+    for (const e of v.errors.filter((x) => !x.module)) {
       out.push(`    ${e.file}${e.line ? `:${e.line}${e.column ? `:${e.column}` : ''}` : ''}: ${e.message}${e.step === 'vet' ? '  (vet)' : ''}`);
-      if (e.cause) out.push(`      cause: ${e.cause}`, `      fix:   ${e.fix ?? ''}`, ...(e.source ? [`      source: ${e.source}`] : []));
+      explain(e, said);
+    }
+    // Errors inside dependencies: one entry per module (they follow from what the build selected).
+    const byModule = new Map<string, VerifyResult['errors']>();
+    for (const e of v.errors.filter((x) => x.module)) byModule.set(e.module!, [...(byModule.get(e.module!) ?? []), e]);
+    for (const [mod, errs] of byModule) {
+      out.push(`    in ${mod}: ${errs.length} error${errs.length === 1 ? '' : 's'}, e.g. ${errs[0].file.replace(/^.+?@[^/]+\//, "")}:${errs[0].line ?? ''}: ${errs[0].message}`);
+      explain(errs.find((e) => e.cause) ?? errs[0], said);
     }
   }
   return out.join('\n');

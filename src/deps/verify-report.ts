@@ -108,7 +108,9 @@ export function parseGoOutput(output: string, step: VerifyStepKind, ctx: ParseCo
     const loc = /^((?:\/|\.{0,2}\/?)[^\s:]*\.go):(\d+)(?::(\d+))?: (.*)$/.exec(l);
     if (loc) {
       const shown = showPath(loc[1], ctx);
-      out.push(withCause({ step, file: shown.file, line: Number(loc[2]), ...(loc[3] ? { column: Number(loc[3]) } : {}), message: loc[4], ...(shown.module ? { module: shown.module } : {}) }));
+      let msg = loc[4];
+      while (i + 1 < lines.length && /^\t/.test(lines[i + 1])) msg += ' ' + lines[++i].trim();
+      out.push(withCause({ step, file: shown.file, line: Number(loc[2]), ...(loc[3] ? { column: Number(loc[3]) } : {}), message: msg, ...(shown.module ? { module: shown.module } : {}) }));
       continue;
     }
     if (/^too many errors$/.test(l)) continue;
@@ -132,11 +134,13 @@ function withCause(e: VerifyError): VerifyError {
  * The build list after the plan, judged against the target: etcd modules (and grpc, bbolt, raft for
  * context) with whether each is where the plan meant to put it.
  */
-export function judgeBuildList(listed: readonly ListedModule[], target: string): { selected: VerifySelected[]; problems: string[] } {
+export function judgeBuildList(listed: readonly ListedModule[], target: string, built?: ReadonlySet<string>): { selected: VerifySelected[]; problems: string[] } {
   const selected: VerifySelected[] = [];
   const problems: string[] = [];
   const targetLine = lineOf(target);
   const is34 = compareSemver(target, 'v3.5.0') < 0;
+  // grpc is judged against the target's floor only where a 3.5+ etcd client is in the build to need it.
+  const hasSplit = listed.some((m) => !m.Main && etcdModuleOf(m.Path)?.family === 'split');
   for (const m of listed) {
     if (m.Main || !m.Version) continue;
     const fam = etcdModuleOf(m.Path);
@@ -148,7 +152,7 @@ export function judgeBuildList(listed: readonly ListedModule[], target: string):
     const inUse = rep?.Version ?? m.Version;
     if (isGrpc) {
       const floor = grpcFloorOf(target);
-      if (floor && !is34 && compareSemver(inUse, floor) < 0) {
+      if (floor && !is34 && hasSplit && compareSemver(inUse, floor) < 0) {
         s.onTarget = false;
         s.note = `below the grpc ${floor} etcd ${target} requires`;
       }
@@ -180,6 +184,12 @@ export function judgeBuildList(listed: readonly ListedModule[], target: string):
     } else if (fam!.family === 'bbolt-coreos') {
       s.onTarget = false;
       s.note = 'the pre-rename bbolt path, brought by etcd ≤3.3 code';
+    }
+    // A module only the module graph needs (a dependency requires it for packages this build does not
+    // compile, e.g. go-kit's sd/etcd for client/v2) puts no code of it into the binary.
+    if (!s.onTarget && built && !built.has(m.Path)) {
+      s.onTarget = true;
+      s.note = `${s.note}; only in the module graph: no package of it is built`;
     }
     selected.push(s);
     if (!s.onTarget) problems.push(`${m.Path} ${m.Version}${replacedBy ? ` => ${replacedBy}` : ''}: ${s.note}`);

@@ -21,6 +21,9 @@ import { analyzeModule, type DepsReport } from './analyze.js';
 import { discoverModules, type ModuleInputs } from './discover.js';
 import { computeFix, writeEdits } from './fix.js';
 import { isLocalPath } from './gomod.js';
+import { compareGoVersion } from './version.js';
+import { LEGACY_FAMILIES } from './common.js';
+import { etcdModuleOf } from './knowledge/families.js';
 import { parseModGraph, type ListedModule } from './inputs.js';
 import { requirersOf, buildGraph } from './mvs.js';
 import { judgeBuildList, parseGoOutput, type ParseContext, type VerifyError, type VerifyResult, type VerifyStep, type VerifyStepKind } from './verify-report.js';
@@ -84,7 +87,7 @@ export async function verifyTree(modules: readonly ModuleInputs[], reports: Read
     for (const m of todo) {
       const t0 = performance.now();
       const r = await verifyModule(m, reports.get(m.rel)!, tool, src, opts);
-      r.result.durationMs = performance.now() - t0;
+      r.result.durationMs = Math.round(performance.now() - t0);
       out.results.set(m.rel, r.result);
       out.reports.set(m.rel, r.report);
     }
@@ -137,7 +140,10 @@ async function verifyModule(m: ModuleInputs, report0: DepsReport, tool: GoTool, 
   let report = report0;
   const legacy = report0.etcd.some((e) => e.family === 'coreos' || e.family === 'etcd-root' || e.family === 'etcd-v3-master');
   if (report0.viaDependency || legacy) {
-    const g = await go(['mod', 'graph'], 'list', 0, false);
+    // A go 1.16 module's graph is unpruned: with today's dependencies that is thousands of go.mod downloads.
+    // The pruned view (what the plan's raised go line will load) answers who requires what just as well.
+    const pruned = !m.mod.go || compareGoVersion(m.mod.go.version, '1.17') < 0 ? ['-go=1.17'] : [];
+    const g = await go(['mod', 'graph', ...pruned], 'list', 0, false);
     if (g.ok) {
       try {
         report = { ...analyzeModule(m, { target, graph: parseModGraph(g.stdout, 'go mod graph') }) };
@@ -204,16 +210,25 @@ async function verifyModule(m: ModuleInputs, report0: DepsReport, tool: GoTool, 
   // What the build selects now.
   const list = await go(['list', '-mod=mod', '-m', '-f', '{{.Path}}\t{{.Version}}\t{{with .Replace}}{{.Path}}\t{{.Version}}{{end}}\t{{.Main}}', 'all'], 'list', 0, false);
   if (list.ok) {
-    const judged = judgeBuildList(parseListLines(list.stdout), target);
+    // The modules whose packages this build compiles (test dependencies of dependencies are not among them).
+    const deps = await go(['list', '-e', '-mod=mod', '-deps', '-f', '{{with .Module}}{{.Path}}{{end}}', './...'], 'list', 0, false);
+    const built = deps.ok ? new Set(deps.stdout.split('\n').filter(Boolean)) : undefined;
+    const judged = judgeBuildList(parseListLines(list.stdout), target, built);
     result.selected = judged.selected;
     result.onTarget = judged.problems.length === 0 && judged.selected.some((s) => s.path.startsWith('go.etcd.io/etcd/'));
     if (judged.problems.length) {
       const g = await go(['mod', 'graph'], 'list', 0, false);
       const graph = g.ok ? buildGraph(parseModGraph(g.stdout, 'go mod graph')) : undefined;
+      const importers = await legacyImporters(dir, prefix);
       for (const p of judged.problems) {
         const path = p.slice(0, p.indexOf(' '));
         const by = graph ? [...new Set(requirersOf(graph, path).map((x) => x.from).filter((f) => f.includes('@')))] : [];
-        result.problems.push(`not on the target: ${p}${by.length ? ` (required by ${by.slice(0, 3).join(', ')}${by.length > 3 ? ` and ${by.length - 3} more` : ''})` : ''}`);
+        const files = importers.get(path) ?? [];
+        const why = [
+          ...(files.length ? [`imported by ${files.slice(0, 3).join(', ')}${files.length > 3 ? ` and ${files.length - 3} more` : ''}: imports the plan could not move`] : []),
+          ...(by.length ? [`required by ${by.slice(0, 3).join(', ')}${by.length > 3 ? ` and ${by.length - 3} more` : ''}`] : []),
+        ];
+        result.problems.push(`not on the target: ${p}${why.length ? ` (${why.join('; ')})` : ''}`);
       }
     } else if (!result.onTarget) {
       result.problems.push('no go.etcd.io/etcd module is in the build after the plan');
@@ -244,6 +259,26 @@ async function buildWhatLoads(
     const seen = new Set(result.errors.map((e) => `${e.file}:${e.line}:${e.message}`));
     for (const e of parseGoOutput(b.stderr, 'build', pctx, goModFile)) if (!seen.has(`${e.file}:${e.line}:${e.message}`)) result.errors.push(e);
   }
+}
+
+/** Files of the (planned) module that still import a pre-3.5 etcd path, by module path. */
+async function legacyImporters(dir: string, prefix: string): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  try {
+    const [mod] = await discoverModules(dir);
+    for (const f of mod.files) {
+      for (const im of f.header?.imports ?? []) {
+        const fam = etcdModuleOf(im.path);
+        if (!fam || !LEGACY_FAMILIES.has(fam.family)) continue;
+        const list = out.get(fam.module) ?? [];
+        list.push(`${prefix}${f.rel}:${im.line} (${im.path})`);
+        out.set(fam.module, list);
+      }
+    }
+  } catch {
+    /* reported elsewhere */
+  }
+  return out;
 }
 
 function parseListLines(text: string): ListedModule[] {

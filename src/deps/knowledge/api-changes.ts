@@ -68,7 +68,7 @@ export const API_CHANGES: readonly ApiChange[] = [
   },
   {
     id: 'grpc-legacy-resolver-api',
-    pattern: /undefined: (?:resolver\.BuildOption|resolver\.ResolveNowOption|balancer\.PickOptions)/,
+    pattern: /undefined: (?:resolver\.BuildOption|resolver\.ResolveNowOption|balancer\.PickOptions)|type resolver\.Target has no field or method Authority/,
     since: 'grpc v1.27.0',
     cause: 'etcd ≤3.4.7 / 3.3 client code (github.com/coreos/etcd, go.etcd.io/etcd +incompatible) compiled against grpc ≥ v1.27.0, which removed these names',
     fix: 'move every import to go.etcd.io/etcd/client/v3 (upshift deps fix); an import left on the old paths keeps the old client in the build',
@@ -145,6 +145,14 @@ export const API_CHANGES: readonly ApiChange[] = [
     cause: 'github.com/coreos/etcd required at a 3.4-era version, whose go.mod declares go.etcd.io/etcd',
     fix: 'require go.etcd.io/etcd/client/v3 (3.5+) instead',
     source: 'google/certificate-transparency-go#677 (reference §2.4)',
+  },
+  {
+    id: 'tidy-compat-117',
+    pattern: /loaded from \S+, but go 1\.16 would select/,
+    since: 'go 1.17',
+    cause: 'a go 1.17–1.20 module: go mod tidy checks that Go 1.16 (no graph pruning) would select the same versions, and the upgraded dependencies make it select others',
+    fix: 'raise the go line first (go mod edit -go=<the target client\'s go line>), or go mod tidy -compat=1.17',
+    source: 'go.dev/ref/mod#go-mod-tidy (-compat); go.dev/ref/mod#graph-pruning',
   },
   {
     id: 'ambiguous-import',

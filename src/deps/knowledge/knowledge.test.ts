@@ -118,3 +118,17 @@ test('every release-3.4 and pre-split master commit resolves by commit, not time
   const m4 = etcdReleaseOf('go.etcd.io/etcd', 'v0.5.0-alpha.5.0.20190108173120-83c051b701d3')!;
   assert.equal(m4.release, 'v3.4.0-dev');
 });
+
+test('issue 11 §2 facts: functional/cmd binaries, GO-2020-0005 / GO-2021-0077 on 3.2, bbolt per release (proxy go.mod files)', async () => {
+  for (const c of ['etcd-agent', 'etcd-proxy', 'etcd-runner', 'etcd-tester']) assert.equal(mapImportPath(`go.etcd.io/etcd/functional/cmd/${c}`, 'v3.5.36').kind, 'binary', c);
+  const { advisoriesFor: adv } = await import('./advisories.js');
+  const affected = (v: string, id: string): boolean => adv('github.com/coreos/etcd', `${v}+incompatible`, etcdReleaseOf('github.com/coreos/etcd', `${v}+incompatible`)).some((a) => a.id === id && a.affected);
+  assert.deepEqual(['v3.2.31', 'v3.2.32', 'v3.3.22', 'v3.3.23'].map((v) => affected(v, 'GO-2020-0005')), [true, false, true, false]);
+  assert.deepEqual(['v3.2.25', 'v3.2.26', 'v3.3.10', 'v3.3.11'].map((v) => affected(v, 'GO-2021-0077')), [true, false, true, false]);
+  const { bboltVersionFor, raftVersionFor, LATEST_PATCH, SPLIT_RELEASES } = await import('./releases.js');
+  assert.deepEqual(['v3.5.0', 'v3.5.8', 'v3.5.22', 'v3.5.23', 'v3.6.1', 'v3.6.2', 'v3.6.4', 'v3.6.5', 'v3.7.4'].map(bboltVersionFor), ['v1.3.6', 'v1.3.7', 'v1.3.11', 'v1.3.12', 'v1.4.0', 'v1.4.2', 'v1.4.2', 'v1.4.3', 'v1.5.0']);
+  assert.deepEqual([raftVersionFor('v3.6.17'), raftVersionFor('v3.7.4')], ['v3.6.0', 'v3.7.0']);
+  assert.deepEqual([LATEST_PATCH['3.5'], LATEST_PATCH['3.6'], LATEST_PATCH['3.7']], ['v3.5.36', 'v3.6.17', 'v3.7.4']);
+  assert.equal(SPLIT_RELEASES.length, 37 + 18 + 5, 'every 3.5, 3.6 and 3.7 patch');
+  assert.deepEqual([grpcFloorOf('v3.5.36'), grpcFloorOf('v3.6.17'), grpcFloorOf('v3.7.0'), goFloorOf('v3.7.4')], ['v1.83.2', 'v1.83.2', 'v1.81.0', '1.26.0']);
+});
