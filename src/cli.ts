@@ -2,7 +2,7 @@
  * upshift's entry point: wires commands (each domain registers its own in src/cli/<domain>.ts, with
  * lazily imported implementations) and is the only place that calls process.exit.
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, UsageError } from './core/errors.js';
 import { reportError, type CliIO } from './cli/run.js';
 import { registerEtcd } from './cli/etcd.js';
@@ -17,6 +17,7 @@ import { registerMisc } from './cli/misc.js';
 import { registerFaults } from './cli/faults.js';
 import { registerRehearse } from './cli/rehearse.js';
 import { registerDashboard } from './cli/dashboard.js';
+import { registerKnowledge } from './cli/knowledge.js';
 
 export const VERSION = '0.1.0';
 
@@ -32,8 +33,29 @@ export function buildProgram(io: CliIO): Command {
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
     });
-  for (const register of [registerEtcd, registerCluster, registerStatus, registerBackup, registerPlan, registerUpgrade, registerBench, registerDeps, registerRehearse, registerFaults, registerMisc, registerDashboard]) {
+  // One per line: each domain adds its own line.
+  const domains = [
+    registerEtcd,
+    registerCluster,
+    registerStatus,
+    registerBackup,
+    registerPlan,
+    registerUpgrade,
+    registerBench,
+    registerDeps,
+    registerKnowledge,
+    registerRehearse,
+    registerFaults,
+    registerMisc,
+    registerDashboard,
+  ];
+  for (const register of domains) {
     register(program, io);
+  }
+  // Every command logs the same way: human lines by default, pino JSON lines with --log-format json.
+  const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
+  for (const c of program.commands.flatMap(all)) {
+    c.addOption(new Option('--log-format <format>', 'stderr as human lines (text) or pino JSON lines (json); env UPSHIFT_LOG_FORMAT').choices(['text', 'json']));
   }
   return program;
 }
@@ -76,6 +98,13 @@ function silenceTlsServernameWarning(): void {
   }) as typeof process.emitWarning;
 }
 
+/** --log-format json (or UPSHIFT_LOG_FORMAT=json) on this command line: for lines written before a command runs. */
+function jsonLogRequested(argv: readonly string[], env: NodeJS.ProcessEnv): boolean {
+  const i = argv.lastIndexOf('--log-format');
+  const flag = i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith('--log-format='))?.slice('--log-format='.length);
+  return (flag ?? env.UPSHIFT_LOG_FORMAT) === 'json';
+}
+
 export async function main(argv: string[]): Promise<void> {
   silenceTlsServernameWarning();
   const ac = new AbortController();
@@ -83,7 +112,8 @@ export async function main(argv: string[]): Promise<void> {
   const onSignal = (sig: NodeJS.Signals): void => {
     signals++;
     if (signals > 1) process.exit(130);
-    process.stderr.write(`\nupshift: ${sig} received, stopping safely (repeat to force)\n`);
+    const text = `upshift: ${sig} received, stopping safely (repeat to force)`;
+    process.stderr.write(jsonLogRequested(argv, process.env) ? `${JSON.stringify({ level: 40, time: new Date().toISOString(), msg: text })}\n` : `\n${text}\n`);
     ac.abort(new Error(`interrupted by ${sig}`));
   };
   process.on('SIGINT', onSignal);

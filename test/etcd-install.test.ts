@@ -12,8 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import * as tar from 'tar';
-import { runCliInProcess, runCliSubprocess, type CliRun } from './support/cli.js';
-import { testBinDir, hasTestVersion } from './support/home.js';
+import { spawn, spawnSync } from 'node:child_process';
+import { runCliInProcess, runCliSubprocess, binPath, type CliRun } from './support/cli.js';
+import { testBinDir, hasTestVersion, newestTestVersion } from './support/home.js';
 import { sha256File } from '../src/binaries/probe.js';
 import { installVersion } from '../src/binaries/install.js';
 import { DirSource } from '../src/binaries/sources/dir.js';
@@ -311,4 +312,87 @@ test('bad input exits 2 naming it', async () => {
     const r = await runCliInProcess(args, env);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
   }
+});
+
+// ---- go: builds from the Go module proxy with the machine's Go toolchain (skipped without Go) ----
+const haveGo = spawnSync('go', ['version']).status === 0;
+const goSkip = haveGo ? false : 'no Go toolchain on this machine';
+/** The 3.6 the suite installed (scripts/test.sh builds it with --source go, so Go's caches are warm for it). */
+const go36 = newestTestVersion('3.6') ?? '3.6.17';
+
+test('go: builds etcd 3.6 from the module proxy with provenance; re-install is a no-op; list --available offers 3.5-3.7', { skip: goSkip }, async () => {
+  const { home, env } = freshHome();
+  const r = await runCliSubprocess(['etcd', 'install', go36, '--source', 'go', '-o', 'json'], env, 600_000);
+  assert.equal(r.code, 0, r.stderr);
+  const v = json(r).versions[0];
+  assert.equal(v.source, 'go');
+  assert.deepEqual(Object.keys(v.files).sort(), ['etcd', 'etcdctl', 'etcdutl']);
+  for (const step of ['downloading modules', 'building etcd (1/3)', 'building etcdctl (2/3)', 'building etcdutl (3/3)']) assert.ok(r.stderr.includes(step), `progress names "${step}":\n${r.stderr}`);
+  const m = await assertManifestMatchesFiles(join(home, 'etcd', go36));
+  const goVersion = spawnSync('go', ['env', 'GOVERSION'], { encoding: 'utf8' }).stdout.trim();
+  assert.equal(m.build.tool, 'go');
+  assert.equal(m.build.goVersion, goVersion, 'the toolchain the binaries report');
+  assert.ok(m.build.flags.includes('-trimpath') && m.build.flags.includes('CGO_ENABLED=0'), String(m.build.flags));
+  const etcdMods = m.build.modules.filter((x: any) => x.path.startsWith('go.etcd.io/etcd/'));
+  assert.ok(etcdMods.length >= 6, `etcd modules linked: ${etcdMods.map((x: any) => x.path)}`);
+  for (const x of etcdMods) {
+    assert.equal(x.version, `v${go36}`, `${x.path} at the release`);
+    assert.match(x.sum, /^h1:[A-Za-z0-9+/]{43}=$/, `${x.path} carries its go.sum hash`);
+  }
+  assert.ok(m.build.gitSha === null ? /did not report/.test(m.build.gitShaNote) : /^[0-9a-f]{7}$/.test(m.build.gitSha));
+  assert.deepEqual(readdirSync(join(home, 'etcd')), [go36], 'no work dirs or locks left behind');
+
+  const again = await runCliInProcess(['etcd', 'install', go36, '--source', 'go', '-o', 'json'], env);
+  assert.equal(json(again).versions[0].action, 'already-installed');
+  assert.doesNotMatch(again.stderr, /building/);
+
+  const list = await runCliInProcess(['etcd', 'list', '--available', '--source', 'go', '-o', 'json'], env);
+  assert.equal(list.code, 0, list.stderr);
+  const offered = json(list).available[0].versions.map((x: any) => x.version);
+  for (const line of ['3.5', '3.6', '3.7']) assert.ok(offered.some((x: string) => x.startsWith(`${line}.`)), `go offers ${line}: ${offered}`);
+  assert.ok(offered.includes(go36));
+});
+
+test('go: 3.4 is refused (not /v3 modules), an unknown version exits 2 with the offers, no Go exits 3', { skip: goSkip }, async () => {
+  const { home, env } = freshHome();
+  const old = await runCliInProcess(['etcd', 'install', '3.4.23', '--source', 'go', '-o', 'json'], env);
+  assert.equal(old.code, 2);
+  assert.match(json(old).versions[0].error.message, /not published as Go modules/);
+  const unknown = await runCliInProcess(['etcd', 'install', '3.6.999', '--source', 'go', '-o', 'json'], env);
+  assert.equal(unknown.code, 2, unknown.stderr);
+  assert.equal(json(unknown).versions[0].error.code, 'unknown-version');
+  assert.match(json(unknown).versions[0].error.message, new RegExp(`it offers: .*${go36.replace(/\./g, '\\.')}`));
+  const noGo = { ...env, PATH: '/usr/bin:/bin' };
+  const missing = await runCliInProcess(['etcd', 'install', go36, '--source', 'go', '-o', 'json'], noGo);
+  assert.equal(missing.code, 3);
+  assert.equal(json(missing).versions[0].error.code, 'go-missing');
+  assert.match(json(missing).versions[0].error.hint, /install Go 1\.26 or newer/);
+  const list = await runCliInProcess(['etcd', 'list', '--available', '--source', 'go', '-o', 'json'], noGo);
+  assert.equal(list.code, 3);
+  assert.match(json(list).available[0].error, /needs a Go toolchain/);
+  assert.ok(!existsSync(join(home, 'etcd', go36)));
+});
+
+test('go: a failing build exits 1 with the tail of the build log and installs nothing; Ctrl-C during a build leaves nothing behind', { skip: goSkip }, async () => {
+  const { home, env } = freshHome();
+  // A compiler flag that does not exist: every compile fails (a real `go build` failure).
+  const bad = await runCliInProcess(['etcd', 'install', go36, '--source', 'go', '-o', 'json'], { ...env, GOFLAGS: '-gcflags=all=-no-such-flag' });
+  assert.equal(bad.code, 1, bad.stderr);
+  const err = json(bad).versions[0].error;
+  assert.equal(err.code, 'go-build-failed');
+  assert.match(err.message, /go build go\.etcd\.io\/etcd\/server\/v3 failed for etcd .*\n.*no-such-flag/s);
+  assert.match(err.hint, /full log is in .*cache\/go\/logs\/etcd-/);
+  assert.deepEqual(readdirSync(join(home, 'etcd')), [], 'nothing installed, no work dir left');
+
+  // SIGINT as soon as the first binary's build starts.
+  const child = spawn(process.execPath, [binPath, 'etcd', 'install', go36, '--source', 'go'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    if (!stderr.includes('building etcd (1/3)...') && (stderr + d).includes('building etcd (1/3)...')) child.kill('SIGINT');
+    stderr += d;
+  });
+  const code = await new Promise<number | null>((r) => child.on('close', r));
+  assert.equal(code, 3, stderr);
+  assert.match(stderr, /interrupted/);
+  assert.deepEqual(readdirSync(join(home, 'etcd')), [], 'no half-built version, work dir or lock left');
 });

@@ -42,3 +42,10 @@ test('unknown flags are kept and reported', () => {
   assert.deepEqual(r.unresolved, ['--no-such=1']);
   assert.throws(() => adjustArgsForVersion([], '3.9.0'));
 });
+
+test('downgrade 3.7 -> 3.6: feature gates 3.6 does not know are dropped (it would refuse to start)', () => {
+  const r = adjustArgsForVersion(['--feature-gates=InitialCorruptCheck=true,PriorityRequest=true'], '3.6.14');
+  assert.deepEqual(r.args, ['--feature-gates=InitialCorruptCheck=true']);
+  assert.deepEqual(r.adjustments.map((a) => [a.from, a.action]), [['--feature-gates=PriorityRequest=true', 'dropped']]);
+  assert.deepEqual(adjustArgsForVersion(['--feature-gates=PriorityRequest=true'], '3.6.14').args, []);
+});

@@ -9,6 +9,8 @@ import { parseConfigText } from '../src/plan/config.js';
 import type { ClusterFacts, ConfigSource, Plan, PlanInput } from '../src/plan/types.js';
 import { UsageError } from '../src/core/errors.js';
 import { runCliInProcess } from './support/cli.js';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const codes = (p: Plan, severity?: string): string[] => p.findings.filter((f) => !severity || f.severity === severity).map((f) => f.code);
 const cfg = (file: string, text: string): ConfigSource => parseConfigText(file, text);
@@ -204,9 +206,9 @@ describe('downgrades, unknown versions, same version', () => {
     assert.equal(p.downgrade?.pairs[0]?.mechanism, 'downgrade-api');
     assert.ok(p.downgrade?.pairs[0]?.steps.some((s) => s.includes('etcdctl downgrade enable 3.5')));
   });
-  test('3.5 -> 3.4: offline procedure, needs 3.4.32+, no auth', () => {
+  test('3.5 -> 3.4: rolling downgrade with --next-cluster-version-compatible, needs 3.4.32+, no auth', () => {
     const old = plan({ from: '3.5.30', to: '3.4.23', authEnabled: true });
-    assert.equal(old.downgrade?.pairs[0]?.mechanism, 'offline-procedure');
+    assert.equal(old.downgrade?.pairs[0]?.mechanism, 'rolling-compat-flag');
     assert.ok(codes(old, 'blocker').includes('downgrade-target-too-old'));
     assert.ok(codes(old, 'blocker').includes('downgrade-auth-enabled'));
     const ok = plan({ from: '3.5.30', to: '3.4.45', authEnabled: false });
@@ -252,7 +254,8 @@ describe('cves and determinism', () => {
   test('CVEs fixed and remaining', () => {
     const p = plan({ from: '3.5.30', to: '3.5.33' });
     assert.deepEqual(p.cves.fixed, ['CVE-2026-59818', 'CVE-2026-73499', 'CVE-2026-73500']);
-    assert.deepEqual(p.cves.remaining, []);
+    assert.deepEqual(p.cves.remaining, ['etcd-alarm-applier-chain'], 'fixed in 3.5.36 (read from the server module source)');
+    assert.deepEqual(plan({ from: '3.5.30', to: '3.5.36' }).cves.remaining, []);
     const eol = plan({ from: '3.4.23', to: '3.4.45' });
     assert.ok(eol.cves.remaining.includes('CVE-2026-73500'));
     assert.ok(eol.cves.fixed.includes('CVE-2026-33413'));
@@ -274,49 +277,51 @@ describe('cves and determinism', () => {
 });
 
 describe('upshift plan CLI (--from, no cluster)', () => {
+  // The shipped knowledge only: a home without releases learned by `upshift knowledge update`.
+  const env = { ...process.env, UPSHIFT_HOME: join(tmpdir(), `upshift-plan-cli-${process.pid}`) };
   test('json: one document, exit 0 without blockers', async () => {
-    const r = await runCliInProcess(['plan', '--from', '3.5.16', '--to', '3.6.14', '-o', 'json']);
+    const r = await runCliInProcess(['plan', '--from', '3.5.16', '--to', '3.6.14', '-o', 'json'], env);
     assert.equal(r.code, 0, r.stderr);
     const p = JSON.parse(r.stdout) as Plan;
     assert.deepEqual(p.path, ['3.5.16', '3.5.36', '3.6.14']);
     assert.equal(typeof p.hops[0]!.steps[0], 'string');
   });
   test('blocker: exit 1, plan still printed', async () => {
-    const r = await runCliInProcess(['plan', '--from', '3.4.23', '--to', '3.5.30', '--auth-enabled']);
+    const r = await runCliInProcess(['plan', '--from', '3.4.23', '--to', '3.5.30', '--auth-enabled'], env);
     assert.equal(r.code, 1);
     assert.match(r.stdout, /BLOCKER\s+auth-rolling-3\.4-3\.5/);
     assert.match(r.stdout, /^ {2}1\. /m);
   });
   test('--no-auth-enabled settles the question', async () => {
-    const r = await runCliInProcess(['plan', '--from', '3.4.23', '--to', '3.5.30', '--no-auth-enabled', '-o', 'json']);
+    const r = await runCliInProcess(['plan', '--from', '3.4.23', '--to', '3.5.30', '--no-auth-enabled', '-o', 'json'], env);
     assert.equal(r.code, 0, r.stdout);
     assert.equal((JSON.parse(r.stdout) as Plan).assumptions.authEnabled, false);
   });
   test('downgrade: exit 1 with the procedure', async () => {
-    const r = await runCliInProcess(['plan', '--from', '3.6.14', '--to', '3.5.33']);
+    const r = await runCliInProcess(['plan', '--from', '3.6.14', '--to', '3.5.33'], env);
     assert.equal(r.code, 1);
     assert.match(r.stdout, /DOWNGRADE/);
     assert.match(r.stdout, /etcdctl downgrade validate 3\.5/);
   });
   test('unknown version: exit 2 naming it and the known range', async () => {
-    const r = await runCliInProcess(['plan', '--from', '3.4.23', '--to', '3.4.46']);
+    const r = await runCliInProcess(['plan', '--from', '3.4.23', '--to', '3.4.46'], env);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /3\.4\.46 was never released/);
     assert.match(r.stderr, /3\.2\.0 to 3\.7\.4/);
   });
   test('--to X.Y means the latest known patch of X.Y', async () => {
-    const r = await runCliInProcess(['plan', '--from', '3.5.30', '--to', '3.6', '-o', 'json']);
+    const r = await runCliInProcess(['plan', '--from', '3.5.30', '--to', '3.6', '-o', 'json'], env);
     assert.equal(r.code, 0, r.stderr);
     assert.equal((JSON.parse(r.stdout) as Plan).to, '3.6.17');
   });
   test('same version: exit 0, nothing to do', async () => {
-    const r = await runCliInProcess(['plan', '--from', '3.5.30', '--to', '3.5.30']);
+    const r = await runCliInProcess(['plan', '--from', '3.5.30', '--to', '3.5.30'], env);
     assert.equal(r.code, 0);
     assert.match(r.stdout, /nothing to do/);
   });
   test('missing --to and bad --config: exit 2', async () => {
-    assert.equal((await runCliInProcess(['plan', '--from', '3.5.30'])).code, 2);
-    const r = await runCliInProcess(['plan', '--from', '3.5.30', '--to', '3.6.14', '--config', '/nonexistent/etcd.yaml']);
+    assert.equal((await runCliInProcess(['plan', '--from', '3.5.30'], env)).code, 2);
+    const r = await runCliInProcess(['plan', '--from', '3.5.30', '--to', '3.6.14', '--config', '/nonexistent/etcd.yaml'], env);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /nonexistent\/etcd\.yaml/);
   });

@@ -21,12 +21,24 @@ before(async () => {
 });
 after(async () => tc?.stop());
 
+/**
+ * Wait (deadline 60 s) until the canary has completed `n` ops in its last 10 s: how much load ran is the
+ * condition, never how long we slept (a starved timer on a loaded machine issues fewer ops per second).
+ */
+async function opsInWindow(w: CanaryWorkload, n: number): Promise<void> {
+  const until = Date.now() + 60_000;
+  while (w.windowStats(10_000).ops < n) {
+    assert.ok(Date.now() < until, `the canary did ${w.windowStats(10_000).ops} ops in 10 s, waited for ${n}`);
+    await sleep(100);
+  }
+}
+
 test('canary history stays clean across a graceful member restart', { skip: !hasTestVersion(VERSION), timeout: 90_000 }, async () => {
   const config = resolveConnection({ cluster: tc.cluster.name }, {}, tc.home);
   const historyFile = join(tc.home, 'history.jsonl');
   const w = new CanaryWorkload({ config, prefix: '/upshift-test/canary/', historyFile, opsPerSec: 100 });
   await w.start();
-  await sleep(1500);
+  await opsInWindow(w, 60);
   const baseline = w.windowStats();
   assert.ok(baseline.ops > 50, `ops in window: ${baseline.ops}`);
   assert.equal(baseline.errors, 0);
@@ -40,7 +52,8 @@ test('canary history stays clean across a graceful member restart', { skip: !has
   await startMember(tc.home, cl, 'm2', { wait: 'healthy', timeoutMs: 30_000 });
   trackCluster(cl);
   w.undrain(m2.clientURL);
-  await sleep(1500);
+  // Enough load after the restart for the totals below (70 % of ops are writes, each a watch event).
+  await opsInWindow(w, 250);
 
   const report = await w.stop();
   assert.ok(report.ops > 200, `ops: ${report.ops}`);

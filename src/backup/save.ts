@@ -15,7 +15,7 @@ import type { ConnectionConfig } from '../client/connection.js';
 import { EtcdError, toEtcdError } from '../client/errors.js';
 import type { Member, StatusInfo } from '../client/types.js';
 import { fsyncPath, produceFileAtomic } from '../core/files.js';
-import { EnvironmentError, ProblemError, UsageError } from '../core/errors.js';
+import { EnvironmentError, ProblemError, UpshiftError, UsageError } from '../core/errors.js';
 import { SnapshotHasher, hasTrailerSize, TRAILER_BYTES } from './integrity.js';
 import { readSnapshotDbInfo, type SnapshotDbInfo } from './snapshot-db.js';
 import { writeManifest, type BackupManifest, type HashKvRecord } from './manifest.js';
@@ -60,6 +60,17 @@ export interface SaveOptions {
   checkStructure?: boolean;
   upshiftVersion: string;
   now?: () => Date;
+  /** A second consumer of the same bytes (the S3 upload), fed as they arrive, with its own backpressure. */
+  tee?: SnapshotTee;
+}
+
+/** What `tee` must offer: `push` returns false to pause the stream until `onDrain`; `onError` stops it. */
+export interface SnapshotTee {
+  push(chunk: Buffer): boolean;
+  onDrain: () => void;
+  onError: (e: Error) => void;
+  /** Progress that is not a drain (e.g. a part uploaded) keeps the inactivity deadline off. */
+  onActivity?: () => void;
 }
 
 export interface SaveResult {
@@ -310,6 +321,9 @@ async function streamTo(
   let lastReport = 0;
   const collector = youngGenerationCollector(4 << 20);
   let sink: FileSink | undefined;
+  const tee = opts.tee;
+  let fileWaits = false;
+  let teeWaits = false;
   try {
     sink = new FileSink(openSync(part, 'wx', 0o600));
     const file = sink;
@@ -324,7 +338,14 @@ async function streamTo(
         arm();
         collector.onBytes(chunk.length);
         hasher.update(chunk);
-        if (!file.push(chunk)) rx?.pause();
+        if (!file.push(chunk)) {
+          fileWaits = true;
+          rx?.pause();
+        }
+        if (tee && !tee.push(chunk)) {
+          teeWaits = true;
+          rx?.pause();
+        }
         if (opts.onProgress) {
           const t = performance.now();
           if (t - lastReport > 250) {
@@ -334,10 +355,25 @@ async function streamTo(
         }
       },
     });
-    file.onDrain = () => rx?.resume();
+    const resume = (): void => {
+      if (!fileWaits && !teeWaits) rx?.resume();
+    };
+    file.onDrain = () => {
+      fileWaits = false;
+      resume();
+    };
     // While the stream waits for the disk, the disk's progress keeps the inactivity deadline off.
     file.onWritten = arm;
     file.onError = (e) => rx?.cancel(e);
+    if (tee) {
+      tee.onDrain = () => {
+        arm();
+        teeWaits = false;
+        resume();
+      };
+      tee.onActivity = arm;
+      tee.onError = (e) => rx?.cancel(e);
+    }
     const end = await rx.done;
     await file.finish();
     // Free the last received chunks before the bbolt checks allocate their own buffers, so those can
@@ -358,6 +394,7 @@ async function streamTo(
       });
     }
     if (opts.signal?.aborted) throw new EnvironmentError('snapshot-interrupted', `snapshot save interrupted after ${hasher.bytes} bytes; the partial file was removed`);
+    if (e instanceof UpshiftError && !(e instanceof EtcdError)) throw e; // e.g. the tee's upload failed
     throw e instanceof EtcdError ? e : toEtcdError(e, { endpoint: client.endpoint, method: 'Maintenance.Snapshot' });
   } finally {
     clearInterval(timer);

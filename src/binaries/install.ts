@@ -153,6 +153,7 @@ export async function installVersion(
           sourceDetail: fetched.detail,
           installedAt: new Date().toISOString(),
           files: {},
+          ...(fetched.build ? { build: fetched.build } : {}),
         };
         for (const b of BINARY_NAMES) {
           if (!staged[b]) continue;

@@ -21,12 +21,36 @@ export interface ManifestFile {
 export interface EtcdManifest {
   /** Version as reported by `etcd --version` (not the label it was asked for). */
   version: string;
-  /** `github`, `debian`, or `dir:PATH`. */
+  /** `github`, `debian`, `go`, or `dir:PATH`. */
   source: string;
   /** Extra provenance: release URL, Debian package versions, suite. */
   sourceDetail?: Record<string, string>;
   installedAt: string;
   files: Partial<Record<BinaryName, ManifestFile>>;
+  /** How the binaries were built, for sources that build them (`go`). */
+  build?: GoBuildProvenance;
+}
+
+/** Provenance of binaries built from Go modules (src/binaries/sources/go.ts). */
+export interface GoBuildProvenance {
+  tool: 'go';
+  etcdVersion: string;
+  /** Toolchain that built the binaries, as they report it (`go version -m`), e.g. `go1.26.8`. */
+  goVersion: string;
+  /** The highest `go` directive of the main modules (the Go the release needs). */
+  goDirective: string;
+  goproxy: string;
+  gotoolchain: string;
+  /** The 7-character release commit passed to -ldflags, or null when the proxy did not report it. */
+  gitSha: string | null;
+  releaseCommit?: string;
+  gitShaNote?: string;
+  /** Environment and command-line flags of every `go build`. */
+  flags: string[];
+  /** Every module linked into the binaries, with its go.sum hash (from the binaries' build info). */
+  modules: { path: string; version: string; sum?: string }[];
+  binaries: Partial<Record<BinaryName, { package: string; goVersion: string; settings: string[] }>>;
+  durationMs: number;
 }
 
 export interface InstalledEtcd {

@@ -14,7 +14,9 @@ export function registerMisc(program: Command, io: CliIO): void {
       .option('--soak <duration>', 'gate each upgraded member for this long', '3s')
       .option('--name <name>', 'local cluster name (default: demo, or demo-N when taken)')
       .option('--source <source>', 'where etcd binaries come from: auto|debian|github|dir:PATH', 'auto')
-      .option('--keep', 'keep the cluster running afterwards'),
+      .option('--keep', 'keep the cluster running afterwards')
+      .option('--serve', 'start the dashboard first and watch the upgrade live in a browser (stays up until Ctrl-C on a terminal)')
+      .option('--port <port>', 'dashboard port with --serve (0 picks a free one)', '8379'),
   ).action(async (opts) => {
     await runCommand(io, () => import('../commands/demo.js'), opts);
   });

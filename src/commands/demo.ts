@@ -21,6 +21,7 @@ import { EtcdClient, resolveConnection } from '../client/index.js';
 import { listInstalled } from '../binaries/layout.js';
 import { listClusters } from '../cluster/store.js';
 import type { UpgradeReport } from '../upgrade/executor.js';
+import type { Dashboard } from '../dashboard/server.js';
 
 export interface DemoOptions {
   from?: string;
@@ -31,6 +32,9 @@ export interface DemoOptions {
   name?: string;
   keep?: boolean;
   source?: string;
+  /** Start the dashboard first and keep it up (until Ctrl-C on a terminal) to watch the upgrade live. */
+  serve?: boolean;
+  port?: string;
   output?: string;
 }
 
@@ -45,6 +49,8 @@ export interface DemoResult {
   upgrade: UpgradeReport | null;
   tenants: TenantsReport | null;
   durationMs: number;
+  /** The dashboard's address (--serve). */
+  dashboard?: string;
   error?: { code: string; message: string };
 }
 
@@ -60,6 +66,8 @@ export async function run(opts: DemoOptions, ctx: CommandContext): Promise<DemoR
     note(ctx, ctx.interactive ? pc.bold(line) : line);
   };
   const show = (text: string): void => note(ctx, text.trimEnd());
+
+  const dashboard = opts.serve ? await demoDashboard(opts, ctx) : undefined;
 
   // 1. Versions: what this machine can get (installed + the configured sources).
   stage('etcd binaries');
@@ -140,8 +148,33 @@ export async function run(opts: DemoOptions, ctx: CommandContext): Promise<DemoR
     }
   }
   result.durationMs = Date.now() - started;
+  if (dashboard) {
+    result.dashboard = dashboard.url;
+    if (ctx.interactive && !ctx.signal.aborted) {
+      note(ctx, `demo: done; the dashboard stays up at ${dashboard.loginUrl} (Ctrl-C stops it)`);
+      await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+    }
+    await dashboard.close();
+  }
   const code = result.ok ? ExitCode.ok : result.upgrade && result.upgrade.result !== 'succeeded' ? exitFor(result.upgrade) : ExitCode.problem;
   return code === ExitCode.ok ? result : outcome(result, code);
+}
+
+/** `--serve`: the dashboard, and a link to the upgrade's own page as soon as its run exists. */
+async function demoDashboard(opts: DemoOptions, ctx: CommandContext): Promise<Dashboard> {
+  const { startDashboard } = await import('../dashboard/server.js');
+  const { parseListenAddr } = await import('../metrics/registry.js');
+  const d = await startDashboard({ home: ctx.home, env: ctx.env, addr: parseListenAddr(`127.0.0.1:${opts.port ?? '8379'}`, '--port'), log: (l) => note(ctx, l) });
+  note(ctx, ctx.interactive ? pc.bold(`demo: watch it live: ${d.loginUrl}`) : `demo: watch it live: ${d.loginUrl}`);
+  const announced = new Set<string>();
+  d.store.onIndexChange(() => {
+    for (const v of d.store.views()) {
+      if (v.pid !== process.pid || v.state !== 'running' || announced.has(v.runId)) continue;
+      announced.add(v.runId);
+      note(ctx, `demo: the upgrade's page: ${d.url}/runs/${v.runId}`);
+    }
+  });
+  return d;
 }
 
 function exitFor(r: UpgradeReport): (typeof ExitCode)[keyof typeof ExitCode] {
@@ -157,11 +190,16 @@ async function pickVersions(opts: DemoOptions, ctx: CommandContext): Promise<Dem
   let candidates = installed;
   if (!opts.from || !opts.to) {
     const list = await import('./etcd-list.js');
-    try {
-      const avail = unwrap(await list.run({ available: true, source: opts.source === 'auto' || !opts.source ? 'debian' : opts.source }, ctx));
-      for (const a of avail.available ?? []) candidates = candidates.concat(a.versions.map((v) => v.version));
-    } catch (e) {
-      note(ctx, `demo: could not list the versions the package sources offer (${errorMessage(e)}); using the installed ones`);
+    // auto: Debian's packages, and with a Go toolchain the versions the Go module proxy offers (built on
+    // demand, so the demo reaches today's 3.6/3.7); without Go the go source lists nothing.
+    const sources = opts.source === 'auto' || !opts.source ? ['debian', 'go'] : [opts.source];
+    for (const source of sources) {
+      try {
+        const avail = unwrap(await list.run({ available: true, source }, ctx));
+        for (const a of avail.available ?? []) candidates = candidates.concat(a.versions.map((v) => v.version));
+      } catch (e) {
+        note(ctx, `demo: could not list the versions source ${source} offers (${errorMessage(e)})`);
+      }
     }
   }
   return chooseDemoVersions(candidates, { from: opts.from, to: opts.to });

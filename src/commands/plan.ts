@@ -10,7 +10,7 @@ import { outcome } from './command.js';
 import type { CommandOutcome } from '../core/errors.js';
 import type { ConnectionFlags } from '../cli/common.js';
 import { plan } from '../plan/planner.js';
-import { knownRange, latestPatch, parseMinor, standingOf } from '../knowledge/index.js';
+import { knowledgeLine, knownRange, latestPatch, parseMinor, standingOf } from '../knowledge/index.js';
 import { readConfigFile } from '../plan/config.js';
 import { renderPlan } from '../plan/render.js';
 import type { Plan, PlanInput, V2State } from '../plan/types.js';
@@ -73,5 +73,5 @@ export async function run(opts: PlanOptions, ctx: CommandContext): Promise<Plan 
 }
 
 export function render(result: Plan): string {
-  return renderPlan(result);
+  return `${renderPlan(result)}\n${knowledgeLine(result.knowledge)}\n`;
 }

@@ -10,8 +10,12 @@ import type { CommandOutcome } from '../core/errors.js';
 import { renderTable } from '../core/output.js';
 import { outcome } from './command.js';
 import { checkSnapshotForRestore, restoreMemberDataDir, restoreToLocalCluster, type LocalRestoreResult, type MemberRestoreResult } from '../restore/restore.js';
+import { fetchRemoteBackup } from '../backup/remote.js';
+import { resolveS3Settings, type S3Flags } from '../s3/options.js';
+import { ObjectStore } from '../s3/store.js';
+import { isS3Url, parseS3Object } from '../s3/url.js';
 
-export interface RestoreOptions {
+export interface RestoreOptions extends S3Flags {
   file: string;
   name?: string;
   members?: string;
@@ -45,7 +49,32 @@ export function bumpFlags(opts: Pick<RestoreOptions, 'bumpRevision' | 'markCompa
 
 export type RestoreResult = LocalRestoreResult | MemberRestoreResult;
 
+/**
+ * `restore s3://BUCKET/KEY`: stream the object (and its manifest) down into a private temp dir, then restore
+ * that file exactly as a local one (which verifies it first); the download is removed afterwards.
+ */
 export async function run(opts: RestoreOptions, ctx: CommandContext): Promise<RestoreResult | CommandOutcome<RestoreResult>> {
+  if (!isS3Url(opts.file)) return runLocal(opts, ctx);
+  const obj = parseS3Object(opts.file, 'FILE');
+  const store = new ObjectStore(resolveS3Settings(opts, ctx.env));
+  try {
+    note(ctx, `downloading ${opts.file}`);
+    const got = await fetchRemoteBackup(store, obj.bucket, obj.key, { signal: ctx.signal });
+    try {
+      if (!got.manifestFound) note(ctx, `note: no manifest object beside ${opts.file}`);
+      const res = await runLocal({ ...opts, file: got.file }, ctx);
+      const r = 'exitCode' in res && 'result' in res ? res.result : res;
+      r.file = opts.file;
+      return res;
+    } finally {
+      await got.cleanup();
+    }
+  } finally {
+    store.close();
+  }
+}
+
+async function runLocal(opts: RestoreOptions, ctx: CommandContext): Promise<RestoreResult | CommandOutcome<RestoreResult>> {
   const file = resolve(opts.file);
   if (!existsSync(file) || !statSync(file).isFile()) throw new UsageError(`FILE: ${opts.file} is not a file`, { hint: 'pass a snapshot file (see upshift backup ls)' });
   const dataDirMode = opts.dataDir !== undefined;

@@ -15,15 +15,15 @@ import { beforeFirstStep } from '../upgrade/runs.js';
 import { selectRun } from '../upgrade/select.js';
 import { describeRunCluster } from '../upgrade/identity.js';
 import { UpgradeExecutor, exitCodeFor, type UpgradeReport } from '../upgrade/executor.js';
-import { driverFromFlags, renderReport } from './upgrade.js';
+import { driverFromFlags, renderReport, runMetricsEndpoint, progressFor } from './upgrade.js';
 import { isAlive } from '../cluster/process.js';
-import { ttyProgress } from '../upgrade/progress.js';
 import { assertAdminUser } from '../upgrade/permissions.js';
 import { hostname } from 'node:os';
 import { withRunReport } from '../dashboard/report.js';
 
 export interface UpgradeResumeOptions extends ConnectionFlags {
   run?: string;
+  metricsAddr?: string;
   output?: string;
   /** Accepted like `upgrade --yes` so scripts can pass it to both; resume never asks. */
   yes?: boolean;
@@ -40,7 +40,14 @@ export async function run(opts: UpgradeResumeOptions, ctx: CommandContext): Prom
   const driver = await driverFromFlags({ driver: r.begin.driver, driverConfig: r.begin.driverConfig, cluster: flags.cluster }, ctx);
   note(ctx, `upshift upgrade resume: run ${r.runId} (${r.begin.path.join(' -> ')}) of ${describeRunCluster(r.begin)}${beforeFirstStep(r) ? '; it was stopped before its first step (no member was touched)' : ''}`);
   await assertAdminUser(config, undefined);
-  const report = await withRunReport(await UpgradeExecutor.resume({ config, driver, home: ctx.home, target: { cluster: flags.cluster, endpoints: config.endpoints }, driverConfig: r.begin.driverConfig, log: (l) => note(ctx, l), progress: ctx.interactive ? ttyProgress(ctx.stderr) : undefined, signal: ctx.signal }, r), (l) => note(ctx, l));
+  const metrics = await runMetricsEndpoint(opts.metricsAddr, ctx);
+  let report: UpgradeReport;
+  try {
+    const env = { config, driver, home: ctx.home, target: { cluster: flags.cluster, endpoints: config.endpoints }, driverConfig: r.begin.driverConfig, log: (l: string) => note(ctx, l), progress: progressFor(ctx), signal: ctx.signal };
+    report = await withRunReport(await UpgradeExecutor.resume(env, r), (l) => note(ctx, l));
+  } finally {
+    await metrics?.close();
+  }
   const code = exitCodeFor(report);
   return code === ExitCode.ok ? report : outcome(report, code);
 }

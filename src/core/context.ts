@@ -1,6 +1,6 @@
 /** What a command gets besides its options: environment, home, output streams, logger. No singletons. */
 import { upshiftHome } from './home.js';
-import { createLogger, type Logger } from './log.js';
+import { createLogger, type LogFormat, type Logger } from './log.js';
 
 export interface CommandContext {
   env: NodeJS.ProcessEnv;
@@ -12,6 +12,8 @@ export interface CommandContext {
   interactive: boolean;
   /** Aborted on SIGINT/SIGTERM so long work can stop safely. */
   signal: AbortSignal;
+  /** json: `stderr` turns lines into pino JSON records and `log` writes JSON (--log-format json). */
+  logFormat: LogFormat;
 }
 
 export function defaultContext(overrides: Partial<CommandContext> = {}): CommandContext {
@@ -23,6 +25,7 @@ export function defaultContext(overrides: Partial<CommandContext> = {}): Command
     stderr: overrides.stderr ?? process.stderr,
     interactive: overrides.interactive ?? Boolean(process.stderr.isTTY),
     signal: overrides.signal ?? new AbortController().signal,
+    logFormat: overrides.logFormat ?? 'text',
   };
 }
 

@@ -20,6 +20,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Hono, type Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
+import { compress } from 'hono/compress';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Server } from 'node:http';
 import { appBundle, type Asset } from './bundle.js';
@@ -59,12 +60,12 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const BIN = join(HERE, '..', '..', 'bin', 'upshift.js');
 const HEARTBEAT_MS = 15_000;
 
-function shell(csrf: string, hash: string): string {
+function shell(csrf: string, hash: string, run?: { view: RunView; cursor: string }): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>upshift</title><link rel="icon" href="data:,"><link rel="stylesheet" href="/assets/app.css?v=${hash}"></head>
 <body><div id="app"></div>
-<script id="upshift-boot" type="application/json">${scriptJson({ mode: 'live', csrf })}</script>
+<script id="upshift-boot" type="application/json">${scriptJson({ mode: 'live', csrf, ...(run ? { run } : {}) })}</script>
 <script src="/assets/app.js?v=${hash}" defer></script></body></html>
 `;
 }
@@ -90,6 +91,8 @@ export function dashboardApp(opts: { home: string; env: NodeJS.ProcessEnv; secre
     if (!c.res.headers.has('cache-control')) c.header('cache-control', 'no-store');
   });
   app.use('*', hostCheck(opts.hosts));
+  // gzip for pages and JSON (not event streams: hono's compress leaves text/event-stream alone).
+  app.use('*', compress());
   app.use('*', tokenAuth(secrets));
   app.use('*', csrfCheck(secrets));
 
@@ -97,7 +100,8 @@ export function dashboardApp(opts: { home: string; env: NodeJS.ProcessEnv; secre
   app.get('/', page);
   app.get('/clusters', page);
   app.get('/backups', page);
-  app.get('/runs/:id', page);
+  // A run's page comes with its view: drawn at once, then its event stream continues from that cursor.
+  app.get('/runs/:id', async (c) => c.html(shell(secrets.csrf, (await appBundle()).hash, await store.snapshot(c.req.param('id')))));
   app.get('/assets/app.js', async (c) => sendAsset(c, (await appBundle()).js));
   app.get('/assets/app.css', async (c) => sendAsset(c, (await appBundle()).css));
 
@@ -131,15 +135,18 @@ export function dashboardApp(opts: { home: string; env: NodeJS.ProcessEnv; secre
   });
   app.get('/api/runs/:id/events', (c) =>
     streamSSE(c, async (stream) => {
-      // Writes are queued in order: the snapshot first, then every update as it came.
+      // Writes are queued in order: the snapshot (or the updates missed since the cursor) first, then live ones.
       let chain: Promise<void> = Promise.resolve();
-      const send = (event: string, data: string): void => {
-        chain = chain.then(() => stream.writeSSE({ event, data })).catch(() => undefined);
+      const send = (event: string, data: string, id?: string): void => {
+        chain = chain.then(() => stream.writeSSE({ event, data, ...(id ? { id } : {}) })).catch(() => undefined);
       };
+      // A reconnecting EventSource sends the last id it saw; a page that came with the view sends ?since=.
+      const since = c.req.header('last-event-id') ?? c.req.query('since');
       const off = await store.subscribe(
         c.req.param('id'),
-        (v) => send('snapshot', JSON.stringify(v)),
-        (u) => send('update', JSON.stringify(u)),
+        since,
+        (v, cursor) => send('snapshot', JSON.stringify(v), cursor),
+        (u, cursor) => send('update', JSON.stringify(u), cursor),
       );
       if (!off) {
         send('problem', JSON.stringify({ message: `no run ${c.req.param('id')}` }));
@@ -174,8 +181,8 @@ export function dashboardApp(opts: { home: string; env: NodeJS.ProcessEnv; secre
     if (!v) return c.json({ error: { code: 'no-run', message: `no run ${c.req.param('id')}` } }, 404);
     const resumable = v.state === 'paused' || (v.state === 'running' && runAlive(v) === false);
     if (!resumable) return c.json({ error: { code: 'not-resumable', message: `run ${v.runId} is ${v.state === 'running' ? 'still running' : v.state}: only a paused or interrupted run resumes` } }, 409);
-    const { pid, log } = resumeInBackground(opts.home, opts.env, v);
-    opts.log(`upshift serve: resuming run ${v.runId}: upshift upgrade resume runs as pid ${pid}, output in ${log}`);
+    const { pid, log, result } = resumeInBackground(opts.home, opts.env, v);
+    opts.log(`upshift serve: resuming run ${v.runId}: upshift upgrade resume runs as pid ${pid} (progress in ${log}, result in ${result})`);
     return c.json({ message: `resuming run ${v.runId}: upshift upgrade resume runs as pid ${pid}`, pid });
   });
 
@@ -194,17 +201,22 @@ export function dashboardApp(opts: { home: string; env: NodeJS.ProcessEnv; secre
 
 /**
  * `upshift upgrade resume --run ID` as its own process (the same command a person runs), detached so it
- * outlives the dashboard; its output goes to resume-<pid>.log beside the journal.
+ * outlives the dashboard; beside the journal, its stderr goes to resume-<time>.log and its JSON result to
+ * resume-<time>.json.
  */
-function resumeInBackground(home: string, env: NodeJS.ProcessEnv, v: RunView): { pid: number; log: string } {
-  const log = join(home, 'runs', v.runId, `resume-${new Date().toISOString().replace(/[-:.]/g, '')}.log`);
-  const fd = openSync(log, 'a', 0o600);
+function resumeInBackground(home: string, env: NodeJS.ProcessEnv, v: RunView): { pid: number; log: string; result: string } {
+  const base = join(home, 'runs', v.runId, `resume-${new Date().toISOString().replace(/[-:.]/g, '')}`);
+  const log = `${base}.log`;
+  const result = `${base}.json`;
+  const err = openSync(log, 'a', 0o600);
+  const out = openSync(result, 'a', 0o600);
   try {
-    const child = spawn(process.execPath, [BIN, 'upgrade', 'resume', '--run', v.runId, '-o', 'json'], { env: { ...env, UPSHIFT_HOME: home }, stdio: ['ignore', fd, fd], detached: true });
+    const child = spawn(process.execPath, [BIN, 'upgrade', 'resume', '--run', v.runId, '-o', 'json'], { env: { ...env, UPSHIFT_HOME: home }, stdio: ['ignore', out, err], detached: true });
     child.unref();
-    return { pid: child.pid ?? -1, log };
+    return { pid: child.pid ?? -1, log, result };
   } finally {
-    closeSync(fd);
+    closeSync(err);
+    closeSync(out);
   }
 }
 

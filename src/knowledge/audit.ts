@@ -32,7 +32,7 @@ export function staleFindings(version: string, opts: { subject?: string } = {}):
     return [{
       severity: 'warning',
       code: 'knowledge-stale',
-      message: `${who} ${st.version}: etcd ${st.line} is newer than upshift's rules (${st.reason}); upshift has no upgrade floors, flag changes or advisories for ${st.line}. Update upshift for them.`,
+      message: `${who} ${st.version} is on the ${st.line} line, which is newer than upshift's rules (${st.reason}): upshift has no upgrade floors, flag changes or advisories for ${st.line}. Update upshift for them.`,
       source,
     }];
   }

@@ -30,6 +30,11 @@ export interface LearnedRelease {
 /** What a refresh stored: releases and pre-releases beyond the shipped data, and when it last ran. */
 export interface LearnedKnowledge {
   readonly updatedAt: string;
+  /**
+   * When a source that publishes releases as they happen (the module proxy, GitHub) last answered: the
+   * date the release list is current to. A git clone is only as current as its last fetch, so it does not count.
+   */
+  readonly checkedAt?: string;
   readonly releases: readonly LearnedRelease[];
   readonly preReleases: readonly LearnedRelease[];
   /**
@@ -97,6 +102,8 @@ export function buildCatalog(
     const minor = `${Number(m[1])}.${Number(m[2])}`;
     const base = shipped.find((l) => l.minor === minor);
     if (base && (Number(m[3]) <= base.latestPatch || base.status === 'eol')) continue;
+    // Lines older than the shipped ones are out of scope (no rules, never planned), whatever a source lists.
+    if (!base && shipped.length > 0 && semver.lt(`${minor}.0`, `${shipped[shipped.length - 1]!.minor}.0`)) continue;
     const list = extra.get(minor) ?? [];
     if (!list.some((x) => x.version === r.version)) list.push(r);
     extra.set(minor, list);

@@ -135,7 +135,7 @@ export function knowledgeEdition(): KnowledgeStamp {
   const c = activeCatalog();
   const learnedCount = c.learned ? [...c.lines.values()].reduce((n, l) => n + l.learned.length, 0) : 0;
   return {
-    releasesCheckedAt: c.learned && c.learned.updatedAt.slice(0, 10) > c.edition.releasesCheckedAt ? c.learned.updatedAt.slice(0, 10) : c.edition.releasesCheckedAt,
+    releasesCheckedAt: c.learned?.checkedAt && c.learned.checkedAt.slice(0, 10) > c.edition.releasesCheckedAt ? c.learned.checkedAt.slice(0, 10) : c.edition.releasesCheckedAt,
     newestRelease: c.edition.newestRelease.version,
     newestReleaseDate: c.edition.newestRelease.date,
     notesAsOf: c.edition.notesAsOf,
@@ -160,7 +160,9 @@ export interface KnowledgeStamp {
 
 /** One line for tables and stderr: "knowledge: releases to 3.7.4 (2026-11-18), checked 2026-12-06; notes to 2026-08-20". */
 export function knowledgeLine(stamp: KnowledgeStamp = knowledgeEdition()): string {
-  const learned = stamp.learned ? `, ${stamp.learned.releases} learned by \`upshift knowledge update\` (${stamp.learned.updatedAt.slice(0, 10)})` : '';
+  const learned = stamp.learned
+    ? `, updated by \`upshift knowledge update\` ${stamp.learned.updatedAt.slice(0, 10)}${stamp.learned.releases ? ` (${stamp.learned.releases} release${stamp.learned.releases === 1 ? '' : 's'} newer than the shipped data)` : ''}`
+    : '';
   return `knowledge: etcd releases to ${stamp.newestRelease} (${stamp.newestReleaseDate}), list checked ${stamp.releasesCheckedAt}${learned}; release notes and advisories to ${stamp.notesAsOf}`;
 }
 

@@ -158,7 +158,8 @@ test('auditVersion: EOL, known-bad, minimum, outdated, advisories, unknown', () 
   assert.ok(codes('3.5.1').includes('known-bad-patch'));
   assert.ok(!codes('3.5.1').includes('below-recommended-minimum') || codes('3.5.1').filter((c) => c === 'known-bad-patch').length > 0);
   assert.ok(codes('3.4.19').includes('below-recommended-minimum'));
-  assert.deepEqual(codes('3.6.14'), ['version-outdated']);
+  assert.deepEqual(codes('3.6.14'), ['version-outdated', 'integrity-etcd-snap-db-dir-fsync']);
+  assert.deepEqual(codes('3.6.17'), ['knowledge-stale']);
   assert.deepEqual(codes('3.5.99'), ['knowledge-stale']);
   assert.deepEqual(codes('3.4.46'), ['version-unknown']);
   assert.match(kb.auditVersion('3.4.46', { subject: 'member m1' })[0]!.message, /member m1 runs 3\.4\.46: etcd 3\.4\.46 was never released/);
@@ -166,4 +167,44 @@ test('auditVersion: EOL, known-bad, minimum, outdated, advisories, unknown', () 
   const eolMsg = kb.auditVersion('3.4.45').find((f) => f.code === 'cve-cve-2026-73499');
   assert.match(eolMsg?.message ?? '', /no fix on the 3\.4 line \(end-of-life\)/);
   for (const f of kb.auditVersion('3.3.10')) assert.ok(f.source, f.code);
+});
+
+test('facts fixed after the 25-fact audit (issue 11), each checked against upstream', () => {
+  const ids = (v: string) => kb.advisoriesAffecting(v).map((a) => a.id);
+  // CVE-2020-15106/15112: the WAL fixes shipped in v3.2.32 too (CHANGELOG-3.2 v3.2.32).
+  for (const id of ['CVE-2020-15106', 'CVE-2020-15112']) {
+    assert.ok(ids('3.2.31').includes(id), `${id} 3.2.31`);
+    assert.ok(!ids('3.2.32').includes(id), `${id} 3.2.32`);
+    assert.ok(ids('3.3.22').includes(id) && !ids('3.3.23').includes(id), `${id} 3.3`);
+  }
+  assert.ok(ids('3.2.32').includes('CVE-2020-15113'), 'the rest of the 2020 batch never reached 3.2');
+  // etcd-pr-21667: the all-peers check exists in every 3.2-3.4 release and was never fixed there.
+  for (const v of ['3.2.0', '3.3.27', '3.4.45', '3.5.29', '3.6.10']) assert.ok(ids(v).includes('etcd-pr-21667'), v);
+  for (const v of ['3.5.30', '3.6.11', '3.7.0']) assert.ok(!ids(v).includes('etcd-pr-21667'), v);
+  // Severities as GitHub rates them.
+  const sev = (id: string) => kb.advisories.find((a) => a.id === id)?.severity;
+  assert.equal(sev('CVE-2026-33413'), 'high');
+  assert.equal(sev('CVE-2026-73499'), 'high');
+  assert.match(kb.advisories.find((a) => a.id === 'CVE-2026-59818')!.source, /osv\.dev\/vulnerability\/BIT-etcd-2026-59818/);
+  // 3.5 -> 3.4 is a rolling downgrade, not an offline one.
+  assert.equal(kb.downgradeSupport('3.5', '3.4')?.mechanism, 'rolling-compat-flag');
+  assert.match(kb.allHopRules.find((h) => h.id === 'no-rollback-after-3.5')!.source, /etcd@v3\.4\.30:etcdserver\/api\/membership\/cluster\.go:789 \(mustDetectDowngrade\)/);
+  assert.match(kb.allHopRules.find((h) => h.id === 'api-surface-3.5')!.message, /still rewrites \/v3beta\/ to \/v3\/.*range_total stays until 3\.6/);
+  assert.equal(kb.rulesForFlag('auto-compaction-retention').find((r) => r.since === '3.3')?.source.startsWith('web:content/en/docs/v3.3/upgrades/upgrade_3_3.md'), true);
+  assert.match(badData.find((b) => b.id === 'etcd-3.4.20-3.4.21-auth-snapshot-recovery')!.reason, /PR #14649/);
+  assert.match(badData.find((b) => b.id === 'etcd-3.5.5-auth-snapshot-recovery')!.reason, /PR #14648/);
+});
+
+test('fixes of the patches without readable release notes (from the server module sources)', () => {
+  const ids = (v: string) => kb.advisoriesAffecting(v).map((a) => a.id);
+  assert.ok(ids('3.7.3').includes('etcd-3.7-legacy-v2-wal-entries') && !ids('3.7.4').includes('etcd-3.7-legacy-v2-wal-entries'));
+  assert.ok(!ids('3.6.17').includes('etcd-3.7-legacy-v2-wal-entries'));
+  for (const [bad, good] of [['3.5.34', '3.5.35'], ['3.6.14', '3.6.15'], ['3.7.1', '3.7.2']] as const) {
+    assert.ok(ids(bad).includes('etcd-snap-db-dir-fsync'), bad);
+    assert.ok(!ids(good).includes('etcd-snap-db-dir-fsync'), good);
+  }
+  assert.ok(ids('3.5.35').includes('etcd-alarm-applier-chain') && !ids('3.5.36').includes('etcd-alarm-applier-chain'));
+  assert.ok(ids('3.4.45').includes('etcd-alarm-applier-chain'));
+  assert.ok(!ids('3.6.0').includes('etcd-alarm-applier-chain'), '3.6 wraps the whole chain');
+  for (const a of kb.advisories.filter((x) => /code-derived/.test(x.source))) assert.equal(a.severity, 'unknown', a.id);
 });

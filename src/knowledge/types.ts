@@ -159,8 +159,11 @@ export interface PatchRule extends Sourced {
 export type DowngradeMechanism =
   /** Only while at least one member still runs the old minor: swap binaries back. */
   | 'binary-swap-while-mixed'
-  /** Stop members and start older binaries with a compatibility flag (3.5 -> 3.4). */
-  | 'offline-procedure'
+  /**
+   * Rolling, zero-downtime: one member at a time, start the older binary on the same data dir with a
+   * compatibility flag that lets it join the newer cluster (3.5 -> 3.4: --next-cluster-version-compatible).
+   */
+  | 'rolling-compat-flag'
   /** `etcdctl downgrade validate|enable` then replace members (3.6+). */
   | 'downgrade-api'
   /** Patch downgrade within a minor: swap binaries. */

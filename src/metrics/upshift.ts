@@ -14,8 +14,10 @@ import { join } from 'node:path';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { readCatalogue } from '../backup/manifest.js';
 import type { OpEvent } from '../runview/files.js';
-import type { RunStore } from '../runview/store.js';
-import { currentStep, membersUpgraded, type RunView } from '../runview/model.js';
+import { RunStore } from '../runview/store.js';
+import { hostname } from 'node:os';
+import { newRegistry, startMetricsServer, type ListenAddr, type MetricsServer } from './registry.js';
+import { currentStep, membersUpgraded, runStateLabel, type RunView } from '../runview/model.js';
 
 export const MAX_CLUSTERS = 20;
 
@@ -38,11 +40,6 @@ export function trackedRuns(views: readonly RunView[]): RunView[] {
     if (!cur || v.startedAt > cur.startedAt) newest.set(k, v);
   }
   return [...newest.values()].sort((a, b) => b.startedAt - a.startedAt).slice(0, MAX_CLUSTERS);
-}
-
-function stateOf(v: RunView): string {
-  if (v.state === 'running') return v.alive === false ? 'interrupted' : 'running';
-  return v.state;
 }
 
 export interface UpshiftMetricsSource {
@@ -81,7 +78,7 @@ export class UpshiftMetrics {
       for (const v of runs()) g.set({ ...base(v), kind: v.kind, from: v.from, to: v.to }, 1);
     });
     gauge('upshift_run_state', 'The run state: 1 for the current state, 0 for the others.', ['cluster', 'run_id', 'state'], (g) => {
-      for (const v of runs()) for (const s of RUN_STATES) g.set({ ...base(v), state: s }, stateOf(v) === s ? 1 : 0);
+      for (const v of runs()) for (const s of RUN_STATES) g.set({ ...base(v), state: s }, runStateLabel(v) === s ? 1 : 0);
     });
     gauge('upshift_run_step', 'The step running now (or the last one that ran), value: its 1-based position.', ['cluster', 'run_id', 'step', 'kind'], (g) => {
       for (const v of runs()) {
@@ -240,4 +237,25 @@ export function runMetrics(reg: Registry, store: RunStore, include: (v: RunView)
   };
   store.onIndexChange(() => void update());
   return metrics;
+}
+
+/**
+ * `--metrics-addr ADDR` of a run command: /metrics on ADDR for the runs this process runs (its run-begin or
+ * resume record carries this pid), plus the backup families, until `close()`.
+ */
+export async function serveOwnRunMetrics(addr: ListenAddr, home: string): Promise<MetricsServer> {
+  const store = new RunStore(home);
+  const reg = newRegistry({ process: true });
+  const me = hostname();
+  runMetrics(reg, store, (v) => v.pid === process.pid && v.host === me);
+  await store.refresh();
+  store.start();
+  const server = await startMetricsServer(addr, reg);
+  return {
+    ...server,
+    close: async () => {
+      store.stop();
+      await server.close();
+    },
+  };
 }

@@ -7,6 +7,7 @@
  *   -> args ['--logger=zap', '--corrupt-check-time=5m'], adjustments saying why
  */
 import * as kb from '../knowledge/index.js';
+import { FEATURE_GATES_SOURCE, gateKnown, gateSpec } from '../knowledge/data/feature-gates.js';
 
 export interface ArgAdjustment {
   /** The argument as given. */
@@ -138,11 +139,17 @@ export function adjustArgsForVersion(args: readonly string[], to: string): Adjus
     }
     if (p.name === 'feature-gates') {
       if (kb.flagExists('feature-gates', target)) {
+        // A gate the target does not know stops it at start (a downgrade 3.7 -> 3.6 with a 3.7-only gate).
+        const all = (p.value ?? '').split(',').filter(Boolean);
+        const unknown = all.filter((g) => gateKnown(splitOnce(g, '=')[0], kb.minorOf(target)) === false);
+        for (const g of unknown) adjustments.push({ from: `--feature-gates=${g}`, action: 'dropped', reason: `etcd ${kb.minorOf(target)} has no feature gate ${splitOnce(g, '=')[0]} (added in ${gateSpec(splitOnce(g, '=')[0])?.since ?? 'a later minor'})`, source: FEATURE_GATES_SOURCE });
+        const kept = all.filter((g) => !unknown.includes(g));
+        if (kept.length === 0) continue;
         if (gateIndex < 0) {
           gateIndex = out.length;
           out.push('');
         }
-        gates.push(...(p.value ?? '').split(',').filter(Boolean));
+        gates.push(...kept);
         continue;
       }
       // Rollback below 3.6: each gate back to its --experimental-* flag where the target has one.

@@ -426,6 +426,7 @@ export function plan(input: PlanInput): Plan {
     ...(p.downgrade ? { downgrade: p.downgrade } : {}),
     assumptions: assumptions(input),
     ...(input.cluster ? { cluster: input.cluster } : {}),
+    knowledge: kb.knowledgeEdition(),
   });
 
   const cmp = kb.compareVersions(to, from);

@@ -5,6 +5,7 @@
  */
 import type { Finding as BaseFinding } from '../core/finding.js';
 import type { FlagReaction } from '../knowledge/types.js';
+import type { KnowledgeStamp } from '../knowledge/index.js';
 
 export type { Severity } from '../core/finding.js';
 
@@ -163,4 +164,6 @@ export interface Plan {
   blocked: boolean;
   /** The live cluster as discovered (absent with --from). */
   cluster?: ClusterFacts;
+  /** How current the knowledge the plan was made from is (release list and release-notes dates). */
+  knowledge: KnowledgeStamp;
 }

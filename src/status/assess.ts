@@ -6,6 +6,7 @@ import { minorOf, versionAtLeast } from '../client/types.js';
 import { sortBySeverity } from '../core/finding.js';
 import { quorumSize } from '../core/raft.js';
 import { advisoriesAffecting, eolStatus, knownBadPatches, staleFindings, standingOf } from '../knowledge/index.js';
+import { v36Findings } from './v36.js';
 import type { Finding, MemberObservation, MemberStatus, StatusAlarm, StatusObservation, StatusResult } from './model.js';
 
 /** The knowledge-base lookups status needs (src/knowledge). */
@@ -73,6 +74,8 @@ function memberRow(o: MemberObservation, leader: string | null): MemberStatus {
     dbSize: s?.dbSize ?? null,
     dbSizeInUse: s?.dbSizeInUse ?? null,
     dbSizeQuota: quota ?? null,
+    downgradeInfo: s?.downgradeInfo ?? null,
+    featureGates: o.metrics?.featureGates && o.metrics.featureGates.length > 0 ? o.metrics.featureGates : null,
     healthy,
     errors,
   };
@@ -247,11 +250,15 @@ export function assessStatus(obs: StatusObservation, kb: StatusKnowledge = defau
   }
   if (obs.memberListError) add({ severity: 'warning', code: 'member-list-unavailable', message: `could not read the member list: ${obs.memberListError}; only the given endpoints are shown` });
 
+  // ---- 3.6+: storage version, downgrade, feature gates, deprecated flags
+  const clusterVersion = clusterVersionOf(obs, leader);
+  for (const f of v36Findings(members, clusterVersion, obs.settings)) add(f);
+
   const healthy = members.length > 0 && unhealthy.length === 0 && leader !== null && clusterIds.length <= 1 && alarms.every((a) => a.alarm === 'NONE') && !findings.some((f) => f.code === 'quorum-lost');
   return {
     healthy,
     clusterId: clusterIds[0] ?? null,
-    clusterVersion: clusterVersionOf(obs, leader),
+    clusterVersion,
     leader,
     members,
     alarms,

@@ -14,8 +14,8 @@ import { metricLabel, metricValue } from '../client/prometheus.js';
 import type { Member, MemberList } from '../client/types.js';
 import type { MemberObservation, StatusObservation } from './model.js';
 
-/** The metrics status reads (etcd-versions.md §6.3): quota (before 3.6 Status has it), cluster version fallback, leader. */
-const STATUS_METRICS = new Set(['etcd_server_quota_backend_bytes', 'etcd_cluster_version', 'etcd_server_has_leader']);
+/** The metrics status reads (etcd-versions.md §6.3): quota (before 3.6 Status has it), cluster version fallback, leader, 3.6 feature gates. */
+const STATUS_METRICS = new Set(['etcd_server_quota_backend_bytes', 'etcd_cluster_version', 'etcd_server_has_leader', 'etcd_server_feature_enabled']);
 
 export interface DiscoverOptions {
   /** Query only the given endpoints instead of every member of the member list. */
@@ -206,6 +206,8 @@ async function observeMember(
       quotaBytes: metricValue(m, 'etcd_server_quota_backend_bytes'),
       clusterVersion: metricLabel(m, 'etcd_cluster_version', 'cluster_version'),
       hasLeader: metricValue(m, 'etcd_server_has_leader'),
+      // 3.6+: etcd_server_feature_enabled{name, stage} 1|0 (etcd@v3.6.14:server/etcdserver/metrics.go:143).
+      featureGates: m.get('etcd_server_feature_enabled')?.samples.filter((x) => x.labels.name).map((x) => ({ name: x.labels.name!, stage: x.labels.stage ?? '', enabled: x.value === 1 })),
     };
   }
   return obs;

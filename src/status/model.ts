@@ -9,6 +9,8 @@
  */
 import type { Alarm, HealthResult, Member, StatusInfo, VersionInfo } from '../client/types.js';
 import type { Finding as BaseFinding } from '../core/finding.js';
+import type { KnowledgeStamp } from '../knowledge/index.js';
+import type { Setting } from '../plan/types.js';
 
 export type { Severity } from '../core/finding.js';
 
@@ -35,6 +37,10 @@ export interface MemberStatus {
   dbSizeInUse: number | null;
   /** Backend quota in bytes (3.6 Status, else the metric); extension. */
   dbSizeQuota: number | null;
+  /** 3.6+ Status: a downgrade enabled in the cluster, as this member reports it (a 3.5 member cannot: null); extension. */
+  downgradeInfo: { enabled: boolean; targetVersion: string } | null;
+  /** 3.6+ `etcd_server_feature_enabled`: every gate with its stage and state; null when not read or before 3.6; extension. */
+  featureGates: FeatureGateState[] | null;
   healthy: boolean;
   errors: string[];
 }
@@ -55,6 +61,8 @@ export interface StatusResult {
   members: MemberStatus[];
   alarms: StatusAlarm[];
   findings: Finding[];
+  /** How current the etcd knowledge behind the version findings is (added by the status command). */
+  knowledge?: KnowledgeStamp;
 }
 
 /** What discovery saw for one member (or one endpoint, with --endpoints-only). */
@@ -70,7 +78,13 @@ export interface MemberObservation {
   version?: VersionInfo | undefined;
   versionError?: string | undefined;
   /** From /metrics, when read. */
-  metrics?: { quotaBytes?: number | undefined; clusterVersion?: string | undefined; hasLeader?: number | undefined } | undefined;
+  metrics?: { quotaBytes?: number | undefined; clusterVersion?: string | undefined; hasLeader?: number | undefined; featureGates?: FeatureGateState[] | undefined } | undefined;
+}
+
+export interface FeatureGateState {
+  name: string;
+  stage: string;
+  enabled: boolean;
 }
 
 export interface StatusObservation {
@@ -82,4 +96,6 @@ export interface StatusObservation {
   members: MemberObservation[];
   alarms?: Alarm[] | undefined;
   alarmsError?: string | undefined;
+  /** The settings each member runs with, by member name, where upshift knows them (a local cluster's command lines). */
+  settings?: Record<string, Setting[]> | undefined;
 }

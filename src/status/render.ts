@@ -4,11 +4,16 @@ import type { StatusResult } from './model.js';
 
 const dash = (v: string | number | null | undefined): string => (v === null || v === undefined || v === '' ? '-' : String(v));
 
+function downgrade(r: StatusResult): string {
+  const d = r.members.find((m) => m.downgradeInfo?.enabled)?.downgradeInfo;
+  return d ? `  DOWNGRADE to ${d.targetVersion} enabled` : '';
+}
+
 export function renderStatus(r: StatusResult): string {
   const leader = r.members.find((m) => m.isLeader);
   const lines: string[] = [];
   lines.push(
-    `cluster ${dash(r.clusterId)}  version ${dash(r.clusterVersion)}  leader ${leader ? `${leader.name || leader.id} (${leader.id})` : r.leader ?? 'none'}  ${r.healthy ? 'healthy' : 'NOT HEALTHY'}`,
+    `cluster ${dash(r.clusterId)}  version ${dash(r.clusterVersion)}${downgrade(r)}  leader ${leader ? `${leader.name || leader.id} (${leader.id})` : r.leader ?? 'none'}  ${r.healthy ? 'healthy' : 'NOT HEALTHY'}`,
   );
   const table = renderTable({
     head: ['NAME', 'ID', 'ENDPOINT', 'VERSION', 'STORAGE', 'DB SIZE / IN USE', 'LEADER', 'LEARNER', 'TERM', 'INDEX', 'APPLIED', 'HEALTH'],

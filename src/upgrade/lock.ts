@@ -1,6 +1,7 @@
 /**
  * The cluster upgrade lock: a key in the cluster itself, bound to a lease, so that two operators on two
- * machines cannot run upgrades of one cluster at the same time. Taken with a transaction (create only
+ * machines cannot run upgrades of one cluster at the same time. Other exclusive jobs (the backup scheduler)
+ * use the same protocol under their own key (`LockOptions.key`/`purpose`). Taken with a transaction (create only
  * if absent), kept alive while the run lasts, released on finish; if upshift dies the lease expires and
  * the key vanishes after `ttlSec`. A resumed run re-takes it: a key naming the same run id is replaced.
  */
@@ -26,6 +27,10 @@ export interface LockOptions {
   takeOver?: string | undefined;
   /** Called once when the lock can no longer be kept (lease expired or revoked). */
   onLost?: (why: string) => void;
+  /** The key to take (default LOCK_KEY, the upgrade lock). */
+  key?: string;
+  /** What the lock guards, for the refusal (code `<purpose>-locked`); default `upgrade`. */
+  purpose?: string;
 }
 
 export class UpgradeLock {
@@ -40,11 +45,14 @@ export class UpgradeLock {
     private readonly ttlSec: number,
     /** Called once when the lock can no longer be kept. */
     public onLost: ((why: string) => void) | undefined,
+    readonly key: string = LOCK_KEY,
   ) {}
 
   /** Take the lock or refuse (exit 1) naming who holds it. */
   static async acquire(config: ConnectionConfig, holder: Omit<LockHolder, 'host' | 'pid' | 'since'>, opts: LockOptions = {}): Promise<UpgradeLock> {
     const ttlSec = opts.ttlSec ?? 15;
+    const LOCK = opts.key ?? LOCK_KEY;
+    const purpose = opts.purpose ?? 'upgrade';
     const clients = config.endpoints.map((e) => new EtcdClient({ ...config, endpoints: [e] }));
     const full: LockHolder = { ...holder, host: hostname(), pid: process.pid, since: new Date().toISOString() };
     const value = JSON.stringify(full);
@@ -54,9 +62,9 @@ export class UpgradeLock {
       try {
         leaseId = (await c.leaseGrant(ttlSec)).id;
         const t = await c.txn({
-          compare: [{ key: LOCK_KEY, target: 'CREATE', result: 'EQUAL', value: 0 }],
-          success: [{ put: { key: LOCK_KEY, value, lease: leaseId } }],
-          failure: [{ range: { key: LOCK_KEY, rangeEnd: `${LOCK_KEY}\u0000` } }],
+          compare: [{ key: LOCK, target: 'CREATE', result: 'EQUAL', value: 0 }],
+          success: [{ put: { key: LOCK, value, lease: leaseId } }],
+          failure: [{ range: { key: LOCK, rangeEnd: `${LOCK}\u0000` } }],
         });
         if (!t.succeeded) {
           const kv = 'range' in t.responses[0]! ? t.responses[0].range.kvs[0] : undefined;
@@ -64,20 +72,20 @@ export class UpgradeLock {
           if (kv && current && opts.takeOver && current.runId === opts.takeOver) {
             // Our own run's lock (the previous process died or is being resumed): replace it atomically.
             const r = await c.txn({
-              compare: [{ key: LOCK_KEY, target: 'MOD', result: 'EQUAL', value: kv.modRevision }],
-              success: [{ put: { key: LOCK_KEY, value, lease: leaseId } }],
+              compare: [{ key: LOCK, target: 'MOD', result: 'EQUAL', value: kv.modRevision }],
+              success: [{ put: { key: LOCK, value, lease: leaseId } }],
             });
-            if (!r.succeeded) throw new ProblemError('upgrade-locked', 'the upgrade lock changed while being taken over; try again', {});
+            if (!r.succeeded) throw new ProblemError(`${purpose}-locked`, `the ${purpose} lock changed while being taken over; try again`, {});
           } else {
             await c.leaseRevoke(leaseId).catch(() => undefined);
             for (const x of clients) x.close();
-            throw new ProblemError('upgrade-locked', current ? `another upgrade of this cluster is running: run ${current.runId} (to ${current.to}) by pid ${current.pid} on ${current.host} since ${current.since}` : `the upgrade lock ${LOCK_KEY} is held (${kv?.value.toString('utf8').slice(0, 200) ?? 'unknown holder'})`, {
-              hint: `wait for it to finish; if that upshift died, the lock expires within ${ttlSec} s; \`upshift upgrade abort\` on the machine that runs it releases it`,
+            throw new ProblemError(`${purpose}-locked`, current ? `another ${purpose} of this cluster is running: run ${current.runId} (to ${current.to}) by pid ${current.pid} on ${current.host} since ${current.since}` : `the ${purpose} lock ${LOCK} is held (${kv?.value.toString('utf8').slice(0, 200) ?? 'unknown holder'})`, {
+              hint: purpose === 'upgrade' ? `wait for it to finish; if that upshift died, the lock expires within ${ttlSec} s; \`upshift upgrade abort\` on the machine that runs it releases it` : `wait for it to finish; if that upshift died, the lock expires within ${ttlSec} s`,
               details: current ? { holder: current } : {},
             });
           }
         }
-        const lock = new UpgradeLock(clients, full, leaseId, ttlSec, opts.onLost);
+        const lock = new UpgradeLock(clients, full, leaseId, ttlSec, opts.onLost, LOCK);
         lock.idx = clients.indexOf(c);
         lock.keepAlive();
         return lock;
@@ -119,7 +127,7 @@ export class UpgradeLock {
     for (let i = 0; i < this.clients.length; i++) {
       const c = this.clients[(this.idx + i) % this.clients.length]!;
       try {
-        await c.txn({ compare: [{ key: LOCK_KEY, target: 'VALUE', result: 'EQUAL', value }], success: [{ delete: { key: LOCK_KEY, rangeEnd: `${LOCK_KEY}\u0000` } }] });
+        await c.txn({ compare: [{ key: this.key, target: 'VALUE', result: 'EQUAL', value }], success: [{ delete: { key: this.key, rangeEnd: `${this.key}\u0000` } }] });
         await c.leaseRevoke(this.leaseId).catch(() => undefined);
         break;
       } catch {

@@ -5,6 +5,7 @@
  * belongs to the journaled executor (steps are resumed, skipped and rolled back by the journal).
  */
 import pc from 'picocolors';
+import type { Logger } from 'pino';
 import type { Step } from './steps.js';
 
 export interface ProgressSink {
@@ -77,5 +78,32 @@ export function ttyProgress(stream: NodeJS.WritableStream): ProgressSink {
       clearInterval(timer);
       clear();
     },
+  };
+}
+
+/**
+ * --log-format json: every step start/end and detail line as a pino record carrying the run id, the step
+ * and its member (live gate values at debug level).
+ */
+export function jsonProgress(log: Logger): ProgressSink {
+  let runId: string | undefined;
+  let current: Step | undefined;
+  const fields = (s: Step | undefined = current): Record<string, unknown> => ({ ...(runId ? { runId } : {}), ...(s ? { step: s.id, ...(s.member ? { member: s.member } : {}) } : {}) });
+  return {
+    begin: (id) => {
+      runId = id;
+    },
+    stepStart(index, total, s) {
+      current = s;
+      log.info({ ...fields(s), index, total }, `${s.id}: ${s.description}`);
+    },
+    stepEnd(s, ok, durationMs, err) {
+      if (ok) log.info({ ...fields(s), ok, durationMs }, `${s.id}: done`);
+      else log.error({ ...fields(s), ok, durationMs, error: err }, `${s.id}: failed: ${err ?? ''}`);
+      current = undefined;
+    },
+    info: (line) => log.info(fields(), line.trim()),
+    live: (text) => log.debug(fields(), text),
+    close: () => undefined,
   };
 }

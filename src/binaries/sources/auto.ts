@@ -1,6 +1,7 @@
 /**
  * `--source auto`: Debian's packages when this machine has apt and a Debian mirror (signed, no
- * GitHub access needed), else GitHub's release archives. A version already installed never reaches
+ * GitHub access needed), else GitHub's release archives, else a build from the Go modules (versions
+ * neither ships, or a site with only a module mirror). A version already installed never reaches
  * a source (install.ts checks first). `dir:` is never guessed: the user names a directory explicitly.
  */
 import { EnvironmentError, UsageError, isUpshiftError } from '../../core/errors.js';

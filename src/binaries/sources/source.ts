@@ -1,12 +1,12 @@
-/** What every binary source (github, debian, dir:PATH) provides to the installer. */
+/** What every binary source (github, debian, go, dir:PATH) provides to the installer. */
 import { UsageError } from '../../core/errors.js';
 import type { CommandContext } from '../../core/context.js';
-import type { BinaryName } from '../layout.js';
+import type { BinaryName, GoBuildProvenance } from '../layout.js';
 
 export type SourceContext = Pick<CommandContext, 'signal' | 'stderr' | 'interactive' | 'home' | 'env'>;
 
 export interface FetchedBinaries {
-  /** Manifest `source`: `github`, `debian` or `dir:PATH`. */
+  /** Manifest `source`: `github`, `debian`, `go` or `dir:PATH`. */
   source: string;
   /** Paths of the fetched binaries inside the installer's work dir. */
   files: Partial<Record<BinaryName, string>>;
@@ -14,6 +14,8 @@ export interface FetchedBinaries {
   origins: Partial<Record<BinaryName, string>>;
   /** Provenance for the manifest: URLs, package versions, suite, verified checksums. */
   detail: Record<string, string>;
+  /** Build provenance, for sources that build the binaries. */
+  build?: GoBuildProvenance;
 }
 
 export interface OfferedVersion {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { parseSha256Sums, versionsFromListing, releasePlatform } from './github.js';
 import { offersOf, pickOffer, isDebianRelease, orderSuites, type DebianSuite } from './debian.js';
 import { normalizeVersion, compareVersions } from './source.js';
-import { parseSourceSpec } from './resolve.js';
+import { makeSource, parseSourceSpec, sourcesToList } from './resolve.js';
 import { UsageError } from '../../core/errors.js';
 
 test('parseSha256Sums reads sha256sum output in text and binary mode', () => {
@@ -38,6 +38,7 @@ test('normalizeVersion and compareVersions', () => {
 test('parseSourceSpec', () => {
   assert.deepEqual(parseSourceSpec(undefined), { kind: 'auto' });
   assert.deepEqual(parseSourceSpec('dir:/opt/etcd'), { kind: 'dir', path: '/opt/etcd' });
+  assert.deepEqual(parseSourceSpec('go'), { kind: 'go' });
   assert.throws(() => parseSourceSpec('dir:'), UsageError);
   assert.throws(() => parseSourceSpec('ftp'), UsageError);
 });
@@ -78,4 +79,11 @@ test('offersOf pairs server and client packages by upstream version; pickOffer t
   );
   assert.equal(pickOffer(offers, '3.5.30')!.suite.codename, 'forky');
   assert.equal(pickOffer(offers, '3.6.0'), undefined);
+});
+
+test('auto tries the prebuilt sources first and builds from Go modules last; list --available asks all three', () => {
+  const settings = { requestDeadlineMs: 1000, downloadDeadlineMs: 1000 };
+  assert.deepEqual(sourcesToList({ kind: 'auto' }, settings).map((s) => s.name), ['debian', 'github', 'go']);
+  assert.deepEqual(sourcesToList({ kind: 'go' }, settings).map((s) => s.name), ['go']);
+  assert.equal(makeSource({ kind: 'auto' }, { ...settings, baseUrl: 'http://m' }).name, 'github', 'an explicit mirror means release archives');
 });

@@ -11,6 +11,11 @@ const unfixedThrough34 = [r('3.2.0'), r('3.3.0'), r('3.4.0')];
 
 /** The 2020 security-audit batch: everything before 3.3.23 and 3.4.0-3.4.9. */
 const audit2020 = [r('3.0.0', '3.3.23'), r('3.4.0', '3.4.10')];
+/**
+ * The two WAL fixes of the batch were also released on 3.2, in v3.2.32 ("check slice size in
+ * decodeRecord", "add wal slice bound check"; etcd:CHANGELOG/CHANGELOG-3.2.md v3.2.32, PR #12638).
+ */
+const audit2020Wal = [r('3.0.0', '3.2.32'), r('3.3.0', '3.3.23'), r('3.4.0', '3.4.10')];
 /** The March 2026 auth batch. */
 const auth2026 = [r('3.0.0', '3.4.42'), r('3.5.0', '3.5.28'), r('3.6.0', '3.6.9')];
 
@@ -24,12 +29,14 @@ export const advisories: readonly Advisory[] = [
     source: 'https://nvd.nist.gov/vuln/detail/CVE-2018-16886; etcd issue #10966',
   },
   {
-    id: 'CVE-2020-15106', aliases: ['GHSA-p4g4-wgrh-qrg2'], kind: 'cve', severity: 'low', component: 'server', ranges: audit2020,
-    summary: 'A forged WAL record length makes decodeRecord panic', source: 'https://github.com/advisories/GHSA-p4g4-wgrh-qrg2',
+    id: 'CVE-2020-15106', aliases: ['GHSA-p4g4-wgrh-qrg2'], kind: 'cve', severity: 'low', component: 'server', ranges: audit2020Wal,
+    summary: 'A forged WAL record length makes decodeRecord panic',
+    source: 'https://github.com/advisories/GHSA-p4g4-wgrh-qrg2; etcd:CHANGELOG/CHANGELOG-3.2.md v3.2.32 ("check slice size in decodeRecord"; etcd@v3.2.32 commit b14255c0b, PR #12638)',
   },
   {
-    id: 'CVE-2020-15112', aliases: ['GHSA-m332-53r6-2w93'], kind: 'cve', severity: 'moderate', component: 'server', ranges: audit2020,
-    summary: 'WAL ReadAll panics when an entry index exceeds the number of entries', source: 'https://github.com/advisories/GHSA-m332-53r6-2w93',
+    id: 'CVE-2020-15112', aliases: ['GHSA-m332-53r6-2w93'], kind: 'cve', severity: 'moderate', component: 'server', ranges: audit2020Wal,
+    summary: 'WAL ReadAll panics when an entry index exceeds the number of entries',
+    source: 'https://github.com/advisories/GHSA-m332-53r6-2w93; etcd:CHANGELOG/CHANGELOG-3.2.md v3.2.32 ("add wal slice bound check to make sure entry index is not greater than the number of entries"; PR #12638)',
   },
   {
     id: 'CVE-2020-15113', aliases: ['GHSA-chh6-ppwq-jh92'], kind: 'cve', severity: 'high', component: 'server', ranges: audit2020,
@@ -74,9 +81,9 @@ export const advisories: readonly Advisory[] = [
     source: 'https://github.com/etcd-io/etcd/security/advisories/GHSA-3p4g-rcw5-8298; etcd:CHANGELOG/CHANGELOG-3.4.md v3.4.26; CHANGELOG-3.5.md v3.5.9',
   },
   {
-    id: 'CVE-2026-33413', aliases: ['GHSA-q8m4-xhhv-38mg'], kind: 'cve', severity: 'moderate', component: 'server', ranges: auth2026,
+    id: 'CVE-2026-33413', aliases: ['GHSA-q8m4-xhhv-38mg'], kind: 'cve', severity: 'high', component: 'server', ranges: auth2026,
     summary: 'Authorization bypass: MemberList, Alarm, Lease APIs and compaction reachable without authentication', condition: 'auth enabled',
-    source: 'https://github.com/etcd-io/etcd/security/advisories/GHSA-q8m4-xhhv-38mg; etcd:CHANGELOG/CHANGELOG-3.4.md v3.4.42, CHANGELOG-3.5.md v3.5.28, CHANGELOG-3.6.md v3.6.9',
+    source: 'https://github.com/advisories/GHSA-q8m4-xhhv-38mg (GitHub severity: high; etcd\'s own blog web:content/en/blog/2026/mar20-patch-release.md says "rated Moderate"); etcd:CHANGELOG/CHANGELOG-3.4.md v3.4.42, CHANGELOG-3.5.md v3.5.28, CHANGELOG-3.6.md v3.6.9',
   },
   {
     id: 'CVE-2026-33343', aliases: ['GHSA-rfx7-8w68-q57q'], kind: 'cve', severity: 'moderate', component: 'server', ranges: auth2026,
@@ -90,17 +97,17 @@ export const advisories: readonly Advisory[] = [
     source: 'etcd:CHANGELOG/CHANGELOG-3.4.md v3.4.44; CHANGELOG-3.5.md v3.5.30; CHANGELOG-3.6.md v3.6.11; web:content/en/blog/2026/may-patch-release.md',
   },
   {
-    id: 'CVE-2026-59818', aliases: ['GHSA-3wh4-j44w-pg92'], kind: 'cve', severity: 'high', component: 'server',
+    id: 'CVE-2026-59818', aliases: ['GHSA-3wh4-j44w-pg92', 'BIT-etcd-2026-59818'], kind: 'cve', severity: 'high', component: 'server',
     ranges: [r('3.4.25'), r('3.5.8', '3.5.32'), r('3.6.0', '3.6.13')],
     summary: '--client-crl-file is not enforced on the gRPC listener when HTTP is split out with --listen-client-http-urls (3.4 never fixed: EOL)',
     condition: '--listen-client-http-urls with --client-crl-file',
-    source: 'https://github.com/etcd-io/etcd/security/advisories/GHSA-3wh4-j44w-pg92; etcd:CHANGELOG/CHANGELOG-3.5.md v3.5.32; CHANGELOG-3.6.md v3.6.13; CHANGELOG-3.7.md v3.7.0',
+    source: 'https://osv.dev/vulnerability/BIT-etcd-2026-59818 (aliases CVE-2026-59818, GHSA-3wh4-j44w-pg92; severity high) and https://nvd.nist.gov/vuln/detail/CVE-2026-59818 for the CVE number, which the etcd sources do not print; https://github.com/etcd-io/etcd/security/advisories/GHSA-3wh4-j44w-pg92; etcd:CHANGELOG/CHANGELOG-3.5.md v3.5.32; CHANGELOG-3.6.md v3.6.13; CHANGELOG-3.7.md v3.7.0',
   },
   {
-    id: 'CVE-2026-73499', aliases: ['GHSA-xg4h-6gfc-h4m8'], kind: 'cve', severity: 'unknown', component: 'server',
+    id: 'CVE-2026-73499', aliases: ['GHSA-xg4h-6gfc-h4m8'], kind: 'cve', severity: 'high', component: 'server',
     ranges: [...unfixedThrough34, r('3.5.0', '3.5.33'), r('3.6.0', '3.6.14'), r('3.7.0', '3.7.1')],
     summary: 'A watch with WithFromKey on a single-key READ grant streams events for every key from that key on (3.4 unpatched, EOL)', condition: 'auth enabled',
-    source: 'https://github.com/etcd-io/etcd/security/advisories/GHSA-xg4h-6gfc-h4m8; etcd:CHANGELOG/CHANGELOG-3.5.md v3.5.33; CHANGELOG-3.6.md v3.6.14; CHANGELOG-3.7.md v3.7.1',
+    source: 'https://github.com/advisories/GHSA-xg4h-6gfc-h4m8 (GitHub severity: high, published 2026-07-24); web:content/en/blog/2026/july-23-patch-release.md; etcd:CHANGELOG/CHANGELOG-3.5.md v3.5.33; CHANGELOG-3.6.md v3.6.14; CHANGELOG-3.7.md v3.7.1',
   },
   {
     id: 'CVE-2026-73500', aliases: ['GHSA-6vch-q96h-7gc3', 'GO-2026-6107'], kind: 'cve', severity: 'high', component: 'server+client',
@@ -136,7 +143,7 @@ export const advisories: readonly Advisory[] = [
     id: 'etcd-pr-14648', aliases: ['etcd-pr-14649'], kind: 'data-integrity', severity: 'high', component: 'server',
     ranges: [r('3.4.20', '3.4.22'), r('3.5.5', '3.5.6')],
     summary: 'Auth data wrong on a new member after snapshot recovery (why upstream recommends 3.4.22+ / 3.5.6+)', condition: 'auth enabled',
-    source: 'etcd:CHANGELOG/README.md; etcd:CHANGELOG/CHANGELOG-3.4.md v3.4.22; CHANGELOG-3.5.md v3.5.6',
+    source: 'etcd:CHANGELOG/README.md; etcd:CHANGELOG/CHANGELOG-3.4.md v3.4.22 (PR #14649); CHANGELOG-3.5.md v3.5.6 (PR #14648)',
   },
   {
     id: 'etcd-pr-14424', kind: 'data-integrity', severity: 'moderate', component: 'server',
@@ -208,10 +215,33 @@ export const advisories: readonly Advisory[] = [
     summary: 'Stale reads: read-index vs leader-change race, and after a process pause', source: 'etcd:CHANGELOG/CHANGELOG-3.5.md v3.5.28; CHANGELOG-3.6.md v3.6.9; CHANGELOG-3.4.md v3.4.42',
   },
   {
-    id: 'etcd-pr-21667', kind: 'data-integrity', severity: 'moderate', component: 'server',
-    ranges: [r('3.5.0', '3.5.30'), r('3.6.0', '3.6.11')],
-    summary: 'A member cannot be added while another member is down, even with quorum (affects replace-style upgrades)',
-    source: 'etcd:CHANGELOG/CHANGELOG-3.5.md v3.5.30; CHANGELOG-3.6.md v3.6.11',
+    id: 'etcd-pr-21667', aliases: ['etcd-pr-21669'], kind: 'data-integrity', severity: 'moderate', component: 'server',
+    ranges: [...unfixedThrough34, r('3.5.0', '3.5.30'), r('3.6.0', '3.6.11')],
+    summary: 'A member cannot be added while another member is down, even with quorum (affects replace-style upgrades; 3.2-3.4 never fixed: EOL)',
+    condition: '--strict-reconfig-check (the default)',
+    source: 'etcd:CHANGELOG/CHANGELOG-3.5.md v3.5.30 (PR #21669); CHANGELOG-3.6.md v3.6.11 (PR #21667); the all-peers-connected check the fix replaces (isConnectedFullySince) is in AddMember/mayAddMember of etcd@v3.2.0:etcdserver/server.go:1055, etcd@v3.3.27:etcdserver/server.go:1178 and etcd@v3.4.45:etcdserver/server.go:1774; fixed on main before etcd@v3.7.0:server/etcdserver/server.go:1427 (isConnectedToQuorumAfterAddingNewMemberSince)',
+  },
+  // ---- fixes in patches whose release notes upshift could not read (3.5.34+, 3.6.15+, 3.7.2+): taken from
+  // the non-test sources of go.etcd.io/etcd/server/v3 between consecutive tags (module zips from the Go
+  // module proxy); no upstream rating, hence severity 'unknown'.
+  {
+    id: 'etcd-snap-db-dir-fsync', kind: 'data-integrity', severity: 'unknown', component: 'server',
+    ranges: [...unfixedThrough34, r('3.5.0', '3.5.35'), r('3.6.0', '3.6.15'), r('3.7.0', '3.7.2')],
+    summary: 'A snapshot database received from the leader (.snap.db) was renamed into place without syncing its directory before the Raft message was processed: after a crash or power loss the WAL can record a snapshot whose file is gone (3.2-3.4 never fixed: EOL)',
+    source: 'etcd@v3.5.35, etcd@v3.6.15, etcd@v3.7.2:server/etcdserver/api/snap/db.go (SaveDBFrom now fsyncs the snap directory after the rename; not in v3.5.34, v3.6.14, v3.7.1 or any 3.2-3.4 tag) — code-derived, no release notes read',
+  },
+  {
+    id: 'etcd-alarm-applier-chain', kind: 'security', severity: 'unknown', component: 'server',
+    ranges: [...unfixedThrough34, r('3.5.0', '3.5.36')],
+    summary: 'An alarm raised while a member runs (NOSPACE, CORRUPT) replaced its apply chain with one built on the bare backend applier, skipping the auth and quota appliers\' apply-time checks until the member restarts (3.6+ wraps the full chain; 3.2-3.4 never fixed: EOL)',
+    condition: 'auth enabled, and an alarm raised at run time',
+    source: 'etcd@v3.5.36:server/etcdserver/apply.go:757-759 (newApplierV3Capped/Corrupt(a.s.newApplierV3()) instead of wrapping the backend applier `a`, as v3.5.35 and etcd@v3.4.45:etcdserver/apply.go:645-647 do); etcd@v3.6.14:server/etcdserver/apply/uber_applier.go:106-109 wraps the full chain — code-derived, no release notes read',
+  },
+  {
+    id: 'etcd-3.7-legacy-v2-wal-entries', kind: 'upgrade-blocker', severity: 'unknown', component: 'server',
+    ranges: [r('3.7.0', '3.7.4')],
+    summary: 'etcd 3.7.0-3.7.3 cannot decode the legacy v2 metadata requests (member attributes, cluster version) that etcd 3.5 and earlier wrote to the WAL: replaying such an entry panics ("failed to unmarshal raft entry") and storage-version detection fails; 3.7.4 recognises and drops them. Upgrade to 3.7.4+ when WAL entries written by 3.5 may remain',
+    source: 'etcd@v3.7.4:server/etcdserver/apply/apply.go:30-48 and server/storage/wal/version.go:111-122 (legacyv2 metadata requests skipped), server/internal/legacyv2/legacyv2.go (new in v3.7.4); etcd@v3.7.3:server/etcdserver/apply/apply.go (pbutil.MustUnmarshalMessage) — code-derived, no release notes read',
   },
   {
     id: 'etcd-pr-21736', kind: 'data-integrity', severity: 'moderate', component: 'server',

@@ -68,7 +68,7 @@ const curated: FlagRule[] = [
     flag: 'auto-compaction-retention', since: '3.3', kind: 'behavior',
     detail: 'type changed from int hours to a string: "24" (hours) or a duration like "24h" (time.ParseDuration when --auto-compaction-mode=periodic)',
     action: 'keep numeric hours or use a duration string; quote the value in YAML', reaction: stillAccepted,
-    source: 'web:content/en/docs/v3.2/upgrades/upgrade_3_3.md',
+    source: 'web:content/en/docs/v3.3/upgrades/upgrade_3_3.md:19-29 (PR #8563)',
   },
   // ---- 3.4
   {
@@ -122,7 +122,7 @@ const curated: FlagRule[] = [
   },
   {
     flag: 'next-cluster-version-compatible', since: '3.4.31', kind: 'added',
-    detail: '3.4-only flag that lets a 3.4 binary join a 3.5 cluster during the offline 3.5 -> 3.4 downgrade (3.4.32+ recommended)',
+    detail: '3.4-only flag that lets a 3.4 binary join a 3.5 cluster during the rolling 3.5 -> 3.4 downgrade (3.4.32+ recommended)',
     action: 'use only for a 3.5 -> 3.4 downgrade', reaction: stillAccepted,
     source: 'etcd:CHANGELOG/CHANGELOG-3.4.md v3.4.31, v3.4.32; web:content/en/docs/v3.6/downgrades/downgrade_3_5.md',
   },

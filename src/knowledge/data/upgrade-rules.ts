@@ -100,8 +100,8 @@ export const hopRules: readonly HopRule[] = [
     severity: 'info',
     when: 'always',
     message:
-      'Once every member runs 3.5 and the cluster version is 3.5, 3.4 binaries refuse to start (server version lower than cluster version). Going back needs the pre-upgrade snapshot or the offline 3.5 -> 3.4 procedure (3.4.32+, no auth).',
-    source: 'web:content/en/docs/v3.6/downgrades/downgrade_3_5.md; etcd@v3.5.33:server/etcdserver/api/membership/downgrade.go',
+      'Once every member runs 3.5 and the cluster version is 3.5, a 3.4 binary refuses to start ("invalid downgrade; server version is lower than determined cluster version") unless it is 3.4.32+ started with --next-cluster-version-compatible: going back is upstream\'s rolling 3.5 -> 3.4 downgrade (auth disabled), or the pre-upgrade snapshot.',
+    source: 'etcd@v3.4.30:etcdserver/api/membership/cluster.go:789 (mustDetectDowngrade); etcd@v3.4.32:etcdserver/api/membership/cluster.go:816 (detectDowngrade allows one minor down with --next-cluster-version-compatible); web:content/en/docs/v3.6/downgrades/downgrade_3_5.md',
   },
   {
     id: 'logger-zap-before-3.5',
@@ -119,8 +119,8 @@ export const hopRules: readonly HopRule[] = [
     severity: 'info',
     when: 'always',
     message:
-      'Clients and dashboards: 3.5 removes the /v3beta gRPC-gateway prefix (use /v3) and the etcd_debugging_mvcc_{db_total_size_in_bytes,put_total,delete_total,txn_total,range_total} metrics (use etcd_mvcc_*); etcd_cluster_version carries major.minor only.',
-    source: 'etcd:CHANGELOG/CHANGELOG-3.5.md v3.5.0 (PR #9298); web:content/en/docs/v3.6/upgrades/upgrade_3_5.md',
+      'Clients and dashboards: 3.5 deprecates the /v3beta gRPC-gateway prefix (use /v3; the server still rewrites /v3beta/ to /v3/, through 3.7) and removes the etcd_debugging_mvcc_{db_total_size_in_bytes,put_total,delete_total,txn_total} metrics (use etcd_mvcc_*; etcd_debugging_mvcc_range_total stays until 3.6); etcd_cluster_version carries major.minor only.',
+    source: 'etcd:CHANGELOG/CHANGELOG-3.5.md v3.5.0 (PR #9298); etcd@v3.5.0:server/embed/serve.go:316 and etcd@v3.7.1:server/embed/serve.go:452 (/v3beta/ -> /v3/ rewrite in accessController.ServeHTTP); etcd@v3.5.33:server/mvcc/metrics.go:31-37 (rangeCounterDebug: etcd_debugging_mvcc_range_total still registered); web:content/en/docs/v3.6/upgrades/upgrade_3_5.md',
   },
   {
     id: 'api-surface-3.6',
@@ -129,8 +129,8 @@ export const hopRules: readonly HopRule[] = [
     severity: 'info',
     when: 'always',
     message:
-      'Clients: 3.6 no longer serves client requests on --listen-peer-urls, and refuses to start on a data dir written by a newer version (downgrade it with `etcdutl migrate`).',
-    source: 'etcd:CHANGELOG/CHANGELOG-3.6.md v3.6.0-rc.0',
+      'Clients and dashboards: 3.6 no longer serves client requests on --listen-peer-urls, refuses to start on a data dir written by a newer version (downgrade it with `etcdutl migrate`), and drops the etcd_debugging_mvcc_range_total metric (use etcd_mvcc_range_total).',
+    source: 'etcd:CHANGELOG/CHANGELOG-3.6.md v3.6.0-rc.0; etcd@v3.6.0:server/storage/mvcc/metrics.go (range_total only under the etcd namespace)',
   },
   {
     id: 'api-surface-3.4',
@@ -220,19 +220,19 @@ export const downgradeSupport: readonly DowngradeSupport[] = [
   {
     fromMinor: '3.5',
     toMinor: '3.4',
-    mechanism: 'offline-procedure',
+    mechanism: 'rolling-compat-flag',
     supported: true,
     minimumTarget: '3.4.32',
     blockedBy: ['auth-enabled'],
     steps: [
-      'Auth must be off: the 3.5 auth WAL format cannot be read by 3.4 ("disable auth, and delete all users first").',
-      'Use etcd 3.4.32 or later as the target (3.4.31 added --next-cluster-version-compatible; 3.4.32 lets the cluster version change during the downgrade).',
-      'Take a snapshot from the leader (`etcdctl snapshot save`).',
-      'Remove or revert 3.5-only flags (e.g. --backend-bbolt-freelist-type, --experimental-*, log rotation flags; --pre-vote default true in 3.5 vs false in 3.4).',
-      'One member at a time (leader last, `etcdctl move-leader` first): stop it, start the 3.4 binary with the same data dir plus --next-cluster-version-compatible and --initial-cluster-state=existing, wait for it to be healthy.',
-      'The cluster version drops to 3.4 once a member runs 3.4; when all members run 3.4, restart them without --next-cluster-version-compatible.',
+      'Auth must be off: 3.5 changed the WAL format of auth entries, so a rolling downgrade with auth is not supported ("disable auth, and delete all users first").',
+      'Use etcd 3.4.32 or later as the target: 3.4.31 added --next-cluster-version-compatible, 3.4.32 lets a 3.4 member join the 3.5 cluster with it and lets the cluster version drop.',
+      'Check every member is healthy (`etcdctl endpoint health`) and take a snapshot from the leader (`etcdctl snapshot save`).',
+      'Remove or revert 3.5-only flags (e.g. --backend-bbolt-freelist-type, --experimental-* added in 3.5, log rotation flags; --pre-vote default true in 3.5 vs false in 3.4; --logger=zap explicitly if you keep zap).',
+      'One member at a time (the leader after `etcdctl move-leader`): stop it, start the 3.4 binary with the same data dir and flags plus --next-cluster-version-compatible, and wait until the cluster is healthy before the next; the cluster runs at 3.4 from the first downgraded member on.',
+      'When every member runs 3.4, /version reports etcdcluster 3.4.0; going back up follows the 3.4 -> 3.5 upgrade.',
     ],
-    source: 'web:content/en/docs/v3.6/downgrades/downgrade_3_5.md; etcd:CHANGELOG/CHANGELOG-3.4.md v3.4.31, v3.4.32',
+    source: 'web:content/en/docs/v3.6/downgrades/downgrade_3_5.md ("a zero-downtime, rolling downgrade"); etcd:CHANGELOG/CHANGELOG-3.4.md v3.4.31 (PR #17330), v3.4.32 (PRs #17665, #17821); etcd@v3.4.32:etcdserver/api/membership/cluster.go:816 (detectDowngrade)',
   },
   {
     fromMinor: '3.6',

@@ -23,7 +23,7 @@
  * exit, a signal or the deadline is a failed step. Commands run in their own process group, which is
  * killed on the deadline. Output is captured (tails, redacted) for the journal.
  */
-import { spawn } from 'node:child_process';
+import { runProcessGroup, type GroupRun } from '../../core/subprocess.js';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { UsageError } from '../../core/errors.js';
@@ -278,73 +278,9 @@ export class ExecDriver implements MemberOps {
   }
 }
 
-interface ShellRun {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  durationMs: number;
-  timedOut: boolean;
-  aborted: boolean;
-}
-
-const MAX_CAPTURE = 256 * 1024;
+type ShellRun = GroupRun;
 
 /** Run `sh -c command` in its own process group; kill the group (TERM, then KILL) on deadline or abort. */
 export function runShell(shell: string, command: string, env: NodeJS.ProcessEnv, deadlineMs: number, signal?: AbortSignal): Promise<ShellRun> {
-  const t0 = performance.now();
-  return new Promise((resolve) => {
-    const child = spawn(shell, ['-c', command], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    let aborted = false;
-    const cap = (s: string, d: Buffer): string => (s.length > MAX_CAPTURE ? s.slice(-MAX_CAPTURE / 2) : s) + d.toString('utf8');
-    child.stdout!.on('data', (d: Buffer) => (stdout = cap(stdout, d)));
-    child.stderr!.on('data', (d: Buffer) => (stderr = cap(stderr, d)));
-    const killGroup = (sig: NodeJS.Signals): void => {
-      if (child.pid === undefined) return;
-      try {
-        process.kill(-child.pid, sig);
-      } catch {
-        /* already gone */
-      }
-    };
-    let killTimer: NodeJS.Timeout | undefined;
-    const stop = (): void => {
-      killGroup('SIGTERM');
-      killTimer = setTimeout(() => killGroup('SIGKILL'), 3000);
-      killTimer.unref();
-    };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      stop();
-    }, deadlineMs);
-    const onAbort = (): void => {
-      aborted = true;
-      stop();
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    // eslint-disable-next-line prefer-const
-    let finish: (code: number | null, sig: NodeJS.Signals | null) => void = () => undefined;
-    child.once('error', (e) => {
-      stderr += `${e.message}\n`;
-      setTimeout(() => finish(127, null), 50).unref();
-    });
-    let settled = false;
-    finish = (code: number | null, sig: NodeJS.Signals | null): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      if (killTimer) clearTimeout(killTimer);
-      signal?.removeEventListener('abort', onAbort);
-      resolve({ code: code ?? (sig ? null : 127), signal: sig, stdout, stderr, durationMs: performance.now() - t0, timedOut, aborted });
-    };
-    child.once('close', finish);
-    // A command that leaves a background process holding its stdout (a start script) never "closes":
-    // after the shell exits, give the pipes a moment, then settle on the exit status.
-    child.once('exit', (code, sig) => {
-      setTimeout(() => finish(code, sig), 250).unref();
-    });
-  });
+  return runProcessGroup(shell, ['-c', command], { env, deadlineMs, signal });
 }

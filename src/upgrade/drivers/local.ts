@@ -16,7 +16,7 @@ import type { MemberState } from '../../cluster/model.js';
 import { requireInstalled } from '../../binaries/layout.js';
 import { adjustArgsForVersion, type AdjustedArgs } from '../../plan/args.js';
 import { adjustYamlForVersion } from '../../plan/yaml-args.js';
-import { parseYamlConfig } from '../../plan/config.js';
+import { effectiveSettings } from '../../plan/member-settings.js';
 import type { Setting } from '../../plan/types.js';
 import { fsyncDir, writeFileAtomic } from '../../core/files.js';
 import { DriverStepError, type DriverCallOptions, type DriverMember, type DriverResult, type FlagChangeReport, type FreshStartOptions, type MemberOps, type StartOptions, type StopOptions } from './types.js';
@@ -198,13 +198,7 @@ export class LocalDriver implements MemberOps {
   /** The settings etcd runs the member with: its `--config-file` keys when it has one (etcd then ignores the other flags), else its flags. */
   async memberSettings(member: string): Promise<Setting[]> {
     const m = findMember(await loadCluster(this.home, this.clusterName), member);
-    const text = await configText(m.args);
-    const file = argValue(m.args, 'config-file');
-    if (file && text !== undefined) return parseYamlConfig(file, text).settings;
-    return m.args.flatMap((a): Setting[] => {
-      const x = /^--?([^=]+)(?:=(.*))?$/s.exec(a);
-      return x ? [{ name: x[1]!, value: x[2], origin: 'cli', file: 'cluster.json', raw: `--${x[1]}` }] : [];
-    });
+    return effectiveSettings(m.args, 'cluster.json');
   }
 
   /** The version cluster.json records for a member (what a restart would run). */
