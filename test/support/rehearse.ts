@@ -4,14 +4,17 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { hasTestVersion } from './home.js';
+import { hasTestVersion, newestTestVersion } from './home.js';
 import { runCliInProcess } from './cli.js';
 import type { RehearsalResult } from '../../src/rehearse/rehearse.js';
 import { parseJournal } from '../../src/upgrade/runs.js';
 import type { JournalRecord } from '../../src/upgrade/journal.js';
 
+/** 3.5 -> 3.6 in one hop (the newest 3.5, at or above 3.6's patch floor 3.5.32), else 3.4.23 -> 3.5.30. */
 export function rehearsalHop(): { from: string; to: string } | undefined {
-  if (hasTestVersion('3.5.36') && hasTestVersion('3.6.17')) return { from: '3.5.36', to: '3.6.17' };
+  const from = newestTestVersion('3.5');
+  const to = newestTestVersion('3.6');
+  if (from && to && Number(from.split('.')[2]) >= 32) return { from, to };
   if (hasTestVersion('3.4.23') && hasTestVersion('3.5.30')) return { from: '3.4.23', to: '3.5.30' };
   return undefined;
 }
