@@ -63,13 +63,14 @@ describe('rehearse a cluster made by `cluster up`', { skip: !hop }, () => {
     assert.deepEqual(etcdProcessesUnder(tc.home).sort(), sourcePids());
   });
 
-  test('a partition of one member during the hop: no lost writes, quorum kept, the outcome explained', async () => {
+  test('a partition of one member during the hop: no lost writes, quorum kept, the outcome explained', async (t) => {
     const faults = join(tc.home, 'partition.yaml');
     // m2 is cut from its peers right after it starts on the new version, for 8 s: it cannot catch up
     // until the partition heals, whatever order the members are upgraded in.
     writeFileSync(faults, 'faults:\n  - fault: partition\n    target: m2\n    after: hop1/m2/start\n    for: 8s\n');
     const { code, r, stderr } = await rehearseJson(['--cluster', tc.cluster.name, '--to', hop!.to, '--faults', faults, '--seed', '3', ...LEAN, '--max-p99', '20s', '--max-p99-slack', '20s'], tc.testHome.env);
     assert.ok(code === 0 || code === 1, stderr);
+    t.diagnostic(`outcome: ${r.report.outcome.result}: ${r.report.outcome.why}`);
     assert.equal(r.faults.length, 1);
     assert.equal(r.faults[0]!.fault, 'partition');
     assert.ok(r.faults[0]!.endedAt, 'the partition was lifted');

@@ -153,7 +153,14 @@ export async function rehearse(opts: RehearseOptions, ctx: CommandContext): Prom
       signal: ctx.signal,
       progress: log,
     });
-    notes.push(...copy.layer.notes, ...copy.restore.notes);
+    const l7 = source.members.filter((m) => copy!.layer.clientIsL7(m));
+    notes.push(
+      l7.length === 0
+        ? 'client links through the L4 proxy (the schedule has no per-RPC fault; L4 costs clients least)'
+        : `client links through the L7 proxy for ${l7.join(', ')} (per-RPC faults), the L4 proxy for the others`,
+      ...copy.layer.notes,
+      ...copy.restore.notes,
+    );
     if (copy.restore.ok) {
       const c = copy;
       const copyObs = await observeCluster(c.config, { signal: ctx.signal });
