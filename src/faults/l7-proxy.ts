@@ -24,7 +24,7 @@ import { connect as tlsConnect, createServer as createTlsServer, type Server as 
 import http2, { constants as h2c, type ClientHttp2Session, type ClientHttp2Stream, type Http2Server, type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
 import { OrderedReleaseQueue } from './queue.js';
 import { seededRng, jittered, type Rng } from './rng.js';
-import { decideRpc, grpcCodeName, type RpcRule } from './rpc-rules.js';
+import { decideRpc, grpcCodeName, streamEffects, type RpcRule } from './rpc-rules.js';
 
 export interface L7TlsOptions {
   /** Terminate TLS for clients with this certificate and key (PEM); `ca` set: clients must present a cert it signed. */
@@ -394,7 +394,7 @@ export class L7FaultProxy extends ProxyListener {
       // Response data through an ordered queue: straight through without rules, delayed in order by a
       // stream delay (watch), held while a blackhole rule covers the method.
       const path = String(headers[':path']);
-      const rng = this.seedRng.fork(`stream/${path}`);
+      let rng: Rng | undefined;
       const q = new OrderedReleaseQueue<Buffer | null>((chunk) => {
         if (stream.closed || stream.destroyed) return;
         if (chunk === null) stream.end();
@@ -404,15 +404,15 @@ export class L7FaultProxy extends ProxyListener {
         }
       });
       const reevaluate = (): void => {
-        if (this.rules.size > 0 && decideRpc(this.activeRules, path, this.rngOf).hold) q.hold();
+        if (this.rules.size > 0 && streamEffects(this.activeRules, path).hold) q.hold();
         else q.release();
       };
       reevaluate();
       this.liveStreams.add(reevaluate);
       const delayOf = (): number => {
         if (this.rules.size === 0 && !streamDelay) return 0;
-        const sd = decideRpc(this.activeRules, path, this.rngOf).streamDelay ?? streamDelay;
-        return sd ? jittered(rng, sd.ms, sd.jitterMs) : 0;
+        const sd = streamEffects(this.activeRules, path).streamDelay ?? streamDelay;
+        return sd ? jittered((rng ??= this.seedRng.fork(`stream/${path}`)), sd.ms, sd.jitterMs) : 0;
       };
       us.on('data', (chunk: Buffer) => q.push(chunk, delayOf()));
       us.once('end', () => {
