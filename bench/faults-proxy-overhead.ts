@@ -5,9 +5,9 @@
  *   node --import tsx bench/faults-proxy-overhead.ts [--version 3.5.30] [--rounds 5] [--rpcs 2000] [--rate 100] [--canary-seconds 10]
  *
  * One local 3-member cluster; in front of every member an L7 proxy (node:http2) and an L4 proxy
- * (node:net), both in the client's process (`l7`, `l4`), and the fault layer `upshift rehearse` uses
- * (L7 proxies in a worker thread of their own: `layer`). Two measurements, modes interleaved round by
- * round (direct, l7, layer, l4, direct, ...) so machine noise hits all of them alike:
+ * (node:net) in the client's process (`l7`, `l4`: how `upshift rehearse` runs them), and the fault
+ * layer's other mode, L7 proxies in a worker thread of their own (`l7-thread`). Two measurements, modes
+ * interleaved round by round (direct, l7, l7-thread, l4, direct, ...) so machine noise hits all alike:
  *  1. unary: --rpcs sequential serializable Range calls to one member per round; median and P99.
  *  2. canary: the upgrade's canary workload (writes and linearizable reads over all members, a watch, a
  *     lease) at --rate ops/s for --canary-seconds per round; its P99.
@@ -36,8 +36,8 @@ const ROUNDS = Number(arg('rounds', '5'));
 const RPCS = Number(arg('rpcs', '2000'));
 const RATE = Number(arg('rate', '100'));
 const CANARY_S = Number(arg('canary-seconds', '10'));
-type Mode = 'direct' | 'l7' | 'layer' | 'l4';
-const MODES: Mode[] = ['direct', 'l7', 'layer', 'l4'];
+type Mode = 'direct' | 'l7' | 'l7-thread' | 'l4';
+const MODES: Mode[] = ['direct', 'l7', 'l7-thread', 'l4'];
 
 const median = (xs: number[]): number => percentile(xs, 50) ?? NaN;
 const f = (n: number): string => (Number.isFinite(n) ? n.toFixed(3) : '-');
@@ -50,13 +50,13 @@ async function main(): Promise<void> {
   try {
     await clusterUp(home, { name, version: VERSION, members: 3 });
     const direct = resolveConnection({ cluster: name, dialTimeout: '2s', commandTimeout: '5s' }, {}, home);
-    const endpoints: Record<Mode, string[]> = { direct: direct.endpoints, l7: [], layer: [], l4: [] };
+    const endpoints: Record<Mode, string[]> = { direct: direct.endpoints, l7: [], 'l7-thread': [], l4: [] };
     const cluster = await loadCluster(home, name);
-    const layer = await FaultLayer.create({ members: cluster.members.map((m) => ({ name: m.name, dataDir: m.dataDir })), seed: 0 });
+    const layer = await FaultLayer.create({ members: cluster.members.map((m) => ({ name: m.name, dataDir: m.dataDir })), seed: 0 }, { thread: 'own' });
     proxies.push(layer);
     for (const m of cluster.members) {
       await layer.setTargets(m.name, { clientPort: m.spec.clientPort, peerPort: m.spec.peerPort });
-      endpoints.layer.push(layer.advertised(m.name).clientURL);
+      endpoints['l7-thread'].push(layer.advertised(m.name).clientURL);
     }
     for (const ep of direct.endpoints) {
       const u = new URL(ep);

@@ -2,7 +2,7 @@
  * The fault proxies against a real 1-member etcd 3.5.30: per-RPC aborts on one HTTP/2 connection (each a
  * definite gRPC status, the connection and the other RPCs unharmed), per-RPC delay, delayed watch
  * responses that keep flowing in order, TLS terminated with the member's certificates; the L4 proxy's
- * latency, blackhole (sockets kept, nothing lost) and reset.
+ * latency, blackhole (sockets kept, nothing lost) and reset; the fault runner's process faults (SIGSTOP/SIGCONT, kill -9).
  */
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,6 +16,11 @@ import { EtcdError, isSafeToRetry } from '../src/client/errors.js';
 import { L7FaultProxy } from '../src/faults/l7-proxy.js';
 import { L4FaultProxy } from '../src/faults/l4-proxy.js';
 import { httpRequest } from '../src/cluster/http.js';
+import { isAlive, waitForExit } from '../src/cluster/process.js';
+import { processState } from '../src/faults/process.js';
+import { parseSchedule, resolveTimeline } from '../src/faults/schedule.js';
+import { FaultRunner, type FaultEvent } from '../src/faults/runner.js';
+import type { FaultLayer } from '../src/faults/layer.js';
 
 const V = '3.5.30';
 
@@ -235,5 +240,25 @@ describe('fault proxies against etcd ' + V, () => {
     assert.equal(out.mode, 'l7');
     assert.equal(out.stats.aborted.RESOURCE_EXHAUSTED, 1);
     assert.ok(out.stats.rpcs >= 2);
+  });
+
+  test('process faults through the fault runner: SIGSTOP for a while then SIGCONT, kill -9 after a step; journaled', async () => {
+    const m = tc.cluster.members[0]!;
+    const noNetwork = { apply: async () => ({ applied: [], skipped: [] }), lift: async () => undefined } as unknown as FaultLayer;
+    const timeline = resolveTimeline(parseSchedule('faults:\n  - { name: gc-pause, fault: pause, target: m1, for: 1500ms }\n  - { name: crash, fault: kill, target: m1, after: upgrade/step }\n'), 5, ['m1']);
+    const records: FaultEvent[] = [];
+    const runner = new FaultRunner(timeline, noNetwork, { processOf: async () => (isAlive(m.pid!) ? { pid: m.pid!, dataDir: m.dataDir } : undefined) });
+    runner.start((e) => records.push(e));
+    const until = Date.now() + 10_000;
+    while (processState(m.pid!) !== 'T' && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(processState(m.pid!), 'T', 'frozen by SIGSTOP');
+    while (processState(m.pid!) === 'T' && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    assert.notEqual(processState(m.pid!), 'T', 'continued after `for`');
+    await runner.onStepEnd('upgrade/step');
+    assert.ok(await waitForExit(m.pid!, 10_000), 'killed');
+    await runner.stop();
+    assert.deepEqual(records.map((r) => `${r.event}${r.id ? ` ${r.id}` : ''}`), ['timeline', 'begin gc-pause', 'end gc-pause', 'begin crash', 'end crash']);
+    assert.match(records[1]!.detail!, /SIGSTOP m1/);
+    assert.match(records[3]!.detail!, /SIGKILL m1/);
   });
 });

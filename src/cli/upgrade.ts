@@ -4,13 +4,22 @@ import { collect, withConnectionOptions, withOutputOption } from './common.js';
 
 /** The options `upgrade` and `downgrade` share: driver, canary, gates, failure policy. */
 function withRunOptions(cmd: Command, what: 'upgrade' | 'downgrade'): Command {
-  return cmd
+  cmd
     .option('--driver <driver>', 'how members are stopped/installed/started: local (a cluster from `upshift cluster up`) or exec')
-    .option('--driver-config <file>', 'exec driver YAML: stop/install/start templates, per-member overrides, check (v2 content before 3.6), config files')
+    .option('--driver-config <file>', 'exec driver YAML: stop/install/start templates, per-member overrides, check (v2 content before 3.6), config files');
+  return withCanaryAndGateOptions(cmd, what)
+    .option('--no-backup', `skip the snapshot before the ${what} (explicitly)`)
+    .option('--metrics-addr <host:port>', 'serve Prometheus /metrics for this run on HOST:PORT while it runs (e.g. 127.0.0.1:9464)')
+    .option('--dry-run', 'print the exact steps without touching anything (and which etcd binaries are missing)')
+    .option('--yes', 'do not ask for confirmation');
+}
+
+/** Canary, pacing, gates and failure policy of a run: `upgrade`, `downgrade` and `rehearse` (which runs the upgrade on a copy). */
+export function withCanaryAndGateOptions(cmd: Command, what: 'upgrade' | 'downgrade'): Command {
+  return cmd
     .option('--load <ops>', 'canary load in ops/s (0 = none)', '50')
     .option('--soak <duration>', `gate each ${what}d member for this long (e.g. 10s)`, '5s')
     .option('--on-failure <policy>', what === 'upgrade' ? 'rollback (while mixed: the member back; after the bump on 3.6+: the downgrade API) or pause' : 'rollback (cancel the downgrade, newer binaries back) or pause', 'rollback')
-    .option('--no-backup', `skip the snapshot before the ${what} (explicitly)`)
     .option('--no-drain', 'do not move canary traffic off a member before it stops')
     .option('--leader-transfer <method>', 'auto (graceful stop when possible), move-leader, graceful-stop', 'auto')
     .option('--baseline <duration>', 'baseline measurement window', '3s')
@@ -20,10 +29,7 @@ function withRunOptions(cmd: Command, what: 'upgrade' | 'downgrade'): Command {
     .option('--max-p99-slack <duration>', 'gate: the relative P99 limit is at least baseline + this (default 300ms)')
     .option('--max-failed-health-checks <n>', 'gate: failed health checks per window (default 2)')
     .option('--max-applied-lag <entries>', 'gate: applied-index distance to the leader (default 100)')
-    .option('--ready-timeout <duration>', 'how long a restarted member may take to be ready', '60s')
-    .option('--metrics-addr <host:port>', 'serve Prometheus /metrics for this run on HOST:PORT while it runs (e.g. 127.0.0.1:9464)')
-    .option('--dry-run', 'print the exact steps without touching anything (and which etcd binaries are missing)')
-    .option('--yes', 'do not ask for confirmation');
+    .option('--ready-timeout <duration>', 'how long a restarted member may take to be ready', '60s');
 }
 
 export function registerUpgrade(program: Command, io: CliIO): void {

@@ -13,7 +13,8 @@
  * straight through. Toxiproxy (governance.md §3) does the same per connection; its `toxicity` rolls once
  * per connection, which is why per-RPC faults live in the L7 proxy (l7-proxy.ts).
  */
-import { createServer, connect, type Server, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
+import { ProxyListener } from './listener.js';
 import { OrderedReleaseQueue } from './queue.js';
 import { jittered, seededRng, type Rng } from './rng.js';
 
@@ -72,47 +73,16 @@ interface Conn {
   closed: boolean;
 }
 
-export class L4FaultProxy {
-  private server: Server | undefined;
+export class L4FaultProxy extends ProxyListener {
   private readonly conns = new Set<Conn>();
   private readonly rules = new Map<string, L4Rule>();
   private readonly rng: Rng;
   private nextId = 0;
-  private port = 0;
   readonly stats: L4Stats = { connections: 0, active: 0, bytesUp: 0, bytesDown: 0, resets: 0, refused: 0, identified: {} };
-  private target: { host: string; port: number };
 
   constructor(private readonly opts: L4ProxyOptions) {
-    this.target = { ...opts.target };
+    super(opts.listen, opts.target, true);
     this.rng = seededRng(opts.seed ?? 0).fork(`l4/${opts.name ?? 'proxy'}`);
-  }
-
-  /** Start listening; resolves with the bound port (listen port 0 picks a free one). */
-  async start(): Promise<number> {
-    // allowHalfOpen: a FIN from one side is relayed as a FIN (end()), not answered by closing both ways.
-    const server = createServer({ pauseOnConnect: true, noDelay: true, allowHalfOpen: true }, (s) => void this.accept(s));
-    this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen({ host: this.opts.listen.host, port: this.opts.listen.port, exclusive: true }, () => resolve());
-    });
-    server.on('error', () => undefined);
-    const a = server.address();
-    this.port = typeof a === 'object' && a ? a.port : 0;
-    return this.port;
-  }
-
-  get address(): { host: string; port: number } {
-    return { host: this.opts.listen.host, port: this.port };
-  }
-
-  /** Point new connections at another target (existing ones keep theirs). */
-  retarget(target: { host: string; port: number }): void {
-    this.target = { ...target };
-  }
-
-  get currentTarget(): { host: string; port: number } {
-    return { ...this.target };
   }
 
   get activeRules(): L4Rule[] {
@@ -140,19 +110,21 @@ export class L4FaultProxy {
   /** Stop accepting and drop every connection. */
   async close(): Promise<void> {
     for (const c of this.conns) this.destroy(c);
-    const s = this.server;
-    this.server = undefined;
-    if (s) await new Promise<void>((r) => s.close(() => r()));
+    await this.stopListening();
   }
 
   // ------------------------------------------------------------------ connections
 
-  private async accept(client: Socket): Promise<void> {
+  protected accept(client: Socket): void {
+    void this.acceptAsync(client);
+  }
+
+  private async acceptAsync(client: Socket): Promise<void> {
     this.stats.connections++;
     client.on('error', () => undefined);
     let from: string | undefined;
     if (this.opts.identify && client.remoteAddress && client.remotePort) {
-      from = await this.opts.identify({ address: client.remoteAddress, port: client.remotePort }, this.port).catch(() => undefined);
+      from = await this.opts.identify({ address: client.remoteAddress, port: client.remotePort }, this.address.port).catch(() => undefined);
       if (from) this.stats.identified[from] = (this.stats.identified[from] ?? 0) + 1;
     }
     if (this.effective(from).reset) {

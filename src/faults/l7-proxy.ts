@@ -18,12 +18,13 @@
  * upstream with `tls.upstream` (CA, client cert); without certificates a TLS member can only get the L4
  * proxy (l4-proxy.ts), and the fault layer says so.
  */
-import { connect as netConnect, createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
+import { connect as netConnect, type Socket } from 'node:net';
+import { ProxyListener } from './listener.js';
 import { connect as tlsConnect, createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import http2, { constants as h2c, type ClientHttp2Session, type ClientHttp2Stream, type Http2Server, type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
 import { OrderedReleaseQueue } from './queue.js';
 import { seededRng, jittered, type Rng } from './rng.js';
-import { decideRpc, grpcCodeName, type RpcRule } from './rpc-rules.js';
+import { decideRpc, grpcCodeName, streamEffects, type RpcRule } from './rpc-rules.js';
 
 export interface L7TlsOptions {
   /** Terminate TLS for clients with this certificate and key (PEM); `ca` set: clients must present a cert it signed. */
@@ -65,10 +66,8 @@ interface Pair {
 
 const HOP_HEADERS = new Set([':scheme', ':authority', 'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'host']);
 
-export class L7FaultProxy {
-  private tcp: NetServer | undefined;
+export class L7FaultProxy extends ProxyListener {
   private h2: Http2Server | undefined;
-  private port = 0;
   private readonly rules = new Map<string, RpcRule>();
   private readonly rngs = new Map<string, Rng>();
   private readonly seedRng: Rng;
@@ -79,7 +78,6 @@ export class L7FaultProxy {
   /** Open streams' hold/release re-evaluation, run when the rules change. */
   private readonly liveStreams = new Set<() => void>();
   private readonly sockets = new Set<Socket>();
-  private target: { host: string; port: number };
   readonly stats: L7Stats = { connections: 0, active: 0, refused: 0, resets: 0, relayed: 0, rpcs: 0, forwarded: 0, aborted: {}, delayed: 0, held: 0, methods: {} };
 
   private awaitingTls: boolean;
@@ -88,7 +86,7 @@ export class L7FaultProxy {
   private readonly upstreamOf = new Map<string, Socket>();
 
   constructor(private readonly opts: L7ProxyOptions) {
-    this.target = { ...opts.target };
+    super(opts.listen, opts.target, false);
     this.awaitingTls = opts.awaitTls === true && !opts.tls?.listen;
     this.seedRng = seededRng(opts.seed ?? 0).fork(`l7/${opts.name ?? 'proxy'}`);
   }
@@ -97,18 +95,9 @@ export class L7FaultProxy {
     return this.opts.tls?.listen !== undefined;
   }
 
-  async start(): Promise<number> {
+  override async start(): Promise<number> {
     this.h2 = this.makeH2();
-    const tcp = createNetServer({ pauseOnConnect: true, noDelay: true }, (s) => this.accept(s));
-    this.tcp = tcp;
-    await new Promise<void>((resolve, reject) => {
-      tcp.once('error', reject);
-      tcp.listen({ host: this.opts.listen.host, port: this.opts.listen.port, exclusive: true }, () => resolve());
-    });
-    tcp.on('error', () => undefined);
-    const a = tcp.address();
-    this.port = typeof a === 'object' && a ? a.port : 0;
-    return this.port;
+    return super.start();
   }
 
   /** The HTTP/2 server the accepted connections are handed to (plain: TLS is terminated before, in `accept`). */
@@ -129,18 +118,6 @@ export class L7FaultProxy {
     this.opts.tls = tls;
     this.awaitingTls = false;
     this.tlsServer = undefined;
-  }
-
-  get address(): { host: string; port: number } {
-    return { host: this.opts.listen.host, port: this.port };
-  }
-
-  retarget(target: { host: string; port: number }): void {
-    this.target = { ...target };
-  }
-
-  get currentTarget(): { host: string; port: number } {
-    return { ...this.target };
   }
 
   get activeRules(): RpcRule[] {
@@ -173,9 +150,7 @@ export class L7FaultProxy {
     for (const s of this.sockets) s.destroy();
     for (const up of this.pending.values()) up.destroy();
     this.pending.clear();
-    const tcp = this.tcp;
-    this.tcp = undefined;
-    if (tcp) await new Promise<void>((r) => tcp.close(() => r()));
+    await this.stopListening();
     this.h2?.close();
   }
 
@@ -187,7 +162,7 @@ export class L7FaultProxy {
     return r;
   };
 
-  private accept(client: Socket): void {
+  protected accept(client: Socket): void {
     this.stats.connections++;
     client.on('error', () => undefined);
     if (this.awaitingTls || [...this.rules.values()].some((r) => r.reset)) {
@@ -419,7 +394,7 @@ export class L7FaultProxy {
       // Response data through an ordered queue: straight through without rules, delayed in order by a
       // stream delay (watch), held while a blackhole rule covers the method.
       const path = String(headers[':path']);
-      const rng = this.seedRng.fork(`stream/${path}`);
+      let rng: Rng | undefined;
       const q = new OrderedReleaseQueue<Buffer | null>((chunk) => {
         if (stream.closed || stream.destroyed) return;
         if (chunk === null) stream.end();
@@ -429,15 +404,15 @@ export class L7FaultProxy {
         }
       });
       const reevaluate = (): void => {
-        if (this.rules.size > 0 && decideRpc(this.activeRules, path, this.rngOf).hold) q.hold();
+        if (this.rules.size > 0 && streamEffects(this.activeRules, path).hold) q.hold();
         else q.release();
       };
       reevaluate();
       this.liveStreams.add(reevaluate);
       const delayOf = (): number => {
         if (this.rules.size === 0 && !streamDelay) return 0;
-        const sd = decideRpc(this.activeRules, path, this.rngOf).streamDelay ?? streamDelay;
-        return sd ? jittered(rng, sd.ms, sd.jitterMs) : 0;
+        const sd = streamEffects(this.activeRules, path).streamDelay ?? streamDelay;
+        return sd ? jittered((rng ??= this.seedRng.fork(`stream/${path}`)), sd.ms, sd.jitterMs) : 0;
       };
       us.on('data', (chunk: Buffer) => q.push(chunk, delayOf()));
       us.once('end', () => {

@@ -35,6 +35,11 @@ export interface ProxySetOptions {
   seed: string | number;
   /** Members serve TLS on their client and peer ports. */
   tls?: LayerTls | undefined;
+  /**
+   * Members whose client link gets the L7 proxy (per-RPC faults); the others get the L4 proxy, which
+   * costs clients less (bench/faults-proxy-overhead.ts). Default: every member.
+   */
+  clientL7?: string[] | undefined;
   /** Current PIDs by member name (for telling which member opened a peer connection). */
   pids: () => Map<string, number> | Promise<Map<string, number>>;
 }
@@ -62,11 +67,12 @@ export class ProxySet {
     try {
       for (const name of opts.members) {
         let client: L7FaultProxy | L4FaultProxy;
-        if (!opts.tls || opts.tls.terminate) {
+        const wantL7 = !opts.clientL7 || opts.clientL7.includes(name);
+        if (wantL7 && (!opts.tls || opts.tls.terminate)) {
           client = new L7FaultProxy({ listen: { host: HOST, port: 0 }, target: { host: HOST, port: 1 }, awaitTls: Boolean(opts.tls), seed: opts.seed, name: `${name}/client` });
         } else {
           client = new L4FaultProxy({ listen: { host: HOST, port: 0 }, target: { host: HOST, port: 1 }, seed: opts.seed, name: `${name}/client` });
-          layer.notes.push(`${name} serves TLS and its certificates are not at hand: its client link goes through the L4 proxy (TLS passed through; blackhole and reset only, no per-RPC abort or delay)`);
+          if (wantL7) layer.notes.push(`${name} serves TLS and its certificates are not at hand: its client link goes through the L4 proxy (TLS passed through; blackhole and reset only, no per-RPC abort or delay)`);
         }
         const peer = new L4FaultProxy({ listen: { host: HOST, port: 0 }, target: { host: HOST, port: 1 }, identify, seed: opts.seed, name: `${name}/peer` });
         layer.proxies.set(name, { client, peer });

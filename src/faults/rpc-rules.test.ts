@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decideRpc, methodMatches, parseAbortSpec, parseGrpcCode, parseRate, type RpcRule } from './rpc-rules.js';
+import { decideRpc, methodMatches, parseAbortSpec, parseGrpcCode, parseRate, streamEffects, type RpcRule } from './rpc-rules.js';
 import { seededRng } from './rng.js';
 
 test('method scope: exact paths and prefix* patterns', () => {
@@ -55,4 +55,14 @@ test('parsing of rates and codes', () => {
   assert.throws(() => parseGrpcCode('OK'), /not a gRPC error status/);
   assert.deepEqual(parseAbortSpec('5%'), { rate: 0.05, code: 14 });
   assert.deepEqual(parseAbortSpec('10%:DEADLINE_EXCEEDED'), { rate: 0.1, code: 4 });
+});
+
+test('stream effects: hold and watch delay of an open stream, without rolling any dice', () => {
+  const rules: RpcRule[] = [
+    { id: 'a', abort: { rate: 1, code: 14 } },
+    { id: 'w', streamDelay: { ms: 30, jitterMs: 5 } },
+    { id: 'b', blackhole: true, methods: ['/etcdserverpb.Watch/*'] },
+  ];
+  assert.deepEqual(streamEffects(rules, '/etcdserverpb.Watch/Watch'), { hold: true, streamDelay: { ms: 30, jitterMs: 5 } });
+  assert.deepEqual(streamEffects(rules, '/etcdserverpb.KV/Range'), { hold: false, streamDelay: undefined });
 });

@@ -72,6 +72,22 @@ export function decideRpc(rules: readonly RpcRule[], method: string, rngOf: (rul
   return d;
 }
 
+/**
+ * What the rules do to an open stream's responses (no dice rolled: a stream's messages are held or delayed
+ * as a whole, and the per-RPC dice stay one roll per RPC).
+ */
+export function streamEffects(rules: readonly RpcRule[], method: string): { hold: boolean; streamDelay?: { ms: number; jitterMs: number } | undefined } {
+  let hold = false;
+  let streamDelay: { ms: number; jitterMs: number } | undefined;
+  for (const r of rules) {
+    const onlyStreamDelay = r.streamDelay && !r.abort && !r.delay && !r.blackhole;
+    if (!methodMatches(r.methods ?? (onlyStreamDelay ? [WATCH_METHOD] : undefined), method)) continue;
+    if (r.blackhole) hold = true;
+    if (r.streamDelay) streamDelay = { ms: (streamDelay?.ms ?? 0) + r.streamDelay.ms, jitterMs: Math.max(streamDelay?.jitterMs ?? 0, r.streamDelay.jitterMs ?? 0) };
+  }
+  return { hold, streamDelay };
+}
+
 const CODE_NAMES = Object.entries(GrpcStatus).filter(([k, v]) => typeof v === 'number' && /^[A-Z_]+$/.test(k)) as [string, number][];
 
 export function grpcCodeName(code: number): string {

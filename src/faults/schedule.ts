@@ -318,6 +318,16 @@ export function stepMatches(pattern: string, stepId: string): boolean {
   return re.test(stepId);
 }
 
+/** Members whose client RPCs a timeline acts on one by one (their client links need the L7 proxy). */
+export function membersNeedingL7(t: Timeline): string[] {
+  const out = new Set<string>();
+  for (const e of t.entries) {
+    const perRpc = CLIENT_FAULTS.includes(e.fault) || (e.fault === 'blackhole' && e.params.methods !== undefined);
+    if (perRpc && e.target.kind === 'member') for (const m of e.target.members) out.add(m);
+  }
+  return [...out].sort();
+}
+
 /** A one-line description of a timeline entry, for logs and reports. */
 export function describeEntry(e: TimelineEntry): string {
   const target = e.target.kind === 'member' ? e.target.members.join(',') : e.target.kind === 'link' ? `link ${e.target.members.join('<->')}` : `peers of ${e.target.members[0]}`;

@@ -23,6 +23,8 @@ export interface CopySpec extends BumpFlags {
   tls: boolean;
   extraArgs: string[];
   seed: string;
+  /** Members whose client links need the L7 proxy (the schedule's per-RPC faults); the rest get L4. */
+  clientL7: string[];
   snap: SnapshotForRestore;
   /** The source's credentials: a restored snapshot keeps its users. */
   auth?: { user: string; password: string } | undefined;
@@ -45,7 +47,7 @@ export interface Copy {
 const read = (f: string): Promise<Buffer> => readFile(f);
 
 export async function makeCopy(spec: CopySpec): Promise<Copy> {
-  const layer = await FaultLayer.create({ members: spec.members.map((m) => ({ name: m, dataDir: memberDataDir(spec.home, spec.name, m) })), seed: spec.seed, ...(spec.tls ? { tls: { terminate: true } } : {}) });
+  const layer = await FaultLayer.create({ members: spec.members.map((m) => ({ name: m, dataDir: memberDataDir(spec.home, spec.name, m) })), seed: spec.seed, clientL7: spec.clientL7, ...(spec.tls ? { tls: { terminate: true } } : {}) });
   let restore: LocalRestoreResult;
   try {
     restore = await restoreToLocalCluster(spec.home, spec.snap, {
@@ -63,7 +65,7 @@ export async function makeCopy(spec: CopySpec): Promise<Copy> {
         tls: spec.tls,
         advertise: async (m) => {
           await layer.setTargets(m.name, { clientPort: m.clientPort, peerPort: m.peerPort });
-          if (m.tls) {
+          if (m.tls && layer.clientIsL7(m.name)) {
             await layer.setTls(m.name, { cert: await read(m.tls.member.certFile), key: await read(m.tls.member.keyFile), ca: await read(m.tls.cluster.caCert), clientCert: await read(m.tls.cluster.clientCert), clientKey: await read(m.tls.cluster.clientKey) });
           }
           return layer.advertised(m.name);

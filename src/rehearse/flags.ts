@@ -6,6 +6,7 @@
  * exec driver's `config:` or a local cluster's recorded command line.
  */
 import type { Setting } from '../plan/types.js';
+import { flagExists, yamlKeyExists } from '../knowledge/index.js';
 
 /** Flags that place or identify a member, or wire it to its peers: the copy sets its own. */
 const LAYOUT_FLAGS = new Set([
@@ -68,14 +69,22 @@ function flagName(s: Setting): string {
   return s.name.replace(/^-+/, '').replace(/^ETCD_/, '').toLowerCase().replace(/_/g, '-');
 }
 
-export function carriedFlags(settings: readonly Setting[]): CarriedFlags {
+/**
+ * `version`: the source's; a flag its etcd does not define (a shell word such as `set -eu` read from a
+ * start script, a typo) is left out, as etcd would refuse to start with it.
+ */
+export function carriedFlags(settings: readonly Setting[], version?: string): CarriedFlags {
   const byName = new Map<string, string>();
   const skipped: string[] = [];
   for (const s of settings) {
     const name = flagName(s);
     if (name.includes('.') || name.startsWith('client-transport-security') || name.startsWith('peer-transport-security')) continue;
     if (LAYOUT_FLAGS.has(name)) continue;
-    if (s.value !== undefined && /\$\{?[A-Za-z_]/.test(s.value)) {
+    if (version && flagExists(name, version) === false && yamlKeyExists(name, version) === false) {
+      skipped.push(`${s.raw} (${s.file}${s.line ? `:${s.line}` : ''}): etcd ${version} has no such flag`);
+      continue;
+    }
+    if (s.value !== undefined && /\$(\{|[A-Za-z0-9_!@#?*$-])/.test(s.value)) {
       skipped.push(`--${name} (${s.file}${s.line ? `:${s.line}` : ''}): its value ${s.value} names a variable upshift cannot resolve`);
       continue;
     }

@@ -1,14 +1,17 @@
 /**
- * Did the copy keep quorum through the rehearsal? Every 250 ms each member's plain-http metrics listener
- * (never behind the fault proxies) is asked for `etcd_server_has_leader`; a sample where fewer than a
- * quorum of members both answer and see a leader is a sample without quorum. A leader handoff or a
- * follower's restart costs a few hundred milliseconds of that; quorum counts as lost when it lasts
- * QUORUM_LOSS_MS (three default election timeouts: the cluster failed to elect, not just re-elected).
+ * Did the copy keep quorum through the rehearsal? Every 250 ms, per member: is its process running (not
+ * stopped, killed or frozen by SIGSTOP), and what does its plain-http metrics listener (never behind the
+ * fault proxies) say about `etcd_server_has_leader`. A sample is without quorum when fewer than a quorum
+ * of members run, or when members answer that they see no leader and fewer than a quorum see one. A
+ * member that does not answer in time proves nothing either way (on a busy machine the monitor itself
+ * is late): it is not counted as lost. A leader handoff costs a few hundred milliseconds; quorum counts
+ * as lost when a stretch lasts QUORUM_LOSS_MS (five default election timeouts: the cluster failed to
+ * elect, not just re-elected).
  */
 import { httpRequest } from '../cluster/http.js';
 import { quorumSize } from '../core/raft.js';
 
-export const QUORUM_LOSS_MS = 3000;
+export const QUORUM_LOSS_MS = 5000;
 const INTERVAL_MS = 250;
 
 export interface QuorumReport {
@@ -22,6 +25,12 @@ export interface QuorumReport {
   losses: { fromMs: number; toMs: number }[];
 }
 
+export interface MonitoredMember {
+  metricsURL: string;
+  /** Its process runs (and is not frozen). */
+  running: boolean;
+}
+
 export class QuorumMonitor {
   private timer: NodeJS.Timeout | undefined;
   private t0 = 0;
@@ -31,7 +40,7 @@ export class QuorumMonitor {
   private readonly losses: { fromMs: number; toMs: number }[] = [];
   private busy = false;
 
-  constructor(private readonly metricsURLs: () => string[]) {}
+  constructor(private readonly members: () => Promise<MonitoredMember[]>) {}
 
   start(): void {
     this.t0 = performance.now();
@@ -42,20 +51,24 @@ export class QuorumMonitor {
     if (this.busy) return;
     this.busy = true;
     try {
-      const urls = this.metricsURLs();
+      const members = await this.members();
       const seen = await Promise.all(
-        urls.map(async (u) => {
+        members.map(async (m): Promise<'leader' | 'no-leader' | 'down' | 'silent'> => {
+          if (!m.running) return 'down';
           try {
-            const r = await httpRequest(`${u}/metrics`, { timeoutMs: 500 });
-            return /^etcd_server_has_leader 1$/m.test(r.body);
+            const r = await httpRequest(`${m.metricsURL}/metrics`, { timeoutMs: 1000 });
+            return /^etcd_server_has_leader 1$/m.test(r.body) ? 'leader' : 'no-leader';
           } catch {
-            return false;
+            return 'silent';
           }
         }),
       );
       const now = performance.now() - this.t0;
       this.samples++;
-      if (seen.filter(Boolean).length >= quorumSize(urls.length)) {
+      const q = quorumSize(members.length);
+      const count = (k: string): number => seen.filter((x) => x === k).length;
+      const lost = members.length - count('down') < q || (count('no-leader') > 0 && count('leader') < q);
+      if (!lost) {
         this.withQuorum++;
         if (this.lossStart !== undefined) this.losses.push({ fromMs: Math.round(this.lossStart), toMs: Math.round(now) });
         this.lossStart = undefined;

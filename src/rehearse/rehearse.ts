@@ -36,12 +36,13 @@ import type { HookRecord, JournalRecord } from '../upgrade/journal.js';
 import { ttyProgress } from '../upgrade/progress.js';
 import { withRunReport } from '../dashboard/report.js';
 import { settingsFromFlags, type UpgradeOptions } from '../commands/upgrade.js';
-import { loadSchedule, resolveTimeline, type Timeline, type TimelineEntry } from '../faults/schedule.js';
+import { loadSchedule, membersNeedingL7, resolveTimeline, type Timeline, type TimelineEntry } from '../faults/schedule.js';
 import { FaultRunner, type FaultEvent } from '../faults/runner.js';
 import type { LayerStats } from '../faults/proxy-set.js';
 import { chooseBackup, copyName, readSource, sourceFlags, type ChosenBackup } from './source.js';
 import { detachCopy, makeCopy, removeCopy, type Copy } from './copy.js';
-import { QuorumMonitor, type QuorumReport } from './quorum-monitor.js';
+import { QuorumMonitor, type MonitoredMember, type QuorumReport } from './quorum-monitor.js';
+import { processState } from '../faults/process.js';
 import { judgeRehearsal, type MemberFigures } from './verdict.js';
 
 export interface RehearseOptions extends Omit<UpgradeOptions, 'backup' | 'dryRun' | 'yes'> {
@@ -110,7 +111,7 @@ export async function rehearse(opts: RehearseOptions, ctx: CommandContext): Prom
   const source = await readSource(config, ctx.signal);
   // The copy keeps the source's users: the rehearsal's upgrade needs the rights the real one would.
   await assertAdminUser(config, source.facts.authEnabled);
-  const flags = await sourceFlags({ config: opts.config, driverConfig: opts.driverConfig, cluster: opts.cluster }, ctx.home, source.members);
+  const flags = await sourceFlags({ config: opts.config, driverConfig: opts.driverConfig, cluster: opts.cluster }, ctx.home, source.members, source.version);
   const f = source.facts;
   const p = makePlan({ from: f.from, to: base.to, via: opts.via ?? [], authEnabled: f.authEnabled, v2Store: f.v2Store, cluster: f.cluster, configs: flags.configs });
   if (p.direction === 'downgrade') throw new ProblemError('downgrade', `${base.to} is older than the source's ${f.from}: rehearse rehearses upgrades`, { hint: '`upshift plan --to V` describes the supported downgrade procedure' });
@@ -144,6 +145,7 @@ export async function rehearse(opts: RehearseOptions, ctx: CommandContext): Prom
       tls: source.tls,
       extraArgs: flags.args,
       seed,
+      clientL7: membersNeedingL7(timeline),
       snap,
       auth: config.auth,
       dialTimeoutMs: config.dialTimeoutMs,
@@ -151,7 +153,14 @@ export async function rehearse(opts: RehearseOptions, ctx: CommandContext): Prom
       signal: ctx.signal,
       progress: log,
     });
-    notes.push(...copy.layer.notes, ...copy.restore.notes);
+    const l7 = source.members.filter((m) => copy!.layer.clientIsL7(m));
+    notes.push(
+      l7.length === 0
+        ? 'client links through the L4 proxy (the schedule has no per-RPC fault; L4 costs clients least)'
+        : `client links through the L7 proxy for ${l7.join(', ')} (per-RPC faults), the L4 proxy for the others`,
+      ...copy.layer.notes,
+      ...copy.restore.notes,
+    );
     if (copy.restore.ok) {
       const c = copy;
       const copyObs = await observeCluster(c.config, { signal: ctx.signal });
@@ -166,8 +175,7 @@ export async function rehearse(opts: RehearseOptions, ctx: CommandContext): Prom
       if (blockers.length > 0) refused = blockers.map((b) => `${b.code}: ${b.message}`).join('; ');
       else {
         runner = new FaultRunner(timeline, c.layer, { processOf: (m) => memberProcess(ctx.home, c.name, m) }, log);
-        const metricsURLs = (await loadCluster(ctx.home, c.name)).members.map((m) => m.metricsURL).filter((u): u is string => Boolean(u));
-        const monitor = new QuorumMonitor(() => metricsURLs);
+        const monitor = new QuorumMonitor(() => monitoredMembers(ctx.home, c.name));
         const r = runner;
         const hooks: ExecutorHooks = {
           onRunStart: (run) => {
@@ -266,6 +274,11 @@ export async function rehearse(opts: RehearseOptions, ctx: CommandContext): Prom
   };
   if (jsonFile) await writeFileAtomic(jsonFile, JSON.stringify(result, null, 2) + '\n');
   return result;
+}
+
+async function monitoredMembers(home: string, cluster: string): Promise<MonitoredMember[]> {
+  const c = await loadCluster(home, cluster);
+  return c.members.map((m) => ({ metricsURL: m.metricsURL ?? '', running: m.pid !== undefined && memberRunState(m) === 'running' && processState(m.pid) !== 'T' }));
 }
 
 async function memberProcess(home: string, cluster: string, member: string): Promise<{ pid: number; dataDir: string } | undefined> {

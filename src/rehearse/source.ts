@@ -38,7 +38,7 @@ export async function readSource(config: ConnectionConfig, signal?: AbortSignal)
   const notes: string[] = [];
   const voters = obs.members.filter((m) => !m.isLearner);
   if (voters.length < obs.members.length) notes.push(`the source has ${obs.members.length - voters.length} learner(s): the copy has its ${voters.length} voting members only`);
-  let members = voters.map((m) => m.name);
+  let members = voters.map((m) => m.name).sort();
   if (members.some((n) => !MEMBER_NAME_RE.test(n)) || new Set(members).size !== members.length) {
     notes.push(`the source's member names (${members.map((n) => JSON.stringify(n)).join(', ')}) cannot all name local members: the copy calls them m1..m${members.length}`);
     members = members.map((_, i) => `m${i + 1}`);
@@ -96,7 +96,7 @@ export interface SourceFlags {
  * The source's flags: `--config` files (all members), else the exec driver's `config:` (per member: the
  * first member's, with a note when members differ), else a local cluster's recorded command lines.
  */
-export async function sourceFlags(opts: { config?: string[] | undefined; driverConfig?: string | undefined; cluster?: string | undefined }, home: string, members: string[]): Promise<SourceFlags> {
+export async function sourceFlags(opts: { config?: string[] | undefined; driverConfig?: string | undefined; cluster?: string | undefined }, home: string, members: string[], version: string): Promise<SourceFlags> {
   const notes: string[] = [];
   const configs: ConfigSource[] = [];
   const perMember: Setting[][] = [];
@@ -108,8 +108,13 @@ export async function sourceFlags(opts: { config?: string[] | undefined; driverC
   } else if (opts.driverConfig) {
     const exec = await loadExecConfig(opts.driverConfig);
     const files = new Set(Object.values(exec.configs).flat());
-    for (const f of files) configs.push(await readConfigFile(f));
-    const byFile = new Map(configs.map((c) => [c.file, c]));
+    // Keyed by the spec as written (`flags:PATH` keeps its prefix there, not in ConfigSource.file).
+    const byFile = new Map<string, ConfigSource>();
+    for (const f of files) {
+      const c = await readConfigFile(f);
+      configs.push(c);
+      byFile.set(f, c);
+    }
     for (const m of members) {
       const list = exec.configs[m] ?? exec.configs['*'] ?? [];
       perMember.push(list.flatMap((f) => byFile.get(f)?.settings ?? []));
@@ -127,7 +132,7 @@ export async function sourceFlags(opts: { config?: string[] | undefined; driverC
   } else {
     notes.push('the source\'s flags are unknown (give --config FILE, or --driver-config with `config:`): the copy runs with etcd\'s defaults');
   }
-  const carried = perMember.map((s) => carriedFlags(s));
+  const carried = perMember.map((s) => carriedFlags(s, version));
   const first = carried[0] ?? { args: [], skipped: [] };
   if (carried.some((c) => c.args.join('\n') !== first.args.join('\n'))) notes.push('members of the source run with different flags: the copy runs every member with the first member\'s');
   notes.push(...new Set(carried.flatMap((c) => c.skipped)));

@@ -6,7 +6,7 @@
  * token; the restore gives the data a new cluster and member identity.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { rename, writeFile, mkdir } from 'node:fs/promises';
+import { rename, writeFile, mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { clusterUp, saveCluster, type ClusterUpOptions } from '../cluster/local.js';
@@ -157,6 +157,10 @@ export async function restoreToLocalCluster(home: string, snap: SnapshotForResto
   const config: ConnectionConfig = {
     endpoints: cluster.members.map((m) => m.clientURL),
     auth: snap.authEnabled && opts.user ? { user: opts.user, password: opts.password ?? '' } : undefined,
+    // A TLS cluster (a rehearsal's copy of a TLS source) is checked with its own CA and client certificate.
+    tls: cluster.tls
+      ? { ca: await readFile(cluster.tls.caCert), cert: await readFile(cluster.tls.clientCert), key: await readFile(cluster.tls.clientKey), insecureSkipVerify: false, files: { ca: cluster.tls.caCert, cert: cluster.tls.clientCert, key: cluster.tls.clientKey } }
+      : undefined,
     dialTimeoutMs: 5_000,
     commandTimeoutMs: 30_000,
     clusterName: cluster.name,

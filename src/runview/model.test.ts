@@ -107,3 +107,16 @@ test('RunFiles reads a run directory incrementally: a half-written line waits fo
   assert.deepEqual(whole?.steps, f.view?.steps);
   assert.equal(whole?.canary.length, 5);
 });
+
+test('a rehearsal\'s fault records: marked on the charts (begin and end) and listed in the stream; the timeline record is not', () => {
+  const at = (s: number): string => new Date(T0 + s * 1000).toISOString();
+  const records = [
+    ...sampleJournal(),
+    { type: 'fault', at: at(1), event: 'timeline', tMs: 0, seed: '1', entries: [] },
+    { type: 'fault', at: at(2), event: 'begin', tMs: 1000, id: 'f1', fault: 'partition', target: { kind: 'member', members: ['m2'] }, detail: 'peer links m2<->m1,m3' },
+    { type: 'fault', at: at(3), event: 'end', tMs: 2000, id: 'f1', fault: 'partition', target: { kind: 'member', members: ['m2'] }, detail: 'after 1000 ms' },
+  ] as unknown as Parameters<typeof buildRunView>[0];
+  const v = buildRunView(records)!;
+  assert.deepEqual(v.events.filter((e) => e.kind === 'fault').map((e) => e.label), ['partition m2', 'end partition m2']);
+  assert.deepEqual(v.journal.filter((l) => l.type === 'fault').map((l) => l.text), ['fault f1 (partition m2): begin: peer links m2<->m1,m3', 'fault f1 (partition m2): end: after 1000 ms']);
+});

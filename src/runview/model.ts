@@ -58,7 +58,7 @@ export interface GateWindow {
   samples: { t: number; checks: GateCheck[] }[];
 }
 
-export type EventKind = 'stop' | 'start' | 'ready' | 'leader' | 'decision' | 'rollback' | 'resume' | 'failed' | 'end';
+export type EventKind = 'stop' | 'start' | 'ready' | 'leader' | 'decision' | 'rollback' | 'resume' | 'failed' | 'end' | 'fault';
 
 /** A moment worth marking on the time charts. */
 export interface EventMark {
@@ -310,6 +310,15 @@ export function applyRecord(v: RunView, r: JournalRecord): void {
     case 'observation':
       addObservation(v, t, r.clusterVersion, r.members);
       return;
+    case 'fault': {
+      // A rehearsal's fault timeline (src/faults/runner.ts): each fault's begin and end on the charts and in the stream.
+      const f = r as { event?: string; id?: string; fault?: string; detail?: string; target?: { members?: string[] } };
+      if (f.event === 'timeline') return;
+      const who = f.target?.members?.join(',') ?? '';
+      if (f.event === 'begin' || f.event === 'end') mark(v, t, 'fault', `${f.event === 'begin' ? '' : 'end '}${f.fault ?? 'fault'} ${who}`.trim());
+      line(v, t, 'fault', f.event === 'skipped' ? 'info' : 'warn', `fault ${f.id ?? ''} (${f.fault ?? '?'} ${who}): ${f.event}${f.detail ? `: ${f.detail}` : ''}`);
+      return;
+    }
     case 'gate-sample': {
       const g = [...v.gates].reverse().find((w) => w.step === r.step && w.ok === undefined);
       if (!g) return;

@@ -4,6 +4,9 @@
 #
 #   shell-cluster.sh BIN_DIR ROOT NAME=CLIENT_PORT:PEER_PORT...
 #
+# SHELL_CLUSTER_FLAGS_FILE (optional): a file of extra flags that every start.sh reads into etcd's
+# command line (`$(cat FILE)`), as a deployment keeps its flags in a file beside the start script.
+#
 # For each member it writes ROOT/NAME/start.sh (start that member, optionally with another etcd:
 # `sh ROOT/NAME/start.sh [BIN_DIR]`; it records the PID in ROOT/NAME/pid) and ROOT/NAME/stop.sh
 # (SIGTERM the recorded PID and wait up to 20 s). Then it waits until every member is healthy and prints
@@ -32,7 +35,7 @@ b=\${1:-$bin}
 nohup "\$b/etcd" --name=$name --data-dir=$dir/data \\
   --listen-client-urls=http://127.0.0.1:$client --advertise-client-urls=http://127.0.0.1:$client \\
   --listen-peer-urls=http://127.0.0.1:$peer --initial-advertise-peer-urls=http://127.0.0.1:$peer \\
-  --initial-cluster=$initial --initial-cluster-state=new --initial-cluster-token=$token \\
+  --initial-cluster=$initial --initial-cluster-state=new --initial-cluster-token=$token ${SHELL_CLUSTER_FLAGS_FILE:+\$(cat $SHELL_CLUSTER_FLAGS_FILE)} \\
   >> $dir/etcd.log 2>&1 < /dev/null &
 echo \$! > $dir/pid
 START

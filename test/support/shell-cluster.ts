@@ -43,7 +43,8 @@ export interface ShellCluster {
   stop(): Promise<void>;
 }
 
-export async function startShellCluster(opts: { version: string; members?: number }): Promise<ShellCluster> {
+/** `flagsFile`: a file of extra etcd flags every member's start.sh reads (an exec driver's `config: flags:FILE`). */
+export async function startShellCluster(opts: { version: string; members?: number; flagsFile?: string }): Promise<ShellCluster> {
   const n = opts.members ?? 3;
   const binDir = join(testBinDir(), opts.version);
   const root = mkdtempSync(join(tmpdir(), 'upshift-shell-'));
@@ -75,7 +76,7 @@ export async function startShellCluster(opts: { version: string; members?: numbe
   });
   let out: string;
   try {
-    const r = await run('sh', [shellClusterScript, binDir, root, ...specs], { timeout: 90_000, env: scriptEnv() });
+    const r = await run('sh', [shellClusterScript, binDir, root, ...specs], { timeout: 90_000, env: { ...scriptEnv(), ...(opts.flagsFile ? { SHELL_CLUSTER_FLAGS_FILE: opts.flagsFile } : {}) } });
     out = r.stdout;
   } catch (e) {
     await killAll();

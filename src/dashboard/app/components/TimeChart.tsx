@@ -39,6 +39,7 @@ const EVENT_COLORS: Record<string, string> = {
   resume: '#2980b9',
   failed: '#c0392b',
   end: '#555',
+  fault: '#b7950b',
 };
 
 function eventsPlugin(getEvents: () => EventMark[]): uPlot.Plugin {
