@@ -255,6 +255,33 @@ describe('backups in an S3-compatible store', { skip }, () => {
     });
   });
 
+  test('SSE, storage class, object lock and CRC32 checksums reach the store; a local copy with --dir; prune keeps locked objects', async () => {
+    const tc = clusters[clusters.length - 1]!;
+    await s3.createBucket('locked', { objectLock: true });
+    const dir = join(tc.home, 'copy');
+    const r = await cli(
+      ['backup', 'save', '--cluster', tc.cluster.name, '--to', 's3://locked/x/', '--dir', dir, '--s3-sse', 'AES256', '--s3-storage-class', 'STANDARD_IA', '--s3-object-lock-mode', 'GOVERNANCE', '--s3-object-lock-retain', '1d', '--s3-checksum', 'when-supported', '-o', 'json'],
+      envOf(tc),
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const s = JSON.parse(r.stdout) as SaveJson & { object: { storageClass: string; lockUntil: string } };
+    assert.equal(s.localFile, s.file);
+    assert.ok(existsSync(s.file) && existsSync(`${s.file}.manifest.json`), 'local copy kept');
+    assert.equal(s.object.storageClass, 'STANDARD_IA');
+    assert.ok(Date.parse(s.object.lockUntil) > Date.now() + 23 * 3_600_000);
+    const head = await client.send(new GetObjectCommand({ Bucket: 'locked', Key: s.object.key }));
+    assert.equal(head.ServerSideEncryption, 'AES256');
+    assert.equal(head.ObjectLockMode, 'GOVERNANCE');
+    await head.Body!.transformToByteArray();
+    const again = await cli(['backup', 'save', '--cluster', tc.cluster.name, '--to', 's3://locked/x/', '--s3-object-lock-mode', 'GOVERNANCE', '--s3-object-lock-retain', '1d', '-o', 'json'], envOf(tc));
+    assert.equal(again.code, 0, again.stderr);
+    const p = await cli(['backup', 'prune', '--dir', 's3://locked/x/', '--keep-last', '1', '-o', 'json'], envOf(tc));
+    assert.equal(p.code, 0, p.stderr);
+    const pj = JSON.parse(p.stdout) as { decisions: { action: string; reason: string }[]; deleted: string[] };
+    assert.deepEqual(pj.deleted, []);
+    assert.match(pj.decisions[1]!.reason, /object lock until/);
+  });
+
   test('the credentials appear in no output and no file', () => {
     assert.ok(runs.length > 5);
     for (const r of runs) {

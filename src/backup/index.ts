@@ -10,3 +10,9 @@ export { openSnapshotStream, SnapshotBodyDecoder, type SnapshotReceiver, type Sn
 export { checkSnapshotForRestore, restoreToLocalCluster, restoreMemberDataDir, type LocalRestoreResult, type MemberRestoreResult } from '../restore/restore.js';
 export { judgeRestore, chooseRestoreVersion, parseInitialCluster } from '../restore/plan.js';
 export { checkConsistency, judge as judgeConsistency, type ConsistencyReport } from '../check/consistency.js';
+export { readRemoteCatalogue, fetchRemoteBackup, uploadManifest, type RemoteEntry, type RemoteCatalogue } from './remote.js';
+export { periodOf, type GfsCounts } from './prune.js';
+export { ObjectStore } from '../s3/store.js';
+export { StreamingUpload, type UploadOutcome } from '../s3/upload.js';
+export { resolveS3Settings, type S3Settings, type S3Flags } from '../s3/options.js';
+export { parseS3Location, parseS3Object, type S3Location } from '../s3/url.js';

@@ -108,7 +108,7 @@ export function resolveS3Settings(flags: S3Flags, env: NodeJS.ProcessEnv): S3Set
   let partSizeBytes = DEFAULT_PART_MIB << 20;
   if (flags.s3PartSize !== undefined) {
     const mib = Number(flags.s3PartSize.replace(/mib?$/i, ''));
-    if (!Number.isInteger(mib) || mib < 5 || mib > 5120) throw new UsageError(`--s3-part-size: "${flags.s3PartSize}" is not a whole number of MiB between 5 and 5120`, { hint: 'e.g. --s3-part-size 16 (memory use grows with it: about 4 parts are held)' });
+    if (!Number.isInteger(mib) || mib < 5 || mib > 5120) throw new UsageError(`--s3-part-size: "${flags.s3PartSize}" is not a whole number of MiB between 5 and 5120`, { hint: 'e.g. --s3-part-size 16 (memory grows with it: 3 parts are held)' });
     partSizeBytes = mib << 20;
   }
 

@@ -190,6 +190,9 @@ export class ObjectStore {
     if (s.objectLock) {
       p.ObjectLockMode = s.objectLock.mode;
       p.ObjectLockRetainUntilDate = new Date(now.getTime() + s.objectLock.retainMs);
+      // S3 refuses a write with lock retention that carries neither Content-MD5 nor an SDK checksum
+      // (MissingUploadObjectWithObjectLockHeaders), whatever --s3-checksum says: ask for CRC32 here.
+      p.ChecksumAlgorithm = 'CRC32';
     }
     return p;
   }

@@ -1,23 +1,33 @@
 /**
- * A streaming upload whose completion the caller decides: bytes are pushed as they arrive (multipart through
- * @aws-sdk/lib-storage, a single PUT when they fit in one part), and the upload is only completed by
- * `finish()` — so a snapshot whose sha256 trailer or bbolt checks fail is aborted and never becomes an
- * object. After completion the stored object is verified (size, and the ETag against MD5s computed on the
- * way, or a read-back with sha256) before `finish` resolves; an object that fails is deleted.
+ * A streaming upload whose completion the caller decides: bytes are pushed as they arrive and sent as
+ * multipart parts (a single PUT when they fit in one part), and the upload is only completed by `finish()`
+ * — so a snapshot whose sha256 trailer or bbolt checks fail is aborted and never becomes an object. After
+ * completion the stored object is verified (size, and the ETag against the MD5s computed on the way, or a
+ * read-back with sha256) before `finish` resolves; an object that fails is deleted.
  *
- * Memory: pushed bytes are copied into 1 MiB batches (not queued as views of the caller's buffers, which
- * would pin the HTTP/2 receive chunks they point into); lib-storage holds at most `queueSize` parts in flight
- * plus the one it assembles.
+ * Hand-written over the S3 client's multipart calls rather than @aws-sdk/lib-storage's Upload, for memory:
+ * lib-storage assembles each part with Buffer.concat from the chunks it is given, so every part is a fresh
+ * allocation that lives (and is promoted) while the part is in flight; measured on a 1 GiB snapshot to a
+ * local S3 server, a save through it peaked at 182 MiB RSS, against 103 MiB for the same save to a file.
+ * Here `QUEUE_SIZE + 1` part buffers are allocated once and reused: the bytes are copied once, into the part
+ * they belong to, and nothing else is held. Completion and abort are explicit too (lib-storage starts an
+ * abort only once its input stream fails, and reports the error before the abort has finished).
  */
-import { PassThrough } from 'node:stream';
 import { createHash, type Hash } from 'node:crypto';
-import { Upload } from '@aws-sdk/lib-storage';
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  PutObjectCommand,
+  UploadPartCommand,
+  type CompletedPart,
+  type PutObjectCommandInput,
+} from '@aws-sdk/client-s3';
 import { ProblemError, errorMessage } from '../core/errors.js';
 import { toS3Error } from './errors.js';
 import type { ObjectStore } from './store.js';
 
-const BATCH = 1 << 20;
-/** Parts uploaded concurrently: two keep the link busy while one is assembled. */
+/** Parts sent concurrently: two keep the link busy while the next one fills. */
 const QUEUE_SIZE = 2;
 
 export interface UploadOutcome {
@@ -34,21 +44,26 @@ export interface UploadOutcome {
 export class StreamingUpload {
   /** Called when a `push` that returned false may be followed by more. */
   onDrain: () => void = () => undefined;
-  /** Called when a part has been sent (progress that is not a drain). */
+  /** Called when a part has been stored (progress that is not a drain). */
   onActivity: () => void = () => undefined;
   /** Called once if the upload fails while bytes are still being pushed. */
   onError: (e: Error) => void = () => undefined;
   bytes = 0;
-  private readonly body = new PassThrough({ highWaterMark: 2 * BATCH });
-  private readonly upload: Upload;
-  private readonly settled: Promise<{ ok: true } | { ok: false; error: unknown }>;
-  private batch = Buffer.allocUnsafe(BATCH);
+  private readonly partSize: number;
+  private readonly params: Partial<PutObjectCommandInput>;
+  private readonly crc: boolean;
+  private readonly free: Buffer[] = [];
+  private current: Buffer | undefined;
   private filled = 0;
   private md5: Hash = createHash('md5');
-  private partFill = 0;
   private readonly partMd5s: Buffer[] = [];
-  private failed: unknown;
+  private readonly parts: CompletedPart[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
+  private partNumber = 0;
+  private uploadId: Promise<string> | undefined;
+  private failed: Error | undefined;
   private ended = false;
+  private wantsDrain = false;
 
   constructor(
     private readonly store: ObjectStore,
@@ -56,77 +71,112 @@ export class StreamingUpload {
     readonly key: string,
     now: Date,
   ) {
-    this.upload = new Upload({
-      client: store.client,
-      params: { Bucket: bucket, Key: key, Body: this.body, ContentType: 'application/octet-stream', ...store.writeParams(now, { storageClass: true }) },
-      partSize: store.settings.partSizeBytes,
-      queueSize: QUEUE_SIZE,
-      leavePartsOnError: false,
-    });
-    this.body.on('drain', () => this.onDrain());
-    this.upload.on('httpUploadProgress', () => this.onActivity());
-    this.settled = this.upload.done().then(
-      () => ({ ok: true as const }),
-      (error: unknown) => {
-        this.failed ??= error;
-        if (!this.ended) this.onError(toS3Error(error, this.ctx('upload')));
-        return { ok: false as const, error };
-      },
-    );
+    this.partSize = store.settings.partSizeBytes;
+    this.params = { ContentType: 'application/octet-stream', ...store.writeParams(now, { storageClass: true }) };
+    // CRC32 per part when the user asked for SDK checksums, or when S3 requires one (object lock).
+    this.crc = store.settings.checksum === 'when-supported' || this.params.ChecksumAlgorithm !== undefined;
+    for (let i = 0; i < QUEUE_SIZE; i++) this.free.push(Buffer.allocUnsafeSlow(this.partSize));
+    this.current = Buffer.allocUnsafeSlow(this.partSize);
   }
 
   private ctx(op: string): { op: string; bucket: string; key: string; endpoint: string | undefined } {
     return { op, bucket: this.bucket, key: this.key, endpoint: this.store.settings.endpoint };
   }
 
+  private fail(e: unknown, op: string): void {
+    if (this.failed) return;
+    this.failed = toS3Error(e, this.ctx(op));
+    if (!this.ended) this.onError(this.failed);
+  }
+
   /** Take a copy of `chunk`; false when the caller should wait for `onDrain`. */
   push(chunk: Buffer): boolean {
-    if (this.failed !== undefined) return true; // the error reaches the caller through onError / finish
+    if (this.failed) return true; // the error reaches the caller through onError / finish
     this.bytes += chunk.length;
-    this.hashParts(chunk);
     let at = 0;
-    let ok = true;
     while (at < chunk.length) {
-      const n = Math.min(chunk.length - at, BATCH - this.filled);
-      chunk.copy(this.batch, this.filled, at, at + n);
+      if (!this.current) {
+        // Every part buffer is in flight: hold the rest until one comes back (the caller has paused).
+        const rest = Buffer.from(chunk.subarray(at));
+        this.pending.push(rest);
+        this.wantsDrain = true;
+        return false;
+      }
+      const n = Math.min(chunk.length - at, this.partSize - this.filled);
+      const piece = at === 0 && n === chunk.length ? chunk : chunk.subarray(at, at + n);
+      piece.copy(this.current, this.filled);
+      this.md5.update(piece);
       this.filled += n;
       at += n;
-      if (this.filled === BATCH) ok = this.flush() && ok;
+      if (this.filled === this.partSize) this.sendCurrent();
     }
-    return ok && !this.body.writableNeedDrain;
+    if (this.free.length === 0 && !this.current) {
+      this.wantsDrain = true;
+      return false;
+    }
+    return true;
   }
 
-  /** MD5 of each part as lib-storage will cut them (every partSize bytes), for the multipart ETag. */
-  private hashParts(chunk: Buffer): void {
-    const size = this.store.settings.partSizeBytes;
-    let at = 0;
-    while (at < chunk.length) {
-      const n = Math.min(chunk.length - at, size - this.partFill);
-      this.md5.update(at === 0 && n === chunk.length ? chunk : chunk.subarray(at, at + n));
-      this.partFill += n;
-      at += n;
-      if (this.partFill === size) {
-        this.partMd5s.push(this.md5.digest());
-        this.md5 = createHash('md5');
-        this.partFill = 0;
-      }
-    }
-  }
+  /** Bytes pushed while no part buffer was free (at most a few HTTP/2 frames: the caller pauses at once). */
+  private readonly pending: Buffer[] = [];
 
-  private flush(): boolean {
-    if (this.filled === 0) return true;
-    const full = this.batch.subarray(0, this.filled);
-    this.batch = Buffer.allocUnsafe(BATCH);
+  private sendCurrent(): void {
+    const buf = this.current!;
+    const len = this.filled;
+    this.partMd5s.push(this.md5.digest());
+    this.md5 = createHash('md5');
+    this.current = this.free.pop()!;
     this.filled = 0;
-    return this.body.write(full);
+    const n = ++this.partNumber;
+    this.uploadId ??= this.store.client
+      .send(new CreateMultipartUploadCommand({ ...this.params, Bucket: this.bucket, Key: this.key, ...(this.crc ? { ChecksumAlgorithm: 'CRC32' } : {}) }))
+      .then((r) => r.UploadId!);
+    const sent = (async (): Promise<void> => {
+      try {
+        const UploadId = await this.uploadId!;
+        if (this.failed) return;
+        const r = await this.store.client.send(new UploadPartCommand({ Bucket: this.bucket, Key: this.key, UploadId, PartNumber: n, Body: buf.subarray(0, len), ...(this.crc ? { ChecksumAlgorithm: 'CRC32' } : {}) }));
+        this.parts.push({ PartNumber: n, ETag: r.ETag, ...(r.ChecksumCRC32 ? { ChecksumCRC32: r.ChecksumCRC32 } : {}) });
+        this.onActivity();
+      } catch (e) {
+        this.fail(e, n === 1 ? 'start upload' : `upload part ${n}`);
+      }
+    })();
+    // The buffer is reused only once its request has settled (the SDK may have re-sent it on a retry).
+    const tracked: Promise<void> = sent.then(() => {
+      this.inFlight.delete(tracked);
+      this.returnBuffer(buf);
+    });
+    this.inFlight.add(tracked);
   }
 
-  /** The ETag S3 gives an unencrypted (or SSE-S3) object uploaded in these parts. */
-  expectedEtag(): string {
-    const md5s = [...this.partMd5s];
-    if (this.partFill > 0 || md5s.length === 0) md5s.push(this.md5.copy().digest());
-    if (md5s.length === 1) return md5s[0]!.toString('hex');
-    return `${createHash('md5').update(Buffer.concat(md5s)).digest('hex')}-${md5s.length}`;
+  private returnBuffer(buf: Buffer): void {
+    if (!this.current) {
+      this.current = buf;
+      // Bytes that arrived while every buffer was busy go first.
+      const held = this.pending.splice(0);
+      for (const b of held) {
+        this.bytes -= b.length; // push counts them again
+        this.push(b);
+      }
+    } else {
+      this.free.push(buf);
+    }
+    if (this.wantsDrain && (this.free.length > 0 || this.current) && this.pending.length === 0) {
+      this.wantsDrain = false;
+      this.onDrain();
+    }
+  }
+
+  /** The ETag S3 gives an unencrypted (or SSE-S3) object: the MD5 of a single PUT, or MD5 of the parts' MD5s and their count. */
+  private expectedEtag(): string {
+    if (this.partNumber === 0) return this.md5.copy().digest('hex');
+    return `${createHash('md5').update(Buffer.concat(this.partMd5s)).digest('hex')}-${this.partMd5s.length}`;
+  }
+
+  /** Wait until no part is in flight (a returning buffer may send held bytes as a new part). */
+  private async settle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
   }
 
   /**
@@ -134,15 +184,26 @@ export class StreamingUpload {
    * every byte pushed). Throws (and leaves no object behind) when the store does not hold exactly those bytes.
    */
   async finish(sha256: string, signal?: AbortSignal): Promise<UploadOutcome> {
-    if (this.failed === undefined) this.flush();
-    const expectedEtag = this.expectedEtag();
     this.ended = true;
-    this.body.end();
-    const r = await this.settled;
-    if (!r.ok) {
+    await this.settle();
+    try {
+      if (this.failed) throw this.failed;
+      if (this.partNumber === 0) {
+        // Everything fits in one part: a single PUT, nothing to complete or abort.
+        await this.store.client.send(new PutObjectCommand({ ...this.params, Bucket: this.bucket, Key: this.key, Body: this.current!.subarray(0, this.filled) }), { abortSignal: signal });
+      } else {
+        if (this.filled > 0) this.sendCurrent();
+        await this.settle();
+        if (this.failed) throw this.failed;
+        const UploadId = await this.uploadId!;
+        const Parts = [...this.parts].sort((a, b) => a.PartNumber! - b.PartNumber!);
+        await this.store.client.send(new CompleteMultipartUploadCommand({ Bucket: this.bucket, Key: this.key, UploadId, MultipartUpload: { Parts } }));
+      }
+    } catch (e) {
       await this.cleanUp();
-      throw toS3Error(r.error, this.ctx('upload'));
+      throw toS3Error(e, this.ctx('upload'));
     }
+    const expectedEtag = this.expectedEtag();
     const head = await this.store.head(this.bucket, this.key, signal);
     const problem = async (message: string): Promise<never> => {
       await this.store.delete(this.bucket, this.key).catch(() => undefined);
@@ -162,28 +223,30 @@ export class StreamingUpload {
     return { bucket: this.bucket, key: this.key, size: head.size, etag, verifiedBy, storageClass: head.storageClass, lockUntil: head.lockUntil?.toISOString() };
   }
 
-  /**
-   * Stop: no object appears. Ending the body with an error makes lib-storage abort its multipart upload once
-   * the parts in flight settle; the upload id is then aborted once more here in case that request failed.
-   */
+  /** Stop: wait for the parts in flight, abort the multipart upload. No object appears. */
   async abort(reason: Error): Promise<void> {
     this.ended = true;
     this.failed ??= reason;
-    this.body.destroy(reason);
-    await this.settled;
+    this.pending.length = 0;
+    await this.settle();
     await this.cleanUp();
   }
 
   private async cleanUp(): Promise<void> {
-    const id = (this.upload as unknown as { uploadId?: string }).uploadId;
-    if (id) {
-      try {
-        await this.store.abortUpload(this.bucket, this.key, id);
-      } catch (e) {
-        throw new ProblemError('s3-abort-failed', `the multipart upload of s3://${this.bucket}/${this.key} could not be aborted: ${errorMessage(e)}`, {
-          hint: 'it is invisible but its parts are stored: `upshift backup prune --dir s3://...` aborts stale uploads, or set an AbortIncompleteMultipartUpload lifecycle rule',
-        });
-      }
+    if (!this.uploadId) return;
+    let id: string;
+    try {
+      id = await this.uploadId;
+    } catch {
+      return; // never created
+    }
+    try {
+      await this.store.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: this.key, UploadId: id }));
+    } catch (e) {
+      if ((e as { name?: string }).name === 'NoSuchUpload') return;
+      throw new ProblemError('s3-abort-failed', `the multipart upload of s3://${this.bucket}/${this.key} could not be aborted: ${errorMessage(toS3Error(e, this.ctx('abort upload')))}`, {
+        hint: 'it is invisible but its parts are stored: `upshift backup prune --dir s3://...` aborts uploads older than a day, or set an AbortIncompleteMultipartUpload lifecycle rule',
+      });
     }
   }
 }

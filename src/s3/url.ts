@@ -21,7 +21,7 @@ export function parseS3Location(url: string, what = 'URL'): S3Location {
   if (!m || !/^[A-Za-z0-9._-]{1,255}$/.test(m[1]!)) {
     throw new UsageError(`${what}: "${url}" is not an s3://BUCKET/PREFIX/ URL`, { hint: 'e.g. s3://my-backups/etcd/prod/' });
   }
-  let prefix = (m[2] ?? '').replace(/^\/+/, '');
+  let prefix = m[2] ?? '';
   if (prefix.length > 0 && !prefix.endsWith('/')) prefix += '/';
   if (prefix.split('/').some((seg, i, all) => seg === '' && i < all.length - 1) || prefix.includes('/../') || prefix.startsWith('../')) {
     throw new UsageError(`${what}: "${url}" has an empty or relative path segment`, { hint: 'write the prefix like s3://bucket/etcd/prod/' });
