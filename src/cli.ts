@@ -17,6 +17,7 @@ import { registerMisc } from './cli/misc.js';
 import { registerFaults } from './cli/faults.js';
 import { registerDashboard } from './cli/dashboard.js';
 import { registerKnowledge } from './cli/knowledge.js';
+import { registerGovernance } from './cli/governance.js';
 
 export const VERSION = '0.1.0';
 
@@ -46,6 +47,7 @@ export function buildProgram(io: CliIO): Command {
     registerFaults,
     registerMisc,
     registerDashboard,
+    registerGovernance,
   ];
   for (const register of domains) {
     register(program, io);
