@@ -84,7 +84,7 @@ export function registerGovernance(program: Command, io: CliIO): void {
         .option('--scream-listen <addr>', 'scream test: where the proxy listens (the dependency must use this address)')
         .option('--scream-target <addr>', 'scream test: the etcd member behind the proxy')
         .option('--scream-stages <list>', 'scream test stages, e.g. latency:100ms@10m,latency:1s@10m,abort:1%@10m,abort:5%@10m')
-        .option('--rollback-window <duration>', 'scream test: keep the proxy forwarding without faults this long after the last stage', '0s'),
+        .option('--rollback-window <duration>', 'scream test: after the stages (or the first caller), keep forwarding without faults this long (default: until Ctrl-C)'),
     ),
   ).action(async (files: string[], opts: Record<string, unknown>) => {
     await runCommand(io, () => import('../commands/lifecycle.js'), { ...opts, files });

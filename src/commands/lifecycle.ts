@@ -98,7 +98,7 @@ export async function run(opts: LifecycleOptions, ctx: CommandContext): Promise<
       listen: parseAddress(opts.screamListen, '--scream-listen'),
       target: parseAddress(opts.screamTarget, '--scream-target'),
       stages,
-      rollbackWindowMs: parseDuration(opts.rollbackWindow ?? '0s', '--rollback-window'),
+      rollbackWindowMs: opts.rollbackWindow === undefined ? Infinity : parseDuration(opts.rollbackWindow, '--rollback-window'),
       stopOnTraffic: true,
       signal: ctx.signal,
       log: (l) => note(ctx, `upshift: ${l}`),
@@ -128,7 +128,7 @@ export function render(r: LifecycleResult): string {
     else {
       out.push(`scream test ${r.scream.service} (${r.scream.proxy} -> ${r.scream.target}): ${r.scream.verdict}${r.scream.stoppedEarly ? ' (faults lifted when traffic appeared)' : ''}`);
       for (const s of r.scream.stages) out.push(`  ${s.stage}: ${s.rpcs} RPCs, ${s.aborted} failed by the test, ${s.delayed} delayed${Object.keys(s.methods).length ? ` (${Object.entries(s.methods).map(([m, n]) => `${m} ${n}`).join(', ')})` : ''}`);
-      if (r.scream.rollbackWindow.durationMs) out.push(`  rollback window: ${r.scream.rollbackWindow.rpcs} RPCs`);
+      out.push(`  rollback window (no faults): ${r.scream.rollbackWindow.rpcs} RPCs`);
     }
   }
   return out.join('\n') + '\n';

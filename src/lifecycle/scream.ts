@@ -55,7 +55,8 @@ export interface ScreamReport {
   /** Faults were lifted early because traffic appeared. */
   stoppedEarly: boolean;
   stages: StageResult[];
-  rollbackWindow: { durationMs: number; rpcs: number };
+  /** durationMs null: until interrupted. */
+  rollbackWindow: { durationMs: number | null; rpcs: number };
 }
 
 export interface ScreamOptions {
@@ -63,6 +64,7 @@ export interface ScreamOptions {
   listen: { host: string; port: number };
   target: { host: string; port: number };
   stages: ScreamStage[];
+  /** Infinity: until the signal aborts. */
   rollbackWindowMs: number;
   stopOnTraffic?: boolean;
   signal: AbortSignal;
@@ -110,13 +112,16 @@ export async function runScreamTest(o: ScreamOptions): Promise<ScreamReport> {
         break;
       }
     }
+    // The dependent service still points at the proxy: keep forwarding without faults (the rollback
+    // window) so it keeps working until it is pointed back, or the window ends, or Ctrl-C.
     const beforeRollback = proxy.stats.rpcs;
-    if (o.rollbackWindowMs > 0 && !o.signal.aborted) {
-      o.log(`scream test: rollback window, forwarding without faults for ${Math.round(o.rollbackWindowMs / 1000)} s`);
-      await wait(o.rollbackWindowMs, o.signal);
+    if (!o.signal.aborted) {
+      const forever = !Number.isFinite(o.rollbackWindowMs);
+      o.log(`scream test: faults lifted; forwarding without faults ${forever ? 'until Ctrl-C' : `for ${Math.round(o.rollbackWindowMs / 1000)} s`} (rollback window): point ${o.service} back at ${o.target.host}:${o.target.port}`);
+      await wait(forever ? 2 ** 31 - 1 : o.rollbackWindowMs, o.signal);
     }
     const inUse = stages.some((s) => s.rpcs > 0) || proxy.stats.rpcs > beforeRollback;
-    return { service: o.service, proxy: where, target: `${o.target.host}:${o.target.port}`, verdict: inUse ? 'in-use' : 'silent', stoppedEarly, stages, rollbackWindow: { durationMs: o.rollbackWindowMs, rpcs: proxy.stats.rpcs - beforeRollback } };
+    return { service: o.service, proxy: where, target: `${o.target.host}:${o.target.port}`, verdict: inUse ? 'in-use' : 'silent', stoppedEarly, stages, rollbackWindow: { durationMs: Number.isFinite(o.rollbackWindowMs) ? o.rollbackWindowMs : null, rpcs: proxy.stats.rpcs - beforeRollback } };
   } finally {
     proxy.clearRules();
     await proxy.close();

@@ -16,7 +16,7 @@ export interface TopologyEdge {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
-  /** The child sent no spans for these calls: named by the caller (an uninstrumented peer). */
+  /** Every call was known from the caller only (the callee sent no span for it: uninstrumented, or not sampled). */
   virtual: boolean;
   selfLoop: boolean;
   connection?: 'database' | 'messaging';
@@ -91,7 +91,7 @@ export function analyzeGraph(g: GraphBuilder, opts: AnalyzeOptions, extra: Pick<
       p50Ms: ms(e.latency.percentile(50)),
       p99Ms: ms(e.latency.percentile(99)),
       maxMs: ms(e.latency.max),
-      virtual: e.virtualCalls === e.calls && (g.nodes.get(e.child)?.spans ?? 0) === 0,
+      virtual: e.virtualCalls === e.calls,
       selfLoop: e.parent === e.child,
       ...(e.connection ? { connection: e.connection } : {}),
       ops: opList(e.ops),

@@ -87,11 +87,13 @@ export class OtlpReceiver {
     return this.boundPort;
   }
 
+  /** Stop listening and drop open connections (senders keep theirs open between exports). */
   async close(): Promise<void> {
-    await new Promise<void>((resolve) => (this.net ? this.net.close(() => resolve()) : resolve()));
+    const closed = new Promise<void>((resolve) => (this.net ? this.net.close(() => resolve()) : resolve()));
     for (const s of this.sockets) s.destroy();
     this.h1?.close();
     this.h2?.close();
+    await closed;
   }
 
   private accept(socket: Socket): void {
