@@ -24,9 +24,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { releasedPatches } from '../../knowledge/index.js';
 import { pseudoVersionFor34 } from '../../deps/knowledge/releases.js';
+import { gatewayRoutes, pathRewrites, type GatewayRoute } from '../gateway.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string): string | undefined => {
@@ -34,9 +35,7 @@ const arg = (name: string): string | undefined => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const gitDir = arg('--git');
-const out = arg('--out') ?? join(dirname(fileURLToPath(import.meta.url)), '..', 'data', 'etcd-api.json');
-const versions = arg('--versions')?.split(',') ?? ['3.4', '3.5', '3.6', '3.7'].flatMap((m) => releasedPatches(m));
-const modcache = mkdtempSync(join(tmpdir(), 'upshift-etcd-api-'));
+let modcache = '';
 const log = (s: string): void => void process.stderr.write(s + '\n');
 
 interface Download {
@@ -144,113 +143,86 @@ const gwPath = (v: string) => (v.startsWith('3.4.') ? 'api:etcdserver/etcdserver
 const servePath = (v: string) => (v.startsWith('3.4.') ? 'server:embed/serve.go' : 'server:embed/serve.go');
 const v2Path = (v: string) => (v.startsWith('3.4.') ? 'server:etcdserver/api/v2http/client.go' : 'server:etcdserver/api/v2http/client.go');
 
-export interface GatewayRoute {
-  method: string;
-  path: string;
-  rpc: string;
-}
-
-/** Routes as registered by the generated gateway (grpc-gateway v1 and v2 output). */
-export function gatewayRoutes(gw: string): GatewayRoute[] {
-  const patterns = new Map<string, string>();
-  for (const m of gw.matchAll(/(pattern_(\w+?)_(\w+)_\d+)\s*=\s*runtime\.MustPattern\(runtime\.NewPattern\(\d+,\s*\[\]int\{[^}]*\},\s*\[\]string\{([^}]*)\}/g)) {
-    const segs = [...m[4]!.matchAll(/"([^"]*)"/g)].map((s) => s[1]);
-    patterns.set(m[1]!, '/' + segs.join('/'));
-  }
-  const seen = new Set<string>();
-  const routes: GatewayRoute[] = [];
-  for (const m of gw.matchAll(/mux\.Handle\((?:"(\w+)"|http\.Method(\w+)),\s*(pattern_(\w+?)_(\w+)_\d+),/g)) {
-    const method = (m[1] ?? m[2]!).toUpperCase();
-    const path = patterns.get(m[3]!);
-    if (!path) continue;
-    const rpc = `/etcdserverpb.${m[4]}/${m[5]}`;
-    const key = `${method} ${path} ${rpc}`;
-    if (seen.has(key)) continue; // RegisterXHandlerServer and RegisterXHandlerClient register the same route
-    seen.add(key);
-    routes.push({ method, path, rpc });
-  }
-  return routes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.rpc < b.rpc ? -1 : 1));
-}
-
-/** `/v3beta/` -> `/v3/` style rewrites in the server's HTTP handler (embed/serve.go). */
-export function pathRewrites(serve: string): { from: string; to: string }[] {
-  const out: { from: string; to: string }[] = [];
-  for (const m of serve.matchAll(/strings\.Replace\(req\.URL\.Path,\s*"([^"]+)",\s*"([^"]+)",\s*1\)/g)) out.push({ from: m[1]!, to: m[2]! });
-  return out;
-}
-
-const blobs: Record<string, string> = {};
-const blob = (text: string): string => {
-  const id = createHash('sha256').update(text).digest('hex').slice(0, 16);
-  blobs[id] = text;
-  return id;
-};
-
-interface Snapshot {
-  files: Record<string, string>;
-  gateway: { routes: GatewayRoute[]; rewrites: { from: string; to: string }[] };
-  v2: { served: boolean; evidence: string };
-}
-
-const snapshots: Record<string, Snapshot> = {};
-const byVersion: Record<string, { snapshot: string; source: Source }> = {};
-const missing: string[] = [];
-
-for (const v of versions) {
-  const tree = moduleTree(v) ?? gitTree(v);
-  if (!tree) {
-    log(`${v}: neither the module proxy nor --git has it; skipped`);
-    missing.push(v);
-    continue;
-  }
-  const files: Record<string, string> = {};
-  for (const f of layout(v)) {
-    const text = tree.read(f.tree);
-    if (text === undefined) {
-      if (f.importPath.endsWith('version.proto')) continue; // versionpb exists from 3.6 on
-      throw new Error(`${v}: ${f.tree} missing in ${JSON.stringify(tree.source)}`);
-    }
-    files[f.importPath] = blob(text);
-  }
-  const gw = tree.read(gwPath(v));
-  if (!gw) throw new Error(`${v}: no gateway file`);
-  const serve = tree.read(servePath(v)) ?? '';
-  const v2 = tree.read(v2Path(v)) !== undefined;
-  const snap: Snapshot = {
-    files,
-    gateway: { routes: gatewayRoutes(gw), rewrites: pathRewrites(serve) },
-    v2: { served: v2, evidence: v2 ? 'etcdserver/api/v2http/client.go (served with --enable-v2)' : 'no etcdserver/api/v2http in the server' },
+function main(): void {
+  const out = arg('--out') ?? join(dirname(fileURLToPath(import.meta.url)), '..', 'data', 'etcd-api.json');
+  const versions = arg('--versions')?.split(',') ?? ['3.4', '3.5', '3.6', '3.7'].flatMap((m) => releasedPatches(m));
+  modcache = mkdtempSync(join(tmpdir(), 'upshift-etcd-api-'));
+  const blobs: Record<string, string> = {};
+  const blob = (text: string): string => {
+    const id = createHash('sha256').update(text).digest('hex').slice(0, 16);
+    blobs[id] = text;
+    return id;
   };
-  const id = createHash('sha256').update(JSON.stringify(snap)).digest('hex').slice(0, 12);
-  snapshots[id] = snap;
-  byVersion[v] = { snapshot: id, source: tree.source };
-  log(`${v}: ${tree.source.kind === 'git' ? `git ${tree.source.tag}` : tree.source.modules.map((m) => `${m.path}@${m.version}`).join(' ')} -> ${id}`);
+
+  interface Snapshot {
+    files: Record<string, string>;
+    gateway: { routes: GatewayRoute[]; rewrites: { from: string; to: string }[] };
+    v2: { served: boolean; evidence: string };
+  }
+
+  const snapshots: Record<string, Snapshot> = {};
+  const byVersion: Record<string, { snapshot: string; source: Source }> = {};
+  const missing: string[] = [];
+
+  for (const v of versions) {
+    const tree = moduleTree(v) ?? gitTree(v);
+    if (!tree) {
+      log(`${v}: neither the module proxy nor --git has it; skipped`);
+      missing.push(v);
+      continue;
+    }
+    const files: Record<string, string> = {};
+    for (const f of layout(v)) {
+      const text = tree.read(f.tree);
+      if (text === undefined) {
+        if (f.importPath.endsWith('version.proto')) continue; // versionpb exists from 3.6 on
+        throw new Error(`${v}: ${f.tree} missing in ${JSON.stringify(tree.source)}`);
+      }
+      files[f.importPath] = blob(text);
+    }
+    const gw = tree.read(gwPath(v));
+    if (!gw) throw new Error(`${v}: no gateway file`);
+    const serve = tree.read(servePath(v)) ?? '';
+    const v2 = tree.read(v2Path(v)) !== undefined;
+    const snap: Snapshot = {
+      files,
+      gateway: { routes: gatewayRoutes(gw), rewrites: pathRewrites(serve) },
+      v2: { served: v2, evidence: v2 ? 'etcdserver/api/v2http/client.go (served with --enable-v2)' : 'no etcdserver/api/v2http in the server' },
+    };
+    const id = createHash('sha256').update(JSON.stringify(snap)).digest('hex').slice(0, 12);
+    snapshots[id] = snap;
+    byVersion[v] = { snapshot: id, source: tree.source };
+    log(`${v}: ${tree.source.kind === 'git' ? `git ${tree.source.tag}` : tree.source.modules.map((m) => `${m.path}@${m.version}`).join(' ')} -> ${id}`);
+  }
+
+  // The protos etcd imports from elsewhere, from the modules etcd's go.mod names.
+  const deps: { files: Record<string, string>; sources: { path: string; version: string; sum: string; files: string[] }[] } = { files: {}, sources: [] };
+  const depSpecs = [
+    { mod: 'github.com/gogo/protobuf@v1.3.2', files: [['gogoproto/gogo.proto', 'gogoproto/gogo.proto']] },
+    { mod: 'github.com/grpc-ecosystem/grpc-gateway@v1.16.0', files: [['third_party/googleapis/google/api/annotations.proto', 'google/api/annotations.proto'], ['third_party/googleapis/google/api/http.proto', 'google/api/http.proto']] },
+    { mod: 'github.com/grpc-ecosystem/grpc-gateway/v2@v2.29.0', files: [['protoc-gen-openapiv2/options/annotations.proto', 'protoc-gen-openapiv2/options/annotations.proto'], ['protoc-gen-openapiv2/options/openapiv2.proto', 'protoc-gen-openapiv2/options/openapiv2.proto']] },
+  ];
+  for (const d of depSpecs) {
+    const dl = goDownload(d.mod);
+    if (!dl) throw new Error(`cannot download ${d.mod}`);
+    for (const [from, to] of d.files) deps.files[to!] = blob(readFileSync(join(dl.Dir!, from!), 'utf8'));
+    deps.sources.push({ path: dl.Path, version: dl.Version, sum: dl.Sum!, files: d.files.map((f) => f[1]!) });
+  }
+
+  const doc = {
+    generatedBy: 'src/contract/gen/extract-etcd-api.ts',
+    generatedAt: new Date().toISOString().slice(0, 10),
+    note: 'etcd client API per release: protos at their import paths, gateway routes and rewrites, v2 API presence. Do not edit by hand; re-run the generator.',
+    versions: byVersion,
+    missing,
+    snapshots,
+    deps,
+    blobs: Object.fromEntries(Object.entries(blobs).sort(([a], [b]) => (a < b ? -1 : 1))),
+  };
+  writeFileSync(out, JSON.stringify(doc, null, 1) + '\n');
+  rmSync(modcache, { recursive: true, force: true });
+  log(`wrote ${out}: ${Object.keys(byVersion).length} releases, ${Object.keys(snapshots).length} distinct API snapshots, ${Object.keys(blobs).length} files${missing.length ? `; missing: ${missing.join(', ')}` : ''}`);
 }
 
-// The protos etcd imports from elsewhere, from the modules etcd's go.mod names.
-const deps: { files: Record<string, string>; sources: { path: string; version: string; sum: string; files: string[] }[] } = { files: {}, sources: [] };
-const depSpecs = [
-  { mod: 'github.com/gogo/protobuf@v1.3.2', files: [['gogoproto/gogo.proto', 'gogoproto/gogo.proto']] },
-  { mod: 'github.com/grpc-ecosystem/grpc-gateway@v1.16.0', files: [['third_party/googleapis/google/api/annotations.proto', 'google/api/annotations.proto'], ['third_party/googleapis/google/api/http.proto', 'google/api/http.proto']] },
-  { mod: 'github.com/grpc-ecosystem/grpc-gateway/v2@v2.29.0', files: [['protoc-gen-openapiv2/options/annotations.proto', 'protoc-gen-openapiv2/options/annotations.proto'], ['protoc-gen-openapiv2/options/openapiv2.proto', 'protoc-gen-openapiv2/options/openapiv2.proto']] },
-];
-for (const d of depSpecs) {
-  const dl = goDownload(d.mod);
-  if (!dl) throw new Error(`cannot download ${d.mod}`);
-  for (const [from, to] of d.files) deps.files[to!] = blob(readFileSync(join(dl.Dir!, from!), 'utf8'));
-  deps.sources.push({ path: dl.Path, version: dl.Version, sum: dl.Sum!, files: d.files.map((f) => f[1]!) });
-}
-
-const doc = {
-  generatedBy: 'src/contract/gen/extract-etcd-api.ts',
-  generatedAt: new Date().toISOString().slice(0, 10),
-  note: 'etcd client API per release: protos at their import paths, gateway routes and rewrites, v2 API presence. Do not edit by hand; re-run the generator.',
-  versions: byVersion,
-  missing,
-  snapshots,
-  deps,
-  blobs: Object.fromEntries(Object.entries(blobs).sort(([a], [b]) => (a < b ? -1 : 1))),
-};
-writeFileSync(out, JSON.stringify(doc, null, 1) + '\n');
-rmSync(modcache, { recursive: true, force: true });
-log(`wrote ${out}: ${Object.keys(byVersion).length} releases, ${Object.keys(snapshots).length} distinct API snapshots, ${Object.keys(blobs).length} files${missing.length ? `; missing: ${missing.join(', ')}` : ''}`);
+// Only when run as a script (importing this file must never regenerate the data).
+if (process.argv[1] && pathToFileURL(process.argv[1]).href === import.meta.url) main();
