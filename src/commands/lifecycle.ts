@@ -45,7 +45,7 @@ export interface LifecycleOptions extends ConnectionFlags {
 
 export interface LifecycleResult {
   window: { since: string; from: string | null; to: string | null; coveredDays: number; sources: string[] };
-  thresholds: { lowCalls: number };
+  thresholds: { lowCalls: number; fullWindow: boolean };
   catalog: string | null;
   dependencies: Classified[];
   summary: LifecycleSummary;
@@ -73,18 +73,19 @@ export async function run(opts: LifecycleOptions, ctx: CommandContext): Promise<
     const snaps = await readSnapshots(ctx.home, Date.now() - sinceMs);
     for (const s of snaps) graph.addSnapshot(s.snapshot);
     sources = snaps.map((s) => s.file);
-    if (snaps.length === 0) notes.push(`no topology snapshots of the last ${opts.since ?? '30d'} in ${ctx.home}/topology/snapshots (upshift topology collect --snapshot-every 1h writes them): every declared dependency reads as idle`);
+    if (snaps.length === 0) notes.push(`no topology snapshots of the last ${opts.since ?? '30d'} in ${ctx.home}/topology/snapshots (upshift topology collect --snapshot-every 1h writes them): no dependency has traffic`);
   }
   const topology = analyzeGraph(graph, { etcdService: peer.etcdService });
   const from = topology.window.from ? Date.parse(topology.window.from) : 0;
   const to = topology.window.to ? Date.parse(topology.window.to) : 0;
   const coveredDays = from && to ? Math.round(((to - from) / DAY) * 10) / 10 : 0;
-  if (coveredDays < days * 0.9) notes.push(`the traffic covers ${coveredDays} day(s) of the ${opts.since ?? '30d'} window: rare callers (monthly jobs) may be missing, so idle is a candidate state, not proof`);
+  const fullWindow = coveredDays >= days * 0.9;
+  if (!fullWindow) notes.push(`the traffic covers ${coveredDays} day(s) of the ${opts.since ?? '30d'} window: rare callers (monthly jobs) may be missing, so nothing is proposed for removal (observe-longer)`);
   const catalog: Catalog = opts.catalog ? await readCatalog(opts.catalog) : new Map();
   if (!opts.catalog) notes.push('no --catalog: importance is unknown for every service, so nothing is proposed for removal');
   const declared = await declaredEtcdDependencies(opts.modules ?? [], topology.etcd.nodes[0] ?? peer.etcdService);
-  const { dependencies, summary } = classifyDependencies({ topology, catalog, declared, thresholds: { lowCalls } });
-  const result: LifecycleResult = { window: { since: opts.since ?? '30d', from: topology.window.from, to: topology.window.to, coveredDays, sources }, thresholds: { lowCalls }, catalog: opts.catalog ?? null, dependencies, summary, notes };
+  const { dependencies, summary } = classifyDependencies({ topology, catalog, declared, thresholds: { lowCalls, fullWindow } });
+  const result: LifecycleResult = { window: { since: opts.since ?? '30d', from: topology.window.from, to: topology.window.to, coveredDays, sources }, thresholds: { lowCalls, fullWindow }, catalog: opts.catalog ?? null, dependencies, summary, notes };
   if (opts.scream) {
     const etcd = topology.etcd.nodes[0] ?? peer.etcdService;
     const dep = dependencies.find((d) => d.caller === opts.scream && d.callee === etcd);

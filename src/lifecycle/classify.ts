@@ -11,7 +11,7 @@ export type Importance = 'high' | 'low' | 'unknown';
 export type Frequency = 'none' | 'low' | 'high';
 export type Quadrant = 'core' | 'busy-low-value' | 'sleeping-critical' | 'zombie-candidate' | 'unclassified';
 export type TrafficState = 'active' | 'idle' | 'dead';
-export type Recommendation = 'keep' | 'keep-protected' | 'review-cost' | 'scream-test-then-remove' | 'classify';
+export type Recommendation = 'keep' | 'keep-protected' | 'review-cost' | 'scream-test-then-remove' | 'observe-longer' | 'classify';
 
 export interface DependencyFacts {
   caller: string;
@@ -32,6 +32,11 @@ export interface DependencyFacts {
 export interface Thresholds {
   /** Calls in the window at or below which a dependency counts as low frequency. */
   lowCalls: number;
+  /**
+   * The traffic covers the whole window (default true). When it does not, nothing is proposed for
+   * removal: a month without calls is the zombie recipe's bar, and a shorter record proves nothing.
+   */
+  fullWindow?: boolean;
 }
 
 export interface Classified extends DependencyFacts {
@@ -88,8 +93,13 @@ export function classify(d: DependencyFacts, t: Thresholds): Classified {
       reasons.push('sleeping critical: rare but important (DR, failover, monthly jobs); never pruned, prove it with a fault-injection drill instead');
       break;
     case 'zombie-candidate':
-      recommendation = 'scream-test-then-remove';
-      reasons.push('zombie candidate: notify the owner, run a scream test (staged latency, then errors), remove after a rollback window');
+      if (t.fullWindow === false) {
+        recommendation = 'observe-longer';
+        reasons.push('zombie candidate, but the traffic record is shorter than the window: collect the whole window before proposing removal');
+      } else {
+        recommendation = 'scream-test-then-remove';
+        reasons.push('zombie candidate: notify the owner, run a scream test (staged latency, then errors), remove after a rollback window');
+      }
       break;
     default:
       recommendation = 'classify';

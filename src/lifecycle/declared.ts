@@ -39,7 +39,9 @@ export async function declaredEtcdDependencies(specs: readonly string[], etcdSer
       const report = analyzeModule(m, { target });
       if (report.etcd.length === 0) continue;
       const name = service && m === modules[0] ? service : (report.module.split('/').pop() ?? report.module);
-      const req = report.etcd.find((e) => e.direct) ?? report.etcd[0]!;
+      // The client module says "this service talks to etcd" best; api/pkg modules come along with it.
+      const rank = (p: string): number => (/\/client\/v[23]$/.test(p) ? 0 : p === 'go.etcd.io/etcd' || p === 'github.com/coreos/etcd' ? 1 : 2);
+      const req = [...report.etcd].sort((a, b) => rank(a.path) - rank(b.path) || Number(b.direct) - Number(a.direct))[0]!;
       const used = report.imports.length ? `, imported in ${[...new Set(report.imports.map((i) => i.file))].slice(0, 3).join(', ')}` : ', not imported by any .go file';
       out.push({ service: name, dependsOn: etcdService, module: report.module, evidence: `${dir}/go.mod requires ${req.path} ${req.version}${req.line ? ` (line ${req.line})` : ''}${used}` });
     }
