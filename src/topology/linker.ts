@@ -252,8 +252,10 @@ export function linkTrace(spans: readonly Span[], sink: LinkSink): void {
     const span = current.span!;
     if (sink.span && span.localService) sink.span(span);
     let kind: SpanKind | undefined = span.kind;
-    // A client with children: the server's own spans name the callee.
-    if (kind === 'CLIENT' && current.children.length > 0) continue;
+    // A client with children: the server's own spans name the callee. Only real children count (a span
+    // naming this one as parent, or the shared server half): Zipkin also counts orphans it hung under
+    // the first root, which would drop a root client call of a trace with a second root.
+    if (kind === 'CLIENT' && current.children.some((c) => c.span && (c.span.parentId === span.id || (c.span.shared === true && c.span.id === span.id)))) continue;
     const serviceName = span.localService;
     const remoteServiceName = span.remoteService;
     if (kind === undefined) {
