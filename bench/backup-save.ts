@@ -1,7 +1,10 @@
 /**
  * Benchmark: `upshift backup save` against `etcdctl snapshot save` on the same member, same run.
  *
- *   node --import tsx bench/backup-save.ts [--size-mib 1024] [--runs 3] [--version 3.5.30] [--value-kib 4] [--endpoint URL]
+ *   node --import tsx bench/backup-save.ts [--size-mib 1024] [--runs 3] [--version 3.5.30] [--value-kib 4] [--endpoint URL] [--s3]
+ *
+ * --s3 adds `upshift backup save --to s3://...` into a local S3-compatible server (moto, test/support/s3.ts;
+ * its objects are deleted after each run) to the interleaved runs, reported against the save to a local file.
  *
  * Builds a db of about --size-mib on a 1-member local cluster (values of a few KiB, a third of the
  * keys overwritten, one compaction, no defrag — so the file holds free pages like a real one), then runs
@@ -17,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { clusterUp, clusterDown } from '../src/cluster/local.js';
 import { EndpointClient } from '../src/client/endpoint.js';
 import type { ConnectionConfig } from '../src/client/connection.js';
+import { startTestS3 } from '../test/support/s3.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -32,8 +36,10 @@ const valueKiB = Number(arg('value-kib', '4'));
 /** An existing member to snapshot instead of a fresh filled cluster (repeat runs without the ~4 min fill). */
 const givenEndpoint = process.argv.includes('--endpoint') ? arg('endpoint', '') : undefined;
 
+const withS3 = process.argv.includes('--s3');
+
 interface Run {
-  tool: 'etcdctl' | 'upshift';
+  tool: 'etcdctl' | 'upshift' | 'upshift-s3';
   seconds: number;
   /** user + system CPU seconds: steadier than wall time on a shared machine. */
   cpuSeconds: number;
@@ -147,17 +153,22 @@ async function main(): Promise<void> {
     const env = { ...process.env, ETCDCTL_API: '3', UPSHIFT_HOME: home };
     const results: Run[] = [];
     const load: number[] = [loadavg()[0]!];
+    const s3 = withS3 ? await startTestS3() : undefined;
+    if (s3) await s3.createBucket('bench');
     for (let i = 0; i < runs; i++) {
-      for (const tool of ['etcdctl', 'upshift'] as const) {
+      for (const tool of withS3 ? (['etcdctl', 'upshift', 'upshift-s3'] as const) : (['etcdctl', 'upshift'] as const)) {
         const file = join(out, `${tool}-${i}.db`);
         let r;
         if (tool === 'etcdctl') {
           rmSync(out, { recursive: true, force: true });
           await import('node:fs/promises').then((f) => f.mkdir(out, { recursive: true }));
           r = await timed(etcdctl, [`--endpoints=${endpoint}`, 'snapshot', 'save', file], env);
-        } else {
+        } else if (tool === 'upshift') {
           rmSync(out, { recursive: true, force: true });
           r = await timed(process.execPath, [compiled, 'backup', 'save', '--endpoints', endpoint, '--dir', out, '-o', 'json'], env);
+        } else {
+          r = await timed(process.execPath, [compiled, 'backup', 'save', '--endpoints', endpoint, '--to', `s3://bench/run-${i}/`, '-o', 'json'], { ...env, ...s3!.env });
+          await s3!.deleteAll('bench');
         }
         const bytes = tool === 'etcdctl' ? statSync(file).size : (JSON.parse(r.stdout) as { size: number }).size;
         const load1m = loadavg()[0]!;
@@ -167,8 +178,10 @@ async function main(): Promise<void> {
         load.push(load1m);
       }
     }
+    await s3?.stop();
     const e = results.filter((r) => r.tool === 'etcdctl');
     const u = results.filter((r) => r.tool === 'upshift');
+    const u3 = results.filter((r) => r.tool === 'upshift-s3');
     const summary = {
       etcdVersion: version,
       dbBytes: e[0]?.bytes,
@@ -182,6 +195,14 @@ async function main(): Promise<void> {
       cpuRatio: median(u.map((r) => r.cpuSeconds)) / median(e.map((r) => r.cpuSeconds)),
       upshiftPeakRssMiB: Math.max(...u.map((r) => r.maxRssKiB)) / 1024,
       etcdctlPeakRssMiB: Math.max(...e.map((r) => r.maxRssKiB)) / 1024,
+      ...(u3.length > 0
+        ? {
+            s3MedianSec: median(u3.map((r) => r.seconds)),
+            s3VsFileRatio: median(u3.map((r) => r.seconds)) / median(u.map((r) => r.seconds)),
+            s3MedianCpuSec: median(u3.map((r) => r.cpuSeconds)),
+            s3PeakRssMiB: Math.max(...u3.map((r) => r.maxRssKiB)) / 1024,
+          }
+        : {}),
       machine: { cpus: cpus().length, loadAvg1mDuringRuns: { min: Math.min(...load), max: Math.max(...load) } },
       runsDetail: results,
     };

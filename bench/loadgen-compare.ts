@@ -1,9 +1,10 @@
 /**
  * upshift bench vs a baseline, on one local 3-member cluster, in the same run (ratios, not absolutes:
- * the machine may be shared). Baseline: an etcd benchmark binary if given (`--go-bench PATH`, the
- * tools/benchmark CLI of etcd), always also the `etcd3` npm client (bench/loadgen-etcd3.ts).
+ * the machine may be shared). Baseline: etcd's own benchmark tool (tools/benchmark) — `--go-bench PATH`,
+ * or `--build-go-bench` to build it from the Go module proxy at the server's version (bench/go-benchmark.ts)
+ * — and always also the `etcd3` npm client (bench/loadgen-etcd3.ts).
  *
- *   node --import tsx bench/loadgen-compare.ts [--go-bench PATH] [--version 3.5.30] [--rounds 2]
+ *   node --import tsx bench/loadgen-compare.ts [--go-bench PATH | --build-go-bench] [--version 3.5.30] [--rounds 2]
  *        [--scenarios put:64:8:40000,put:256:16:60000,range:64:8:120000] [--total N] [--tools upshift,etcd3,go]
  *
  * Each scenario runs every tool `rounds` times, alternating the order (ABC, CBA, ...) so drift in the
@@ -23,11 +24,13 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { clusterUp, clusterDown } from '../src/cluster/local.js';
 import { keyOf } from '../src/bench/config.js';
+import { buildEtcdBenchmark } from './go-benchmark.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
   options: {
     'go-bench': { type: 'string' },
+    'build-go-bench': { type: 'boolean', default: false },
     version: { type: 'string', default: '3.5.30' },
     members: { type: 'string', default: '3' },
     rounds: { type: 'string', default: '2' },
@@ -49,8 +52,15 @@ const valSize = Number(values['val-size']);
 const keySpace = Number(values['key-space']);
 const totalOverride = values.total !== undefined ? Number(values.total) : undefined;
 const rounds = Number(values.rounds);
-const goBench = values['go-bench'];
+let goBench = values['go-bench'];
 if (goBench && !existsSync(goBench)) throw new Error(`--go-bench: ${goBench} does not exist`);
+let goBenchVersion = goBench ? 'given' : '';
+if (!goBench && values['build-go-bench']) {
+  const b = await buildEtcdBenchmark(values.version!);
+  goBench = b.path;
+  goBenchVersion = `tools/benchmark of go.etcd.io/etcd/v3@v${b.version} (${b.goVersion}${b.built ? ', built now' : ', cached'})`;
+  process.stderr.write(`go benchmark: ${goBenchVersion}: ${b.path}\n`);
+}
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 
 interface Scenario {
@@ -268,11 +278,11 @@ async function main(): Promise<void> {
     });
 
     if (values.json) {
-      process.stdout.write(JSON.stringify({ version: values.version, members: Number(values.members), rounds, summary }, null, 2) + '\n');
+      process.stdout.write(JSON.stringify({ version: values.version, members: Number(values.members), rounds, goBench: goBenchVersion || null, summary }, null, 2) + '\n');
       return;
     }
     for (const s of summary) {
-      process.stdout.write(`\n${s.scenario} (etcd ${values.version}, ${values.members} members, median of ${rounds})\n`);
+      process.stdout.write(`\n${s.scenario} (etcd ${values.version}, ${values.members} members, median of ${rounds}${goBenchVersion ? `; go: ${goBenchVersion}` : ''})\n`);
       process.stdout.write(`  ${'tool'.padEnd(14)} ${'ops/s'.padStart(8)} ${'p99 ms'.padStart(8)} ${'CPU us/op'.padStart(10)} ${'(whole proc)'.padStart(12)} ${'server us/op'.padStart(12)} ${'machine busy'.padStart(13)} ${'load1'.padStart(6)} errors\n`);
       for (const t of s.tools) {
         process.stdout.write(

@@ -21,7 +21,7 @@ if [ "${1:-all}" != "unit" ]; then
     if command -v go >/dev/null 2>&1; then
       echo "== building etcd ${ETCD_TEST_GO_VERSIONS} from Go modules (upshift etcd install --source go; minutes on a cold Go cache)" >&2
       start=$SECONDS
-      UPSHIFT_HOME="$UPSHIFT_TEST_BIN_HOME" node bin/upshift.js etcd install ${ETCD_TEST_GO_VERSIONS} --source go --timeout 20m >&2
+      UPSHIFT_HOME="$UPSHIFT_TEST_BIN_HOME" node bin/upshift.js etcd install ${ETCD_TEST_GO_VERSIONS} --source go >&2
       echo "== etcd ${ETCD_TEST_GO_VERSIONS}: ready in $((SECONDS - start)) s" >&2
     else
       echo "== no Go toolchain: etcd ${ETCD_TEST_GO_VERSIONS} not built; the tests that need them are skipped" >&2

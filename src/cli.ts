@@ -15,6 +15,7 @@ import { registerBench } from './cli/bench.js';
 import { registerDeps } from './cli/deps.js';
 import { registerMisc } from './cli/misc.js';
 import { registerFaults } from './cli/faults.js';
+import { registerRehearse } from './cli/rehearse.js';
 import { registerDashboard } from './cli/dashboard.js';
 import { registerKnowledge } from './cli/knowledge.js';
 import { registerGovernance } from './cli/governance.js';
@@ -44,6 +45,7 @@ export function buildProgram(io: CliIO): Command {
     registerBench,
     registerDeps,
     registerKnowledge,
+    registerRehearse,
     registerFaults,
     registerMisc,
     registerDashboard,
@@ -98,6 +100,13 @@ function silenceTlsServernameWarning(): void {
   }) as typeof process.emitWarning;
 }
 
+/** --log-format json (or UPSHIFT_LOG_FORMAT=json) on this command line: for lines written before a command runs. */
+function jsonLogRequested(argv: readonly string[], env: NodeJS.ProcessEnv): boolean {
+  const i = argv.lastIndexOf('--log-format');
+  const flag = i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith('--log-format='))?.slice('--log-format='.length);
+  return (flag ?? env.UPSHIFT_LOG_FORMAT) === 'json';
+}
+
 export async function main(argv: string[]): Promise<void> {
   silenceTlsServernameWarning();
   const ac = new AbortController();
@@ -105,7 +114,8 @@ export async function main(argv: string[]): Promise<void> {
   const onSignal = (sig: NodeJS.Signals): void => {
     signals++;
     if (signals > 1) process.exit(130);
-    process.stderr.write(`\nupshift: ${sig} received, stopping safely (repeat to force)\n`);
+    const text = `upshift: ${sig} received, stopping safely (repeat to force)`;
+    process.stderr.write(jsonLogRequested(argv, process.env) ? `${JSON.stringify({ level: 40, time: new Date().toISOString(), msg: text })}\n` : `\n${text}\n`);
     ac.abort(new Error(`interrupted by ${sig}`));
   };
   process.on('SIGINT', onSignal);

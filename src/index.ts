@@ -15,7 +15,7 @@ export type { ClusterUpOptions, StartMemberOptions, StopMemberOptions, StopMembe
 export * as client from './client/index.js';
 export { EndpointClient, EtcdClient, resolveConnection, isSafeToRetry, EtcdError } from './client/index.js';
 export * as knowledge from './knowledge/index.js';
-export { installVersion, alreadyInstalled, verifyInstalled, makeSource, parseSourceSpec, GithubSource, DebianSource, DirSource, AutoSource } from './binaries/index.js';
+export { installVersion, alreadyInstalled, verifyInstalled, makeSource, parseSourceSpec, GithubSource, DebianSource, DirSource, GoSource, AutoSource } from './binaries/index.js';
 export type { InstallReport, InstallOptions, BinarySource, AvailableReport, FetchedBinaries } from './binaries/index.js';
 export * as deps from './deps/index.js';
 export { plan, upgradePath, requireKnownVersion } from './plan/planner.js';

@@ -1,6 +1,8 @@
 /**
  * The TypeScript bbolt reader against etcd's own tools, on small dbs written by real etcd: revision,
- * total keys and size must equal `etcdutl snapshot status` (3.5) and `etcdctl snapshot status` (3.4).
+ * total keys and size must equal `etcdutl snapshot status` (3.5) and `etcdctl snapshot status` (3.4);
+ * on the newest 3.6 (bbolt 1.4) and 3.7 (bbolt 1.5) also the storage version, and etcdutl 3.6+'s totalKey,
+ * which counts live keys instead of bucket entries.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,14 +10,14 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { statSync } from 'node:fs';
 import { startTestCluster, type TestCluster } from './support/cluster.js';
-import { hasTestVersion, testBinDir } from './support/home.js';
+import { hasTestVersion, newestTestVersion, testBinDir } from './support/home.js';
 import { resolveConnection } from '../src/client/connection.js';
 import { EndpointClient } from '../src/client/endpoint.js';
-import { readSnapshotDbInfo } from '../src/backup/snapshot-db.js';
+import { countLiveKeys, readSnapshotDbInfo } from '../src/backup/snapshot-db.js';
 import { BoltFile } from '../src/backup/bbolt.js';
 import { inspectSnapshot } from '../src/backup/integrity.js';
 
-const VERSIONS = ['3.3.25', '3.4.23', '3.5.30'].filter(hasTestVersion);
+const VERSIONS = ['3.3.25', '3.4.23', '3.5.30', newestTestVersion('3.6'), newestTestVersion('3.7')].filter((v): v is string => !!v && hasTestVersion(v));
 
 /** A mix that exercises the b+tree: many revisions, values larger than a page (overflow), deletes, a compaction, a lease. */
 async function fill(tc: TestCluster): Promise<void> {
@@ -49,22 +51,33 @@ for (const version of VERSIONS) {
     const bin = join(testBinDir(), version);
     const file = join(tc.home, 'etcdctl.db');
     execFileSync(join(bin, 'etcdctl'), ['snapshot', 'save', file], { env: etcdctlEnv(tc), stdio: 'pipe' });
-    // 3.5: etcdutl; 3.3/3.4: etcdctl (same Status code, etcd@v3.4.x:clientv3/snapshot/v3_snapshot.go Status).
-    const statusBin = version.startsWith('3.5') ? join(bin, 'etcdutl') : join(bin, 'etcdctl');
+    // 3.5+: etcdutl; 3.3/3.4: etcdctl (same Status code, etcd@v3.4.x:clientv3/snapshot/v3_snapshot.go Status).
+    const since36 = !/^3\.[345]\./.test(version);
+    const statusBin = /^3\.[34]\./.test(version) ? join(bin, 'etcdctl') : join(bin, 'etcdutl');
     const status = JSON.parse(execFileSync(statusBin, ['snapshot', 'status', file, '-w', 'json'], { env: etcdctlEnv(tc), stdio: ['ignore', 'pipe', 'pipe'] }).toString()) as {
       revision: number;
       totalKey: number;
       totalSize: number;
+      version?: string;
     };
     const size = statSync(file).size;
     const info = readSnapshotDbInfo(file, { limit: size - 32 });
     assert.equal(info.revision, status.revision, 'revision');
-    assert.equal(info.totalKeys, status.totalKey, 'totalKeys = etcd totalKey');
+    if (since36) {
+      const db = BoltFile.open(file, { limit: size - 32 });
+      try {
+        assert.equal(countLiveKeys(db), status.totalKey, 'live keys = etcdutl 3.6+ totalKey');
+      } finally {
+        db.close();
+      }
+      assert.ok(info.totalKeys > status.totalKey, 'bucket entries counted apart');
+    } else assert.equal(info.totalKeys, status.totalKey, 'totalKeys = etcd totalKey');
     assert.equal(info.totalSize, status.totalSize, 'totalSize');
     assert.ok(info.revisions > 0 && info.revisions < info.totalKeys, 'key bucket entries counted apart');
     assert.ok(info.finishedCompactRevision !== null && info.finishedCompactRevision > 0, 'compaction recorded in meta');
     assert.ok(info.consistentIndex !== null && info.consistentIndex > 0, 'consistent_index read');
-    assert.equal(info.storageVersion, null, '≤3.5 has no storage version');
+    if (since36) assert.equal(info.storageVersion, status.version, 'storage version = etcdutl snapshot status version');
+    else assert.equal(info.storageVersion, null, '≤3.5 has no storage version');
     const db = BoltFile.open(file, { limit: size - 32 });
     try {
       assert.deepEqual(db.check(), [], 'structure check of an intact snapshot');

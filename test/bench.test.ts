@@ -1,7 +1,8 @@
 /**
- * `upshift bench` against real etcd (3.4.23 and 3.5.30, one member each: three add nothing for counting):
- * every workload runs, --total is exact, errors are counted by type, the key-space is respected (checked
- * with etcdctl), --rate holds its rate. Small totals: these check accounting, never speed.
+ * `upshift bench` against real etcd (3.4.23, 3.5.30 and the newest 3.6 and 3.7 installed, one member each:
+ * three add nothing for counting): every workload runs, --total is exact, errors are counted by type, the
+ * key-space is respected (checked with etcdctl), --rate holds its rate (the client-only checks, --out/compare
+ * and --rate, run on 3.4/3.5 only). Small totals: these check accounting, never speed.
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,13 +12,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestCluster, untrackPid, type TestCluster } from './support/cluster.js';
 import { stopMember } from '../src/cluster/local.js';
-import { hasTestVersion, testBinDir } from './support/home.js';
+import { hasTestVersion, newestTestVersion, testBinDir } from './support/home.js';
 import { runCliInProcess } from './support/cli.js';
 import type { BenchResult } from '../src/bench/result.js';
 
-const VERSIONS = ['3.4.23', '3.5.30'];
+const CLIENT_CHECKS = ['3.4.23', '3.5.30'];
+const VERSIONS = [...CLIENT_CHECKS, newestTestVersion('3.6') ?? '3.6 (newest)', newestTestVersion('3.7') ?? '3.7 (newest)'];
 
 for (const version of VERSIONS) {
+  const clientChecks = CLIENT_CHECKS.includes(version) ? {} : { skip: 'client-side only: checked on 3.4/3.5' };
   describe(`bench against etcd ${version}`, { skip: !hasTestVersion(version) && `etcd ${version} not installed in ${testBinDir()}` }, () => {
     let tc: TestCluster;
     let endpoint: string;
@@ -128,7 +131,7 @@ for (const version of VERSIONS) {
       assert.ok(result.latencyMs.p50 > 0);
     });
 
-    test('--out saves the result crash-safely; bench compare reads two saved runs (JSON table)', async (t) => {
+    test('--out saves the result crash-safely; bench compare reads two saved runs (JSON table)', clientChecks, async (t) => {
       const dir = mkdtempSync(join(tmpdir(), 'upshift-bench-out-'));
       t.after(() => rmSync(dir, { recursive: true, force: true }));
       for (const name of ['a', 'b']) {
@@ -146,7 +149,7 @@ for (const version of VERSIONS) {
       for (const row of cmp.rows) assert.ok(['better', 'worse', 'noise', 'same'].includes(row.verdict));
     });
 
-    test('--rate holds the requested rate (open loop)', async () => {
+    test('--rate holds the requested rate (open loop)', clientChecks, async () => {
       const { code, result } = await bench(['put', '--rate', '150', '--duration', '4s', '--clients', '8', '--conns', '2', '--key-prefix', 'rate/']);
       assert.equal(code, 0);
       const achieved = result.ops / result.durationSec;

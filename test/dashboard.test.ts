@@ -10,7 +10,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -20,11 +20,11 @@ import { upgradeTestCluster, runIds, type UpgradeTestCluster } from './upgrade-s
 import { startDashboard, type Dashboard } from '../src/dashboard/server.js';
 import { parsePrometheus, metricValue, type MetricFamily } from '../src/client/prometheus.js';
 import { killQuietly, isAlive } from '../src/cluster/process.js';
+import { CHROMIUM, hasChromium, launchChromium, wireCounter } from './support/chromium.js';
 
 const FROM = '3.4.23';
 const TO = '3.5.30';
-const CHROMIUM = '/usr/bin/chromium';
-const skip = !hasTestVersion(FROM) || !hasTestVersion(TO) ? `etcd ${FROM} and ${TO} are needed` : !existsSync(CHROMIUM) ? `${CHROMIUM} is not installed (apt-get install chromium)` : false;
+const skip = !hasTestVersion(FROM) || !hasTestVersion(TO) ? `etcd ${FROM} and ${TO} are needed` : !hasChromium() ? `${CHROMIUM} is not installed (apt-get install chromium)` : false;
 const ARTIFACTS = process.env.UPSHIFT_TEST_ARTIFACTS ?? join(tmpdir(), 'upshift-test-artifacts');
 
 /** Evaluated in the page: how many values each chart (and the member timeline) draws. */
@@ -69,16 +69,9 @@ test('serve: a live upgrade watched, paused and resumed in Chromium; metrics, re
   const origin = d.url;
   const auth = { authorization: `Bearer ${d.secrets.token}` };
 
-  const { chromium } = await import('playwright-core');
-  const userDataDir = mkdtempSync(join(tmpdir(), 'upshift-chromium-'));
-  cleanups.push(() => rmSync(userDataDir, { recursive: true, force: true }));
-  const ctx = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1400, height: 1000 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  cleanups.push(() => ctx.close());
+  const browser = await launchChromium();
+  cleanups.push(() => browser.close());
+  const ctx = browser.ctx;
   const page = await ctx.newPage();
   const problems: string[] = [];
   const foreign: string[] = [];
@@ -135,21 +128,24 @@ test('serve: a live upgrade watched, paused and resumed in Chromium; metrics, re
   await page.waitForSelector('#gates tr.pass td[data-gate="p99"]', { timeout: 240_000 });
   const during = await metrics(metricsUrl);
   const served = await metrics(`${origin}/metrics`, auth);
-  for (const fams of [during, served]) {
+  for (const [where, fams] of [['--metrics-addr', during], ['serve', served]] as const) {
     const L = { cluster: name, run_id: runId };
-    assert.equal(metricValue(fams, 'upshift_run_state', { ...L, state: 'running' }), 1);
-    assert.ok(fams.get('upshift_run_step')!.samples.some((s) => s.labels.run_id === runId));
-    assert.ok((metricValue(fams, 'upshift_run_steps_done', L) ?? 0) > 0);
-    assert.ok(fams.has('upshift_run_members_upgraded'));
-    assert.ok(fams.get('upshift_gate_value')!.samples.some((s) => s.labels.gate === 'p99' && s.value > 0));
-    assert.ok(fams.get('upshift_gate_threshold')!.samples.length > 0);
-    assert.ok(fams.get('upshift_gate_passed')!.samples.length > 0);
-    assert.ok((metricValue(fams, 'upshift_canary_ops_total', { ...L, op: 'put' }) ?? 0) > 0);
-    assert.ok(fams.has('upshift_canary_errors_total'));
-    assert.equal(fams.get('upshift_canary_latency_seconds')!.type, 'histogram');
-    assert.ok(fams.get('upshift_canary_latency_seconds')!.samples.some((s) => s.name.endsWith('_bucket') && s.labels.le === '+Inf' && s.value > 0));
-    assert.ok((fams.get('upshift_backup_last_success_timestamp_seconds')?.samples[0]?.value ?? 0) * 1000 > t0, 'the run took a backup');
-    assert.ok(fams.has('upshift_backup_last_size_bytes') && fams.has('upshift_backup_failures'));
+    const has = (n: string): MetricFamily => fams.get(n) ?? assert.fail(`${where}: no ${n} in ${[...fams.keys()].join(' ')}`);
+    const dump = (n: string): string => `${where} ${n}: ${JSON.stringify(fams.get(n)?.samples)}`;
+    assert.equal(metricValue(fams, 'upshift_run_state', { ...L, state: 'running' }), 1, dump('upshift_run_state'));
+    assert.ok(has('upshift_run_step').samples.some((s) => s.labels.run_id === runId), dump('upshift_run_step'));
+    assert.ok((metricValue(fams, 'upshift_run_steps_done', L) ?? 0) > 0, dump('upshift_run_steps_done'));
+    has('upshift_run_members_upgraded');
+    assert.ok(has('upshift_gate_value').samples.some((s) => s.labels.gate === 'p99' && s.value > 0), dump('upshift_gate_value'));
+    assert.ok(has('upshift_gate_threshold').samples.length > 0, dump('upshift_gate_threshold'));
+    assert.ok(has('upshift_gate_passed').samples.length > 0, dump('upshift_gate_passed'));
+    assert.ok((metricValue(fams, 'upshift_canary_ops_total', { ...L, op: 'put' }) ?? 0) > 0, dump('upshift_canary_ops_total'));
+    has('upshift_canary_errors_total');
+    assert.equal(has('upshift_canary_latency_seconds').type, 'histogram');
+    assert.ok(has('upshift_canary_latency_seconds').samples.some((s) => s.name.endsWith('_bucket') && s.labels.le === '+Inf' && s.value > 0), dump('upshift_canary_latency_seconds'));
+    assert.ok((has('upshift_backup_last_success_timestamp_seconds').samples[0]?.value ?? 0) * 1000 > t0, `${dump('upshift_backup_last_success_timestamp_seconds')}: the run took a backup`);
+    has('upshift_backup_last_size_bytes');
+    has('upshift_backup_failures');
   }
 
   // Pause from the browser (confirmed): the run stops at its next step boundary, paused, exit 4.
@@ -175,8 +171,8 @@ test('serve: a live upgrade watched, paused and resumed in Chromium; metrics, re
 
   // The page advanced without a reload, and every chart has data.
   assert.equal(navigations, 0, 'no navigation while the run advanced');
-  assert.ok((await stepsDone()) > firstDone);
-  assert.ok(Number(await page.locator('#live-run').getAttribute('data-updates')) > 10);
+  assert.ok((await stepsDone()) > firstDone, 'the step count grew on the page');
+  assert.ok(Number(await page.locator('#live-run').getAttribute('data-updates')) > 10, 'the page applied updates');
   const points = await page.evaluate<Record<string, number>>(POINTS);
   for (const id of ['member-timeline', 'chart-throughput', 'chart-latency', 'chart-errors', 'chart-lag', 'chart-db']) assert.ok((points[id] ?? 0) > 0, `${id} has data points: ${JSON.stringify(points)}`);
   assert.ok((await page.locator('#gates tbody tr').count()) >= 3, 'a soak window per member');
@@ -184,25 +180,22 @@ test('serve: a live upgrade watched, paused and resumed in Chromium; metrics, re
   mkdirSync(ARTIFACTS, { recursive: true });
   const shot = join(ARTIFACTS, 'dashboard-run.png');
   await page.screenshot({ path: shot, fullPage: true });
-  assert.ok(statSync(shot).size > 20_000);
+  assert.ok(statSync(shot).size > 20_000, 'a real screenshot');
   t.diagnostic(`screenshot: ${shot}`);
 
   // Page weight and first render of the run page (a fresh load of the finished run, cache off).
-  const cdp = await ctx.newCDPSession(page);
-  await cdp.send('Network.enable');
-  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
-  let bytes = 0;
-  cdp.on('Network.dataReceived', (e: { encodedDataLength: number }) => (bytes += e.encodedDataLength));
-  cdp.on('Network.responseReceived', (e: { response: { encodedDataLength?: number; headersText?: string } }) => (bytes += e.response.headersText?.length ?? 0));
+  const wire = await wireCounter(ctx, page);
   await page.goto(`${origin}/runs/${runId}`);
   await page.waitForSelector('#live-run .run');
+  await sleep(300);
+  const bytes = wire.bytes();
   const firstRenderMs = await page.evaluate(() => performance.getEntriesByName('upshift-run-rendered')[0]?.startTime ?? -1);
   t.diagnostic(`run page: ${(bytes / 1024).toFixed(1)} KB transferred, first render ${Math.round(firstRenderMs)} ms (loopback, cache off)`);
-  assert.ok(firstRenderMs > 0);
+  assert.ok(firstRenderMs > 0, 'the first-render mark was set');
 
   assert.deepEqual(problems, [], 'no console errors');
   assert.deepEqual(foreign, [], `only ${origin} was asked`);
-  assert.ok(seen.some((u) => u.includes('/api/runs/') && u.endsWith('/events')), 'the run page used its event stream');
+  assert.ok(seen.some((u) => /\/api\/runs\/[^/]+\/events/.test(u)), 'the run page used its event stream');
 
   // Without the token: 401 (pages, API, events); a POST without the CSRF header: refused.
   for (const p of ['/', `/runs/${runId}`, `/api/runs/${runId}`, `/api/runs/${runId}/events`, '/api/events', '/metrics']) assert.equal((await fetch(`${origin}${p}`)).status, 401, p);

@@ -15,6 +15,7 @@ import { EtcdClient } from '../src/client/kv.js';
 import { EtcdError, isSafeToRetry } from '../src/client/errors.js';
 import { L7FaultProxy } from '../src/faults/l7-proxy.js';
 import { L4FaultProxy } from '../src/faults/l4-proxy.js';
+import { httpRequest } from '../src/cluster/http.js';
 
 const V = '3.5.30';
 
@@ -54,7 +55,7 @@ describe('fault proxies against etcd ' + V, () => {
   }
 
   test('L7: 5% aborts are about 5% definite UNAVAILABLE answers, per RPC, on one HTTP/2 connection', async () => {
-    const { proxy, client } = await l7(11);
+    const { proxy, client, url } = await l7(11);
     await client.range('warm-up');
     proxy.addRule({ id: 'flaky', methods: ['/etcdserverpb.KV/*'], abort: { rate: 0.05, code: 14 } });
     const N = 600;
@@ -91,6 +92,10 @@ describe('fault proxies against etcd ' + V, () => {
     // Every write that succeeded is there, and no aborted one is (the proxy never forwarded them).
     const stored = await new EtcdClient(direct).range('/flaky/', { prefix: true, countOnly: true });
     assert.equal(stored.count, ok);
+    // etcd's HTTP/1.1 endpoints on the same port pass through (relayed as bytes).
+    const v = await httpRequest(`${url}/version`, { timeoutMs: 5000 });
+    assert.match(v.body, /etcdserver/);
+    assert.equal(proxy.stats.relayed, 1);
     // A read failed this way is safe to retry; the client cannot know a write's fate from UNAVAILABLE alone.
     assert.equal(isSafeToRetry(failures[0], 'read'), true);
     proxy.clearRules();
@@ -164,6 +169,9 @@ describe('fault proxies against etcd ' + V, () => {
     assert.ok(failed > 10 && failed < 50, `${failed} of 60 aborted`);
     assert.equal(proxy.stats.connections, 1);
     assert.ok(proxy.tlsTerminated);
+    // HTTP/1.1 over the terminated TLS is relayed too (ALPN http/1.1), with the proxy's client certificate upstream.
+    const v = await httpRequest(`https://127.0.0.1:${port}/version`, { timeoutMs: 5000, tls: { cacert: tls.cluster.tls!.caCert, cert: tls.cluster.tls!.clientCert, key: tls.cluster.tls!.clientKey } });
+    assert.match(v.body, /etcdserver/);
   });
 
   test('L4: latency, blackhole that keeps the connection and loses nothing, reset', async () => {

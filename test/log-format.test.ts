@@ -39,7 +39,7 @@ test('JSON logs: every line parses, steps carry run id/step/member, the auth pas
   const t0 = Date.now();
   tc = await upgradeTestCluster(FROM, 3, { auth: true });
   const password = readFileSync(tc.cluster.auth!.passwordFile, 'utf8').trim();
-  assert.ok(password.length >= 16);
+  assert.ok(password.length >= 16, 'a real password');
   const name = tc.cluster.name;
   const eps = tc.cluster.members.map((m) => m.clientURL).join(',');
   // The password on the command line (--user root:PASSWORD wins over the local cluster's password file).
@@ -72,7 +72,7 @@ test('JSON logs: every line parses, steps carry run id/step/member, the auth pas
   }
   const runDir = join(tc.home, 'runs', runId);
   const files = readdirSync(runDir).map((f) => [f, readFileSync(join(runDir, f), 'utf8')] as const);
-  assert.ok(files.some(([f]) => f === 'report.html'));
+  assert.ok(files.some(([f]) => f === 'report.html'), 'the run wrote its report');
   for (const [what, text] of [['status stdout', status.stdout], ['status stderr', status.stderr], ['backup stdout', save.stdout], ['backup stderr', save.stderr], ['upgrade stdout', up.stdout], ['upgrade stderr', up.stderr], ...files, ...api.map((a, i) => [`api ${i}`, a] as const)]) {
     assert.ok(!text.includes(password), `the password is in ${what}`);
   }

@@ -1,11 +1,13 @@
 /**
- * `upshift plan` against real etcd clusters (3.3.25, 3.4.23, 3.5.30; with and without auth): live
- * discovery of versions, leader, auth status (3.4 has no AuthStatus RPC) and v2 store use, then the plan.
+ * `upshift plan` against real etcd clusters (3.3.25, 3.4.23, 3.5.30, the newest 3.6 and 3.7 installed; with and
+ * without auth): live discovery of versions, leader, auth status (3.4 has no AuthStatus RPC) and v2 store
+ * use, then the plan.
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestCluster, type TestCluster, type TestClusterOptions } from './support/cluster.js';
 import { runCliInProcess } from './support/cli.js';
+import { newestTestVersion } from './support/home.js';
 import type { Plan } from '../src/plan/types.js';
 
 const clusters = new Map<string, TestCluster>();
@@ -16,6 +18,9 @@ const specs: Record<string, TestClusterOptions> = {
   v35authV2: { version: '3.5.30', members: 1, auth: true, extraArgs: ['--enable-v2=true'] },
   v35: { version: '3.5.30', members: 1 },
 };
+const [n36, n37] = [newestTestVersion('3.6'), newestTestVersion('3.7')];
+if (n36) specs.v36 = { version: n36, members: 1 };
+if (n37) specs.v37auth = { version: n37, members: 1, auth: true };
 
 before(async () => {
   const started = await Promise.allSettled(Object.entries(specs).map(async ([k, o]) => [k, await startTestCluster(o)] as const));
@@ -140,6 +145,31 @@ describe('3.5.30 without auth', () => {
     const r = await runCliInProcess(['plan', '--cluster', tc.cluster.name, '--to', '3.4.46'], { ...process.env, UPSHIFT_HOME: tc.home });
     assert.equal(r.code, 2);
     assert.doesNotMatch(r.stderr, /reading the cluster/);
+  });
+});
+
+describe(`${n36 ?? '3.6 (not installed)'} -> ${n37 ?? '3.7 (not installed)'}`, { skip: !(n36 && n37) && 'needs a 3.6 and a 3.7 installed' }, () => {
+  test('one hop; cluster version 3.6 read live; no v2 API; the 3.7 flag removal is named', async () => {
+    const { code, plan } = await planLive('v36', '--to', n37!);
+    assert.equal(code, 0, JSON.stringify(plan.findings));
+    assert.deepEqual(plan.path, [n36, n37]);
+    assert.equal(plan.cluster?.clusterVersion, '3.6.0');
+    assert.ok(plan.cluster!.members.every((m) => m.version === n36 && m.reachable));
+    assert.equal(plan.assumptions.authEnabled, false);
+    assert.match(plan.cluster!.v2Evidence ?? '', /v2 API is disabled/);
+    assert.deepEqual(codes(plan, 'blocker'), []);
+    assert.ok(codes(plan, 'info').includes('experimental-flags-removed-3.7'), JSON.stringify(plan.findings));
+  });
+  test('3.7 with auth: auth read live; back to 3.6 is a downgrade through the downgrade API (exit 1)', async () => {
+    const same = await planLive('v37auth', '--to', n37!);
+    assert.equal(same.code, 0);
+    assert.equal(same.plan.direction, 'none');
+    assert.equal(same.plan.assumptions.authEnabled, true);
+    assert.equal(same.plan.cluster?.clusterVersion, '3.7.0');
+    const down = await planLive('v37auth', '--to', n36!);
+    assert.equal(down.code, 1);
+    assert.equal(down.plan.direction, 'downgrade');
+    assert.equal(down.plan.downgrade?.pairs[0]?.mechanism, 'downgrade-api');
   });
 });
 

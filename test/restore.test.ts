@@ -2,13 +2,14 @@
  * `upshift restore` on real etcd: a 3.4 snapshot (restored with etcdctl) and a 3.5 snapshot taken
  * during writes (restored with etcdutl into 3 members) must come back at exactly the manifest revision
  * with the same HashKV and key count; `--data-dir` mode refuses to overwrite and prints the other members' steps.
+ * The newest 3.6 and 3.7 installed (etcdutl only; storage version in the snapshot) restore like 3.4 does.
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, copyFileSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestCluster, trackCluster, type TestCluster } from './support/cluster.js';
-import { hasTestVersion } from './support/home.js';
+import { hasTestVersion, newestTestVersion } from './support/home.js';
 import { runCliInProcess } from './support/cli.js';
 import { resolveConnection } from '../src/client/connection.js';
 import { EndpointClient } from '../src/client/endpoint.js';
@@ -50,30 +51,43 @@ async function restoreLocal(tc: TestCluster, file: string, name: string, extra: 
   return { code: r.code, json: JSON.parse(r.stdout) as RestoreJson, stderr: r.stderr };
 }
 
-test('restore a 3.4 snapshot into a new local cluster (etcdctl restore) and check it against the manifest', { skip: !hasTestVersion('3.4.23') }, async () => {
-  const tc = await source('3.4.23');
-  const c = client(tc);
-  try {
-    for (let i = 0; i < 60; i++) await c.transport.unary('KV', 'Put', { key: Buffer.from(`/r/${i % 25}`), value: Buffer.from(`v${i}`) }, { op: 'write' });
-    await c.transport.unary('KV', 'DeleteRange', { key: Buffer.from('/r/3') }, { op: 'write' });
-  } finally {
-    c.close();
-  }
-  const s = await runCliInProcess(['backup', 'save', '--cluster', tc.cluster.name, '-o', 'json'], tc.testHome.env);
-  assert.equal(s.code, 0, s.stderr);
-  const saved = JSON.parse(s.stdout) as { file: string; revision: number; liveKeys: number };
-  assert.equal(saved.liveKeys, 24);
-  const r = await restoreLocal(tc, saved.file, 'r34', ['--members', '1']);
-  assert.equal(r.code, 0, JSON.stringify(r.json.checks) + r.stderr);
-  assert.equal(r.json.version, '3.4.23', 'defaults to the snapshot version');
-  assert.equal(r.json.tool, 'etcdctl');
-  assert.equal(r.json.revision, saved.revision);
-  assert.deepEqual(r.json.checks.map((x) => x.name).sort(), ['m1:hashKV', 'm1:keys', 'm1:revision']);
-  assert.ok(r.json.checks.every((x) => x.ok));
-  const again = await runCliInProcess(['restore', saved.file, '--name', 'r34'], tc.testHome.env);
-  assert.equal(again.code, 2, 'an existing cluster name is refused');
-  assert.match(again.stderr, /already exists/);
-});
+// 3.4 restores with etcdctl; the newest 3.6 and 3.7 (storage version inside the snapshot) with etcdutl only.
+for (const [version, members, tool] of [
+  ['3.4.23', 1, 'etcdctl'],
+  [newestTestVersion('3.6'), 1, 'etcdutl'],
+  [newestTestVersion('3.7'), 3, 'etcdutl'],
+] as const) {
+  test(`restore a ${version ?? '3.6/3.7'} snapshot into a new ${members}-member local cluster (${tool}) and check it against the manifest`, { skip: !(version && hasTestVersion(version)) && 'not installed' }, async () => {
+    const tc = await source(version!);
+    const c = client(tc);
+    try {
+      for (let i = 0; i < 60; i++) await c.transport.unary('KV', 'Put', { key: Buffer.from(`/r/${i % 25}`), value: Buffer.alloc(300, i) }, { op: 'write' });
+      await c.transport.unary('KV', 'Compact', { revision: '30' }, { op: 'write' });
+      await c.transport.unary('KV', 'DeleteRange', { key: Buffer.from('/r/3') }, { op: 'write' });
+    } finally {
+      c.close();
+    }
+    const s = await runCliInProcess(['backup', 'save', '--cluster', tc.cluster.name, '-o', 'json'], tc.testHome.env);
+    assert.equal(s.code, 0, s.stderr);
+    const saved = JSON.parse(s.stdout) as { file: string; revision: number; liveKeys: number };
+    assert.equal(saved.liveKeys, 24);
+    const v = await runCliInProcess(['backup', 'verify', saved.file, '-o', 'json'], tc.testHome.env);
+    assert.equal(v.code, 0, v.stdout + v.stderr);
+    const name = `r${version!.replace(/\./g, '')}`;
+    const r = await restoreLocal(tc, saved.file, name, ['--members', String(members)]);
+    assert.equal(r.code, 0, JSON.stringify(r.json.checks) + r.stderr);
+    assert.equal(r.json.version, version, 'defaults to the snapshot version');
+    assert.equal(r.json.tool, tool);
+    assert.equal(r.json.revision, saved.revision);
+    assert.equal(r.json.members.length, members);
+    const names = r.json.members.map((m) => m.name);
+    assert.ok(names.every((m) => ['hashKV', 'keys', 'revision'].every((k) => r.json.checks.some((x) => x.name === `${m}:${k}`))), JSON.stringify(r.json.checks));
+    assert.ok(r.json.checks.every((x) => x.ok), JSON.stringify(r.json.checks, null, 1));
+    const again = await runCliInProcess(['restore', saved.file, '--name', name], tc.testHome.env);
+    assert.equal(again.code, 2, 'an existing cluster name is refused');
+    assert.match(again.stderr, /already exists/);
+  });
+}
 
 test('a 3.5 snapshot taken during writes restores (etcdutl, 3 members) to exactly the manifest revision', { skip: !hasTestVersion('3.5.30') }, async () => {
   const tc = await source('3.5.30');

@@ -1,13 +1,15 @@
 /**
  * `upshift status` against real etcd: a 3-member 3.4.23 cluster (all members from one endpoint,
  * --endpoints-only, a member restarted on 3.5.30 -> mixed-version, a stopped member -> exit 1), and a
- * 1-member 3.3.25 cluster (v2-era server: fields it does not report are null), and a 1-member 3.5.30 cluster
- * with a tiny quota driven into a NOSPACE alarm.
+ * 1-member 3.3.25 cluster (v2-era server: fields it does not report are null), a 1-member 3.5.30 cluster
+ * with a tiny quota driven into a NOSPACE alarm, and 1-member clusters of the newest 3.6 and 3.7 installed
+ * (storage version reported).
  */
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestCluster, trackCluster, etcdProcessesUnder, type TestCluster } from './support/cluster.js';
 import { runCliInProcess } from './support/cli.js';
+import { newestTestVersion } from './support/home.js';
 import { startMember, stopMember } from '../src/cluster/local.js';
 import type { StatusResult } from '../src/status/model.js';
 
@@ -155,6 +157,35 @@ describe('status on a 1-member 3.3.25 cluster', () => {
     assert.ok(s.findings.some((f) => f.code === 'version-eol'), JSON.stringify(s.findings));
   });
 });
+
+for (const version of [newestTestVersion('3.6'), newestTestVersion('3.7')]) {
+  describe(`status on a 1-member ${version ?? '3.6/3.7 (not installed)'} cluster`, { skip: !version && 'not installed' }, () => {
+    let tc: TestCluster;
+    const minor = version?.split('.').slice(0, 2).join('.');
+    before(async () => {
+      tc = await startTestCluster({ version: version!, members: 1 });
+    });
+    after(async () => {
+      await tc?.stop();
+    });
+
+    test('server, cluster and storage versions; no blocker; the table shows the storage version', async () => {
+      const r = await runCliInProcess(['status', '--cluster', tc.cluster.name, '-o', 'json'], tc.testHome.env);
+      assert.equal(r.code, 0, r.stderr + r.stdout);
+      const s = parse(r.stdout);
+      assert.equal(s.healthy, true);
+      assert.equal(s.clusterVersion, `${minor}.0`);
+      const m = s.members[0]!;
+      assert.equal(m.version, version);
+      // 3.6+ members report the storage (data dir) version in Status (etcd@v3.6.14:api/etcdserverpb/rpc.proto storageVersion).
+      assert.equal(m.storageVersion, `${minor}.0`);
+      assert.ok(m.raftAppliedIndex! > 0 && m.dbSizeInUse! > 0);
+      assert.deepEqual(s.findings.filter((f) => f.severity === 'blocker'), [], JSON.stringify(s.findings));
+      const t = await runCliInProcess(['status', '--cluster', tc.cluster.name], { ...tc.testHome.env, NO_COLOR: '1' });
+      assert.match(t.stdout, new RegExp(`${version!.replace(/\./g, '\\.')}\\s+│\\s+${minor!.replace('.', '\\.')}\\.0`));
+    });
+  });
+}
 
 describe('status on a 1-member 3.5.30 cluster that runs out of space', () => {
   let tc: TestCluster;

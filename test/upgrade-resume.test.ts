@@ -5,12 +5,10 @@
 // with auth: 3.4 -> 3.5 is not a rolling upgrade with auth on (plan blocker), refused with nothing touched.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { hasTestVersion } from './support/home.js';
-import { binPath, repoRoot, runCliInProcess } from './support/cli.js';
+import { runCliInProcess } from './support/cli.js';
 import { trackCluster } from './support/cluster.js';
-import { upgradeTestCluster, runIds, journalRecords, type UpgradeTestCluster } from './upgrade-support.js';
+import { upgradeTestCluster, runIds, journalRecords, spawnCli as spawnUpshift, killWhen as killWhenJournal, type SpawnedCli, type UpgradeTestCluster } from './upgrade-support.js';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
@@ -29,32 +27,8 @@ before(async () => {
 });
 after(async () => tc?.stop());
 
-function spawnCli(args: string[]): { child: ChildProcess; out: () => string; err: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [binPath, ...args], { env: { ...tc.env, UPSHIFT_FROM_SOURCE: '1' }, cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  return { child, out: () => stdout, err: () => stderr, exited };
-}
-
-/** kill -9 the process as soon as the journal holds a record matching `when`. */
-async function killWhen(p: ReturnType<typeof spawnCli>, when: (r: { type: string; step?: string; ok?: boolean }) => boolean, what: string): Promise<void> {
-  const until = Date.now() + 120_000;
-  while (Date.now() < until) {
-    const ids = runIds(tc.home);
-    if (ids.length > 0 && journalRecords(tc.home, ids[0]!).some(when)) {
-      p.child.kill('SIGKILL');
-      await p.exited;
-      trackCluster(await tc.reload());
-      return;
-    }
-    if (p.child.exitCode !== null) assert.fail(`upshift exited (${p.child.exitCode}) before ${what}: ${p.err()}`);
-    await sleep(20);
-  }
-  assert.fail(`timed out waiting for ${what}: ${p.err()}`);
-}
+const spawnCli = (args: string[]): SpawnedCli => spawnUpshift(args, tc.env);
+const killWhen = (p: SpawnedCli, when: (r: { type: string; step?: string; ok?: boolean }) => boolean, what: string): Promise<void> => killWhenJournal(tc, p, when, what, 120_000);
 
 test('auth: a user without the root role is refused before anything is touched (exit 2, says what is needed)', { skip, timeout: 60_000 }, async () => {
   const root = ['--user', `root:${tc.conn.password}`];

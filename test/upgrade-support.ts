@@ -4,6 +4,11 @@
  */
 import { readFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { binPath, repoRoot } from './support/cli.js';
+import { trackCluster } from './support/cluster.js';
 import { startTestCluster, registerExitCleanup, etcdProcessesUnder, type TestCluster } from './support/cluster.js';
 import { clusterUp, loadCluster, stopMember } from '../src/cluster/local.js';
 import { isEtcdProcess, killQuietly } from '../src/cluster/process.js';
@@ -87,4 +92,39 @@ export function journalRecords(home: string, runId: string): { type: string; ste
         return [];
       }
     });
+}
+
+export interface SpawnedCli {
+  child: ChildProcess;
+  out: () => string;
+  err: () => string;
+  exited: Promise<number | null>;
+}
+
+/** `upshift ARGS` as a child process (to kill -9 it), output captured. */
+export function spawnCli(args: string[], env: NodeJS.ProcessEnv): SpawnedCli {
+  const child = spawn(process.execPath, [binPath, ...args], { env: { ...env, UPSHIFT_FROM_SOURCE: '1' }, cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  return { child, out: () => stdout, err: () => stderr, exited };
+}
+
+/** kill -9 the process as soon as the newest run's journal holds a record matching `when`; the members it started are tracked for cleanup. */
+export async function killWhen(tc: UpgradeTestCluster, p: SpawnedCli, when: (r: { type: string; step?: string; ok?: boolean }) => boolean, what: string, timeoutMs = 240_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const ids = runIds(tc.home);
+    if (ids.length > 0 && journalRecords(tc.home, ids.at(-1)!).some(when)) {
+      p.child.kill('SIGKILL');
+      await p.exited;
+      trackCluster(await tc.reload());
+      return;
+    }
+    if (p.child.exitCode !== null) assert.fail(`upshift exited (${p.child.exitCode}) before ${what}: ${p.err()}`);
+    await sleep(20);
+  }
+  assert.fail(`timed out waiting for ${what}: ${p.err()}`);
 }

@@ -7,6 +7,7 @@
  *   bucket `meta`: consistent_index (u64 BE), term (u64 BE, 3.5+), scheduledCompactRev /
  *     finishedCompactRev (revision bytes), storageVersion (3.6+, a string like "3.6.0").
  */
+import protobuf from 'protobufjs/minimal.js';
 import { BoltFile, type BucketRef } from './bbolt.js';
 
 export interface SnapshotDbInfo {
@@ -101,4 +102,34 @@ function readMetaBucket(
     else if (k === 'storageVersion') out.storageVersion = v.toString('utf8');
   }
   return out;
+}
+
+/**
+ * Keys alive at the snapshot's revision: what etcdutl 3.6+ `snapshot status` reports as "totalKey"
+ * (etcd@v3.6.17:etcdutl/snapshot/v3_snapshot.go Status walks the `key` bucket in revision order, adds
+ * each KeyValue's key and removes it at a tombstone). Holds one entry per live key in memory, like etcdutl.
+ */
+export function countLiveKeys(db: BoltFile): number {
+  const ref = db.bucket('key');
+  if (!ref) return 0;
+  const live = new Set<string>();
+  for (const e of db.leafElements(ref)) {
+    const key = keyValueKey(e.value);
+    if (key === undefined) throw new Error(`key bucket entry ${e.key.toString('hex')}: no key in its KeyValue`);
+    // A tombstone's revision key carries a trailing 't' (etcd@v3.6.17:server/storage/mvcc/revision.go markedRevBytesLen).
+    if (e.key.length === 18 && e.key[17] === 0x74) live.delete(key);
+    else live.add(key);
+  }
+  return live.size;
+}
+
+/** Field 1 (`bytes key`) of an mvccpb.KeyValue protobuf message, as a latin1 string (a Set key). */
+export function keyValueKey(msg: Uint8Array): string | undefined {
+  const r = protobuf.Reader.create(msg);
+  while (r.pos < r.len) {
+    const tag = r.uint32();
+    if (tag >>> 3 === 1 && (tag & 7) === 2) return Buffer.from(r.bytes()).toString('latin1');
+    r.skipType(tag & 7);
+  }
+  return undefined;
 }

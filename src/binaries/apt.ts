@@ -55,7 +55,9 @@ export function runAptTool(tool: string, args: string[], opts: AptRunOptions): P
       timedOut = true;
       kill();
     }, opts.deadlineMs);
-    opts.signal?.addEventListener('abort', kill, { once: true });
+    // An abort that came before the spawn must stop it too (the listener alone would never fire).
+    if (opts.signal?.aborted) kill();
+    else opts.signal?.addEventListener('abort', kill, { once: true });
     child.on('error', (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       if (e.code === 'ENOENT') {

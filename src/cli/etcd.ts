@@ -18,7 +18,7 @@ export function registerEtcd(program: Command, io: CliIO): void {
       .option('--base-url <url>', 'release archive base for --source github (a mirror with the official layout)')
       .option('--force', 'reinstall even if the version is installed (also repairs a damaged install)')
       .option('--refresh', 'refresh Debian suite discovery and apt indices even if fresh')
-      .option('--timeout <duration>', 'deadline of each download (go: of each build step)', '10m')
+      .option('--timeout <duration>', 'deadline of each download (default 10m); with --source go, of each build step (default 30m)')
       .option('--request-timeout <duration>', 'deadline of each small request (checksums, listings)', '20s'),
   ).action(async (versions: string[], opts: Omit<EtcdInstallOptions, 'versions'>) => {
     await runCommand(io, () => import('../commands/etcd-install.js'), { ...opts, versions });

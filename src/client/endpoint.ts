@@ -128,6 +128,12 @@ export class EndpointClient {
     return { member: member(r.member), members: r.members.map(member) };
   }
 
+  /** Cluster.MemberUpdate: a member's peer URLs (a write: never retried). */
+  async memberUpdate(idHex: string, peerURLs: string[], opts: CallOptions = {}): Promise<Member[]> {
+    const r = await this.transport.unary<{ members: RawMember[] }>('Cluster', 'MemberUpdate', { ID: idFromHex(idHex), peerURLs }, { ...opts, op: 'write' });
+    return r.members.map(member);
+  }
+
   /** Cluster.MemberRemove (a write: never retried). */
   async memberRemove(idHex: string, opts: CallOptions = {}): Promise<Member[]> {
     const r = await this.transport.unary<{ members: RawMember[] }>('Cluster', 'MemberRemove', { ID: idFromHex(idHex) }, { ...opts, op: 'write' });

@@ -8,7 +8,7 @@ export type { ConnectionConfig, TlsConfig, AuthConfig, ConnectionFlags } from '.
 export { EndpointClient, tokenSourceFor, statusInfo } from './endpoint.js';
 export { openSnapshotStream, SnapshotBodyDecoder, type SnapshotReceiver, type SnapshotEnd, type SnapshotStreamOptions } from './snapshot-stream.js';
 export type { SnapshotStream, EndpointClientOptions } from './endpoint.js';
-export { EtcdClient, Watcher, LeaseKeeper } from './kv.js';
+export { EtcdClient, Watcher, LeaseKeeper, LEASE_EXPIRED } from './kv.js';
 export type { RangeOptions, RangeResult, PutResult, DeleteResult, Compare, TxnOp, TxnResult, TxnResponseOp, WatchOptions, WatchEvent, Bytes, EtcdClientOptions } from './kv.js';
 export { Transport, TokenSource, CHANNEL_OPTIONS, type CallOptions } from './transport.js';
 export {

@@ -344,6 +344,9 @@ export class Watcher extends EventEmitter {
   }
 }
 
+/** The `lost` reason when the server answered TTL 0: the lease is gone (any other reason: only the stream failed). */
+export const LEASE_EXPIRED = 'lease expired or revoked (TTL 0)';
+
 /**
  * Keeps one lease alive. Events: `keepalive` ({ ttl }), `lost` (EtcdError or reason string: the lease expired
  * (TTL 0) or the stream failed — the lease may still be alive on the server until its TTL passes).
@@ -371,7 +374,7 @@ export class LeaseKeeper extends EventEmitter {
       signal?.addEventListener('abort', () => this.close(), { once: true });
       call.on('data', (m: { TTL: string }) => {
         const t = num(m.TTL);
-        if (t <= 0) return this.lose('lease expired or revoked (TTL 0)');
+        if (t <= 0) return this.lose(LEASE_EXPIRED);
         this.lastKeepAlive = Date.now();
         this.emit('keepalive', { ttl: t });
       });

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { ExitCode, UpshiftError, UsageError } from '../core/errors.js';
 import { homePaths } from '../core/home.js';
 import { requireInstalled } from '../binaries/layout.js';
-import type { ClusterConnection, LocalCluster, MemberSpec, MemberState } from './model.js';
+import type { ClusterConnection, ClusterTls, LocalCluster, MemberSpec, MemberState, MemberTlsFiles } from './model.js';
 import { atLeast, clientURL, memberArgs, metricsURL, peerURL } from './args.js';
 import { allocateFreePorts } from './ports.js';
 import { generateClusterTls } from './tls.js';
@@ -53,21 +53,51 @@ export interface ClusterUpOptions {
   signal?: AbortSignal;
   /** Port picker (tests inject a clashing one to exercise the retry); default: bind port 0. */
   allocatePorts?: (n: number, host: string) => Promise<number[]>;
+  /** Member names (default m1, m2, ...), e.g. a rehearsal's copy named like its source. */
+  memberNames?: string[];
+  /**
+   * What each member advertises instead of its listen URLs (MemberSpec.advertise), decided once its
+   * ports are known: a rehearsal points its fault proxies at the ports and advertises the proxies'.
+   */
+  advertise?: (m: AdvertiseInput) => { clientURL: string; peerURL: string } | Promise<{ clientURL: string; peerURL: string }>;
 }
+
+/** What `ClusterUpOptions.advertise` learns about a member: its ports and, with --tls, its certificates. */
+export interface AdvertiseInput {
+  name: string;
+  clientPort: number;
+  peerPort: number;
+  tls?: { member: MemberTlsFiles; cluster: ClusterTls } | undefined;
+}
+
+export const MEMBER_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
 function memberName(i: number): string {
   return `m${i + 1}`;
+}
+
+function memberNamesOf(opts: Pick<ClusterUpOptions, 'members' | 'memberNames'>): string[] {
+  return opts.memberNames ?? Array.from({ length: opts.members }, (_, i) => memberName(i));
+}
+
+/** Where a member of a local cluster keeps its data (`clusters/NAME/members/MEMBER/data`). */
+export function memberDataDir(home: string, cluster: string, member: string): string {
+  return join(homePaths.clusterDir(home, cluster), 'members', member, 'data');
 }
 
 /** The cluster's data without any process: ports picked now, paths under the cluster dir. */
 async function layoutCluster(home: string, opts: ClusterUpOptions, tlsFiles: Awaited<ReturnType<typeof generateClusterTls>> | undefined, token: string): Promise<LocalCluster> {
   const dir = homePaths.clusterDir(home, opts.name);
   const ports = await (opts.allocatePorts ?? allocateFreePorts)(opts.members * 3, HOST);
-  const names = Array.from({ length: opts.members }, (_, i) => memberName(i));
-  const partial = names.map((name, i) => ({ name, clientPort: ports[3 * i], peerPort: ports[3 * i + 1], metricsPort: ports[3 * i + 2] }));
+  const names = memberNamesOf(opts);
+  const partial = names.map((name, i) => ({ name, clientPort: ports[3 * i]!, peerPort: ports[3 * i + 1]!, metricsPort: ports[3 * i + 2]! }));
   const tls = tlsFiles !== undefined;
   const scheme = tls ? 'https' : 'http';
-  const initialCluster = partial.map((p) => `${p.name}=${scheme}://${HOST}:${p.peerPort}`).join(',');
+  const advertised = new Map<string, { clientURL: string; peerURL: string }>();
+  if (opts.advertise) {
+    for (const p of partial) advertised.set(p.name, await opts.advertise({ ...p, ...(tlsFiles ? { tls: { member: tlsFiles.members[p.name]!, cluster: tlsFiles.cluster } } : {}) }));
+  }
+  const initialCluster = partial.map((p) => `${p.name}=${advertised.get(p.name)?.peerURL ?? `${scheme}://${HOST}:${p.peerPort}`}`).join(',');
   const members: MemberState[] = partial.map((p) => {
     const memberDir = join(dir, 'members', p.name);
     const spec: MemberSpec = {
@@ -76,12 +106,13 @@ async function layoutCluster(home: string, opts: ClusterUpOptions, tlsFiles: Awa
       clientPort: p.clientPort,
       peerPort: p.peerPort,
       metricsPort: p.metricsPort,
-      dataDir: join(memberDir, 'data'),
+      dataDir: memberDataDir(home, opts.name, p.name),
       initialCluster,
       initialClusterState: 'new',
       initialClusterToken: token,
       ...(tlsFiles ? { tls: tlsFiles.members[p.name] } : {}),
       ...(opts.extraArgs?.length ? { extraArgs: [...opts.extraArgs] } : {}),
+      ...(advertised.has(p.name) ? { advertise: advertised.get(p.name) } : {}),
     };
     return {
       name: p.name,
@@ -117,6 +148,12 @@ export async function clusterUp(home: string, opts: ClusterUpOptions): Promise<L
   } catch {
     throw new UsageError(`--version: "${opts.version}" is not a supported etcd version`, { code: 'invalid-version', hint: 'use an installed version such as 3.5.30 (see: upshift etcd list)' });
   }
+  if (opts.memberNames) {
+    const bad = opts.memberNames.find((n) => !MEMBER_NAME_RE.test(n));
+    if (bad !== undefined || opts.memberNames.length !== opts.members || new Set(opts.memberNames).size !== opts.members) {
+      throw new UsageError(`member names ${JSON.stringify(opts.memberNames)}: ${bad !== undefined ? `"${bad}" is not a usable member name` : `need ${opts.members} distinct names`}`, { code: 'invalid-member-names', hint: 'letters, digits, . _ - (at most 63), one per member' });
+    }
+  }
   await requireInstalled(home, opts.version);
   const progress = opts.progress ?? (() => {});
   const dir = homePaths.clusterDir(home, opts.name);
@@ -136,7 +173,7 @@ export async function clusterUp(home: string, opts: ClusterUpOptions): Promise<L
   let cluster: LocalCluster | undefined;
   try {
     const token = `upshift-${opts.name}-${randomBytes(4).toString('hex')}`;
-    const names = Array.from({ length: opts.members }, (_, i) => memberName(i));
+    const names = memberNamesOf(opts);
     let tlsFiles: Awaited<ReturnType<typeof generateClusterTls>> | undefined;
     if (opts.tls) {
       progress(`generating a CA and certificates in ${join(dir, 'tls')}`);

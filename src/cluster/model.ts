@@ -33,6 +33,12 @@ export interface MemberSpec {
   tls?: MemberTlsFiles;
   /** Flags appended verbatim for every version (e.g. `--snapshot-count=1000`). */
   extraArgs?: string[];
+  /**
+   * URLs the member advertises instead of the ones it listens on (`--advertise-client-urls`,
+   * `--initial-advertise-peer-urls`, and its entry of `--initial-cluster`): a rehearsal puts a fault
+   * proxy in front of every member, so clients and peers reach it only through the proxies.
+   */
+  advertise?: { clientURL: string; peerURL: string } | undefined;
 }
 
 export interface MemberLaunch {

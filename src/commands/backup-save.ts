@@ -105,7 +105,15 @@ export async function run(opts: BackupSaveOptions, ctx: CommandContext): Promise
 async function completeUpload(ctx: CommandContext, store: ObjectStore, loc: S3Location, upload: StreamingUpload, res: SaveResult): Promise<NonNullable<BackupSaveResult['object']>> {
   const t0 = performance.now();
   const out = await upload.finish(res.manifest.sha256, ctx.signal);
-  const manifestKey = await uploadManifest(store, loc.bucket, upload.key, res.manifest, new Date(res.manifest.createdAt), ctx.signal);
+  // Once the object is complete and verified the manifest follows even after a signal (one small PUT), so
+  // a stop leaves a whole backup; if it cannot be written, the object goes too (never one without the other).
+  let manifestKey: string;
+  try {
+    manifestKey = await uploadManifest(store, loc.bucket, upload.key, res.manifest, new Date(res.manifest.createdAt));
+  } catch (e) {
+    await store.delete(loc.bucket, upload.key).catch(() => undefined);
+    throw e;
+  }
   note(ctx, `uploaded ${s3Url(loc.bucket, upload.key)} (${out.verifiedBy === 'etag' ? 'ETag matches the MD5s sent' : 'read back, sha256 matches'}, completed ${formatDuration(performance.now() - t0)} after the stream) and its manifest`);
   return { ...out, url: s3Url(loc.bucket, upload.key), manifestUrl: s3Url(loc.bucket, manifestKey) };
 }

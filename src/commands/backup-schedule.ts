@@ -133,7 +133,7 @@ export async function run(opts: BackupScheduleOptions, ctx: CommandContext): Pro
       },
     });
   } finally {
-    server?.server.close();
+    await server?.close();
   }
 }
 

@@ -15,4 +15,7 @@ test('cluster env (shell): exports, unsets what the cluster lacks, never prints 
   const plain = render({ name: 'y', env: { ETCDCTL_API: '3', ETCDCTL_ENDPOINTS: 'http://127.0.0.1:1' }, passwordFile: null });
   assert.match(plain, /^unset ETCDCTL_CACERT ETCDCTL_CERT ETCDCTL_KEY ETCDCTL_USER ETCDCTL_PASSWORD$/m);
   assert.doesNotMatch(plain, /ETCDCTL_USER=/);
+  // A 3.6+ cluster: no ETCDCTL_API (etcdctl 3.6 warns about it), and a value left by another cluster is unset.
+  const v36 = render({ name: 'z', env: { ETCDCTL_ENDPOINTS: 'http://127.0.0.1:1' }, passwordFile: null });
+  assert.match(v36, /^unset ETCDCTL_API ETCDCTL_CACERT/m);
 });

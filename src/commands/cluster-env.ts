@@ -1,11 +1,14 @@
 /**
  * `upshift cluster env NAME`: `export ETCDCTL_...` lines for `eval`. The password is not printed: the
  * line reads it from its 0600 file when the shell evaluates it. ETCDCTL_USER carries `root:PASSWORD`
- * because etcdctl 3.3 has no --password flag (ETCDCTL_PASSWORD is 3.4+).
+ * because etcdctl 3.3 has no --password flag (ETCDCTL_PASSWORD is 3.4+). ETCDCTL_API=3 is exported while
+ * any member runs 3.5 or older (etcdctl 3.3 defaults to v2); etcdctl 3.6+ has no v2 API and warns
+ * "unrecognized environment variable" about it, so a cluster whose members all run 3.6+ gets it unset.
  */
 import type { CommandContext } from '../core/context.js';
 import { loadCluster } from '../cluster/local.js';
 import { shellQuote } from '../cluster/view.js';
+import { compareVersions } from '../binaries/sources/source.js';
 
 export interface ClusterEnvOpts {
   name: string;
@@ -24,8 +27,9 @@ const ALL = ['ETCDCTL_API', 'ETCDCTL_ENDPOINTS', 'ETCDCTL_CACERT', 'ETCDCTL_CERT
 
 export async function run(opts: ClusterEnvOpts, ctx: CommandContext): Promise<ClusterEnvResult> {
   const c = await loadCluster(ctx.home, opts.name);
+  const oldest = c.members.map((m) => m.version).sort(compareVersions)[0] ?? c.version;
   const env: Record<string, string> = {
-    ETCDCTL_API: '3',
+    ...(compareVersions(oldest, '3.6.0') < 0 ? { ETCDCTL_API: '3' } : {}),
     ETCDCTL_ENDPOINTS: c.members.map((m) => m.clientURL).join(','),
   };
   if (c.tls) {

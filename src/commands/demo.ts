@@ -190,11 +190,16 @@ async function pickVersions(opts: DemoOptions, ctx: CommandContext): Promise<Dem
   let candidates = installed;
   if (!opts.from || !opts.to) {
     const list = await import('./etcd-list.js');
-    try {
-      const avail = unwrap(await list.run({ available: true, source: opts.source === 'auto' || !opts.source ? 'debian' : opts.source }, ctx));
-      for (const a of avail.available ?? []) candidates = candidates.concat(a.versions.map((v) => v.version));
-    } catch (e) {
-      note(ctx, `demo: could not list the versions the package sources offer (${errorMessage(e)}); using the installed ones`);
+    // auto: Debian's packages, and with a Go toolchain the versions the Go module proxy offers (built on
+    // demand, so the demo reaches today's 3.6/3.7); without Go the go source lists nothing.
+    const sources = opts.source === 'auto' || !opts.source ? ['debian', 'go'] : [opts.source];
+    for (const source of sources) {
+      try {
+        const avail = unwrap(await list.run({ available: true, source }, ctx));
+        for (const a of avail.available ?? []) candidates = candidates.concat(a.versions.map((v) => v.version));
+      } catch (e) {
+        note(ctx, `demo: could not list the versions source ${source} offers (${errorMessage(e)})`);
+      }
     }
   }
   return chooseDemoVersions(candidates, { from: opts.from, to: opts.to });

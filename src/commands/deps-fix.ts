@@ -3,15 +3,13 @@
  * discover -> analyse -> plan edits (pure, src/deps/codemod.ts) -> write crash-safely (or print a diff).
  * Never touches vendor/ (not scanned) and prints the commands to run next.
  */
-import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import type { CommandContext } from '../core/context.js';
 import { note } from '../core/context.js';
-import { writeFileAtomic } from '../core/files.js';
-import { analyzeModule, resolveTarget } from '../deps/analyze.js';
+import { resolveTarget } from '../deps/analyze.js';
 import { discoverModules } from '../deps/discover.js';
-import { rewriteGoFile, rewriteGoMod, type FileEdit, type GoModEdit, type SkippedImport } from '../deps/codemod.js';
+import type { FileEdit, GoModEdit, SkippedImport } from '../deps/codemod.js';
+import { computeFix, writeEdits } from '../deps/fix.js';
 import { DEFAULT_TARGET } from '../deps/knowledge/releases.js';
 import { asUsageError } from './deps.js';
 import { resolve } from 'node:path';
@@ -45,37 +43,11 @@ export async function run(opts: DepsFixOptions, ctx: CommandContext): Promise<De
   } catch (e) {
     asUsageError(e, dir);
   }
-  const fileEdits: FileEdit[] = [];
-  const modEdits: GoModEdit[] = [];
-  const skipped: SkippedImport[] = [];
-  const commands: string[] = [];
-  for (const m of modules!) {
-    const report = analyzeModule(m, { target });
-    const prefix = m.rel ? `${m.rel}/` : '';
-    for (const f of m.files) {
-      const r = rewriteGoFile(f, target, prefix);
-      skipped.push(...r.skipped);
-      if (r.edit) fileEdits.push(r.edit);
-    }
-    const me = rewriteGoMod(m.goModText, `${prefix}go.mod`, report);
-    if (me) modEdits.push(me);
-    const cmds = report.commands.filter((c) => !c.startsWith('upshift deps fix') && !c.startsWith('go mod edit -dropreplace') && !(me && c.startsWith('go get') && !c.includes('@none')));
-    if (me?.removed.length) {
-      // go.mod no longer requires them; `go mod tidy` drops what is left in go.sum.
-    }
-    const cd = m.rel ? `cd ${m.rel} && ` : '';
-    const vendored = m.vendor !== undefined;
-    for (const c of cmds) if (!c.includes('@none') || !me) commands.push(cd + c);
-    if (vendored && (me || fileEdits.length)) commands.push(`${cd}go mod vendor`);
-  }
+  const { fileEdits, modEdits, skipped, commands } = computeFix(modules!, target);
   const { createTwoFilesPatch } = await import('diff');
   const diff = [...modEdits, ...fileEdits].map((e) => createTwoFilesPatch(`a/${e.file}`, `b/${e.file}`, e.before, e.after, '', '', { context: 3 })).map((p) => p.replace(/^={67}\n/, '')).join('');
   if (!opts.dryRun) {
-    for (const e of [...modEdits, ...fileEdits]) {
-      const path = join(dir, e.file);
-      const st = await stat(path);
-      await writeFileAtomic(path, e.after, { mode: st.mode & 0o7777 });
-    }
+    await writeEdits(dir, [...modEdits, ...fileEdits]);
     note(ctx, `upshift: rewrote ${fileEdits.length} Go file(s) and ${modEdits.length} go.mod file(s) in ${dir}`);
   }
   return {
@@ -86,7 +58,7 @@ export async function run(opts: DepsFixOptions, ctx: CommandContext): Promise<De
     goMod: modEdits.map((e) => ({ file: e.file, added: e.added, removed: e.removed, replacesDropped: e.replacesDropped })),
     skipped,
     diff,
-    commands: [...new Set(commands)],
+    commands,
   };
 }
 

@@ -1,18 +1,20 @@
 /**
  * `upshift deps [DIR]`: analyse a Go module's etcd dependency (discover -> analyse (pure) -> print).
  * No Go toolchain or network: go.mod, go.sum, vendor/modules.txt, .go files, and optionally
- * `go mod graph` / `go list -m -json all` output the user captured.
+ * `go mod graph` / `go list -m -json all` output the user captured. `--verify` proves the plan with the
+ * Go toolchain in a scratch copy (src/deps/verify.ts); without Go it says so and exits 3.
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
-import { ExitCode, UsageError } from '../core/errors.js';
+import { ExitCode, UsageError, type ExitCodeValue } from '../core/errors.js';
 import { severityRank } from '../core/finding.js';
-import type { CommandContext } from '../core/context.js';
+import { note, type CommandContext } from '../core/context.js';
 import { outcome } from './command.js';
 import type { CommandOutcome } from '../core/errors.js';
 import { analyzeModule, resolveTarget, type DepsReport, type Severity } from '../deps/analyze.js';
-import { discoverModules } from '../deps/discover.js';
+import { discoverModules, type ModuleInputs } from '../deps/discover.js';
+import { verifyTree, type VerifyRun } from '../deps/verify.js';
 import { GoModSyntaxError } from '../deps/gomod.js';
 import { InputError, parseGoListJson, parseModGraph, type GraphEdge, type ListedModule } from '../deps/inputs.js';
 import { DEFAULT_TARGET, pseudoVersionFor34 } from '../deps/knowledge/releases.js';
@@ -26,6 +28,8 @@ export interface DepsOptions {
   output?: string;
   failOn?: string;
   includeVendor?: boolean;
+  /** Apply the plan in a scratch copy and build it with the Go toolchain. */
+  verify?: boolean;
   /** For tests: text to use for `--graph -` instead of process.stdin. */
   stdinText?: string;
 }
@@ -71,7 +75,13 @@ function goModHint(reason: string): string {
   return 'fix the line shown (the go command reports the same problem)';
 }
 
-export async function analyzeDir(opts: DepsOptions): Promise<DepsResult> {
+export interface AnalyzedTree {
+  result: DepsResult;
+  modules: ModuleInputs[];
+  target: string;
+}
+
+export async function analyzeTree(opts: DepsOptions): Promise<AnalyzedTree> {
   const dir = resolve(opts.dir ?? '.');
   const target = resolveTarget(opts.target, DEFAULT_TARGET);
   if (!target) throw new UsageError(`--target ${opts.target}: not a known etcd release`, { hint: 'use a line (3.4, 3.5, 3.6, 3.7) or a release such as v3.5.33' });
@@ -91,9 +101,55 @@ export async function analyzeDir(opts: DepsOptions): Promise<DepsResult> {
   }
   const [top, ...nested] = modules!;
   // Graph and go list output describe the top module only.
-  const report: DepsResult = { ...analyzeModule(top, { target, ...(graph ? { graph } : {}), ...(goList ? { goList } : {}) }), root: dir };
-  if (nested.length) report.nested = nested.map((m) => analyzeModule(m, { target }));
-  return report;
+  const result: DepsResult = { ...analyzeModule(top, { target, ...(graph ? { graph } : {}), ...(goList ? { goList } : {}) }), root: dir };
+  if (nested.length) result.nested = nested.map((m) => analyzeModule(m, { target }));
+  return { result, modules: modules!, target };
+}
+
+export async function analyzeDir(opts: DepsOptions): Promise<DepsResult> {
+  return (await analyzeTree(opts)).result;
+}
+
+/** Every report of the tree by module dir. */
+export function reportsByDir(r: DepsReport): Map<string, DepsReport> {
+  const m = new Map<string, DepsReport>([[r.dir, r]]);
+  for (const n of r.nested ?? []) m.set(n.dir, n);
+  return m;
+}
+
+/** Run --verify over an analysed tree and attach each module's result (and its graph-informed plan). */
+export async function verifyAnalyzed(tree: AnalyzedTree, ctx: CommandContext, keepScratch = false): Promise<VerifyRun> {
+  const run = await verifyTree(tree.modules, reportsByDir(tree.result), {
+    root: tree.result.root!,
+    target: tree.target,
+    env: ctx.env,
+    home: ctx.home,
+    signal: ctx.signal,
+    progress: (l) => note(ctx, `upshift: ${l}`),
+    keepScratch,
+  });
+  const attach = (r: DepsReport): DepsReport => {
+    const updated = run.reports.get(r.dir);
+    const merged: DepsReport = updated && updated !== r ? { ...updated, ...(r.nested ? { nested: r.nested } : {}) } : r;
+    const v = run.results.get(r.dir);
+    if (v) merged.verify = v;
+    return merged;
+  };
+  const top = attach(tree.result);
+  tree.result = { ...top, root: tree.result.root!, ...(tree.result.nested ? { nested: tree.result.nested.map(attach) } : {}) };
+  return run;
+}
+
+/** Exit code of a verification: 3 when it could not run (no Go), 1 when a plan does not build or misses the target. */
+export function verifyExitCode(r: DepsReport): ExitCodeValue | undefined {
+  const all = [r, ...(r.nested ?? [])].map((m) => m.verify).filter((v): v is NonNullable<typeof v> => v !== undefined);
+  if (!all.length) return undefined;
+  if (all.some((v) => !v.ran)) return ExitCode.environment;
+  return all.some((v) => !verifyPassed(v)) ? ExitCode.problem : ExitCode.ok;
+}
+
+export function verifyPassed(v: NonNullable<DepsReport['verify']>): boolean {
+  return v.ran && v.built && v.vetted && v.onTarget && v.problems.length === 0;
 }
 
 export function worstSeverity(r: DepsReport): Severity | undefined {
@@ -102,10 +158,17 @@ export function worstSeverity(r: DepsReport): Severity | undefined {
   return worst;
 }
 
-export async function run(opts: DepsOptions, _ctx: CommandContext): Promise<DepsResult | CommandOutcome<DepsResult>> {
+export async function run(opts: DepsOptions, ctx: CommandContext): Promise<DepsResult | CommandOutcome<DepsResult>> {
   const failOn = opts.failOn ?? 'blocker';
   if (!['none', 'info', 'warning', 'blocker'].includes(failOn)) throw new UsageError(`--fail-on ${failOn}: unknown level`, { hint: 'use warning or blocker (or none)' });
-  const result = await analyzeDir(opts);
+  const tree = await analyzeTree(opts);
+  if (opts.verify) {
+    // With --verify the exit code is the verification's: the findings describe the tree before the plan.
+    await verifyAnalyzed(tree, ctx);
+    const code = verifyExitCode(tree.result);
+    if (code !== undefined) return code === ExitCode.ok ? tree.result : outcome(tree.result, code);
+  }
+  const result = tree.result;
   const worst = worstSeverity(result);
   if (failOn !== 'none' && worst && severityRank[worst] <= severityRank[failOn as Severity]) return outcome(result, ExitCode.problem);
   return result;

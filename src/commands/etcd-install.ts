@@ -11,7 +11,7 @@ import { parseDuration } from '../core/duration.js';
 import { renderTable, formatBytes } from '../core/output.js';
 import { installVersion, type InstallReport } from '../binaries/install.js';
 import { DirSource } from '../binaries/sources/dir.js';
-import { makeSource, parseSourceSpec } from '../binaries/sources/resolve.js';
+import { DEFAULT_BUILD_DEADLINE_MS, makeSource, parseSourceSpec } from '../binaries/sources/resolve.js';
 import { normalizeVersion } from '../binaries/sources/source.js';
 import { outcome } from './command.js';
 import type { CommandOutcome } from '../core/errors.js';
@@ -22,7 +22,10 @@ export interface EtcdInstallOptions {
   baseUrl?: string;
   force?: boolean;
   refresh?: boolean;
-  /** Deadline of each download (and of waiting for a concurrent install of the same version). */
+  /**
+   * Deadline of each download (default 10m) or, for --source go, of each build step (default 30m); and of
+   * waiting for a concurrent install of the same version.
+   */
   timeout?: string;
   /** Deadline of each small request (listings, checksums, Release files). */
   requestTimeout?: string;
@@ -41,6 +44,7 @@ export interface EtcdInstallResult {
 export async function run(opts: EtcdInstallOptions, ctx: CommandContext): Promise<EtcdInstallResult | CommandOutcome<EtcdInstallResult>> {
   const spec = parseSourceSpec(opts.source);
   const downloadDeadlineMs = parseDuration(opts.timeout ?? '10m', '--timeout');
+  const buildDeadlineMs = opts.timeout ? downloadDeadlineMs : DEFAULT_BUILD_DEADLINE_MS;
   const requestDeadlineMs = parseDuration(opts.requestTimeout ?? '20s', '--request-timeout');
   if (opts.baseUrl && !/^https?:\/\//.test(opts.baseUrl)) {
     throw new UsageError(`--base-url: "${opts.baseUrl}" is not an http(s) URL`, { hint: 'e.g. --base-url https://mirror.example/etcd/releases' });
@@ -55,12 +59,13 @@ export async function run(opts: EtcdInstallOptions, ctx: CommandContext): Promis
     versions = [await new DirSource(spec.path).version()];
   }
   // One source object for all versions, so Debian discovery and apt indices are read once per run.
-  const source = makeSource(spec, { requestDeadlineMs, downloadDeadlineMs, refresh: !!opts.refresh, ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}) });
+  const source = makeSource(spec, { requestDeadlineMs, downloadDeadlineMs, buildDeadlineMs, refresh: !!opts.refresh, ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}) });
   const entries: EtcdInstallEntry[] = [];
   let exitCode: ExitCodeValue = ExitCode.ok;
   for (const version of versions) {
     try {
-      const r = await installVersion(version, () => source, ctx, { force: !!opts.force, lockWaitMs: downloadDeadlineMs });
+      // Another process may be building the same version from Go modules: wait as long as a build may take.
+      const r = await installVersion(version, () => source, ctx, { force: !!opts.force, lockWaitMs: Math.max(downloadDeadlineMs, buildDeadlineMs) });
       entries.push({ ok: true, ...r });
       note(ctx, `etcd ${r.version}: ${r.action} (source ${r.source}) in ${r.dir}`);
     } catch (e) {

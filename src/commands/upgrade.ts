@@ -22,7 +22,8 @@ import { plan as makePlan } from '../plan/planner.js';
 import { discover } from '../plan/discover.js';
 import { observeCluster } from '../upgrade/observe.js';
 import { preflight, type PreflightFinding } from '../upgrade/preflight.js';
-import { UpgradeExecutor, DEFAULT_SETTINGS, assertPreflight, exitCodeFor, type UpgradeReport, type UpgradeSettings } from '../upgrade/executor.js';
+import { UpgradeExecutor, DEFAULT_SETTINGS, assertPreflight, exitCodeFor, type Operation, type UpgradeReport, type UpgradeSettings } from '../upgrade/executor.js';
+import { describeFinding, type ReadinessFinding } from '../upgrade/readiness/index.js';
 import { DEFAULT_GATES, type GateThresholds } from '../upgrade/gates.js';
 import { LocalDriver } from '../upgrade/drivers/local.js';
 import { ExecDriver, loadExecConfig } from '../upgrade/drivers/exec.js';
@@ -59,6 +60,8 @@ export interface UpgradeOptions extends ConnectionFlags {
   maxP99Factor?: string;
   maxP99Slack?: string;
   readyTimeout?: string;
+  /** Exec driver without a `check` template: the user ran `etcdutl check v2store` on every member (readiness before 3.6). */
+  assumeV2Clean?: boolean;
   /** Where a missing binary could come from (asked only when one is missing): as `etcd install --source`. */
   source?: string;
   baseUrl?: string;
@@ -77,6 +80,8 @@ export interface DryRunResult {
   /** The plan's blockers: a real run would refuse (exit 1) before touching anything. */
   blockers: Finding[];
   steps: { id: string; description: string; command?: string }[];
+  /** Readiness checks run on the cluster's data now (before a hop into 3.6+); their blockers refuse a real run (extension). */
+  readiness: ReadinessFinding[];
   /** The etcd binaries the path needs: installed or not, where a missing one could come from, what would do instead. */
   binaries: BinaryReport;
   /**
@@ -128,6 +133,7 @@ export function settingsFromFlags(opts: UpgradeOptions): Omit<UpgradeSettings, '
     backup: opts.backup !== false,
     drain: opts.drain !== false,
     gates,
+    ...(opts.assumeV2Clean ? { assumeV2Clean: true } : {}),
   };
 }
 
@@ -161,7 +167,11 @@ export async function run(opts: UpgradeOptions, ctx: CommandContext): Promise<Up
   const configs = [];
   if (driver instanceof ExecDriver) for (const f of new Set(Object.values(driver.config.configs).flat())) configs.push(await readConfigFile(f));
   const p = makePlan({ from: facts.from, to: base.to, via: opts.via ?? [], authEnabled: facts.authEnabled, v2Store: facts.v2Store, cluster: facts.cluster, configs });
-  if (p.direction === 'downgrade') throw new ProblemError('downgrade', `${base.to} is older than the cluster's ${facts.from}: upshift upgrade only goes up`, { hint: '`upshift plan --to V` describes the supported downgrade procedure' });
+  if (p.direction === 'downgrade') throw new ProblemError('downgrade', `${base.to} is older than the cluster's ${facts.from}: upshift upgrade only goes up`, { hint: '`upshift downgrade --to V` (3.6 and later, one minor at a time); `upshift plan --to V` describes the procedure for older versions' });
+  // The readiness checks read every member's v2 snapshot and WAL (or run the exec driver's check, or take
+  // --assume-v2-clean): their verdict replaces the plan's guess from /v2/keys and the request metrics.
+  const v2Checked = driver instanceof ExecDriver ? Object.keys(driver.config.members).concat('*').some((m) => driver.canCheck(m)) || base.assumeV2Clean === true : Boolean((driver as MemberOps).memberData);
+  if (v2Checked) p.findings = p.findings.filter((f) => !/^v2store-(clean|check)-before-3\.6$/.test(f.code));
   const blockers = p.findings.filter((f) => f.severity === 'blocker');
   if (blockers.length > 0 && !opts.dryRun) {
     throw new ProblemError('plan-blocked', `the plan from ${facts.from} to ${base.to} has blockers: ${blockers.map((b) => `${b.code}: ${b.message}`).join('; ')}`, { hint: 'run `upshift plan --to V` for details and sources; nothing was touched' });
@@ -171,7 +181,8 @@ export async function run(opts: UpgradeOptions, ctx: CommandContext): Promise<Up
   const binaries = await binariesFor({ from: facts.from, to: base.to, via: opts.via ?? [], path: p.path, reasons: p.hops.map((h) => h.reason) }, opts, ctx);
   const settings: UpgradeSettings = { ...base, from: facts.from, path: p.path, hops: p.hops.map((h) => ({ from: h.from, to: h.to })) };
 
-  if (opts.dryRun) return dryRun(obs, settings, driver, config, p.findings.filter((f) => f.flag !== undefined || f.file !== undefined), blockers, binaries);
+  const env = { config, driver, home: ctx.home, target: { cluster: opts.cluster, endpoints: config.endpoints }, driverConfig: opts.driverConfig, log: (l: string) => note(ctx, l), progress: progressFor(ctx), signal: ctx.signal };
+  if (opts.dryRun) return dryRun(obs, settings, driver, config, p.findings.filter((f) => f.flag !== undefined || f.file !== undefined), blockers, binaries, await UpgradeExecutor.readiness(env, settings, obs));
   if (!binaries.ok) throw missingBinaries(binaries, opts);
   if (p.direction === 'none') throw new ProblemError('nothing-to-do', `every member already runs ${base.to}`, { hint: 'nothing to upgrade' });
   await confirm(opts, ctx, settings);
@@ -179,11 +190,7 @@ export async function run(opts: UpgradeOptions, ctx: CommandContext): Promise<Up
   let report: UpgradeReport;
   try {
     report = await withRunReport(
-      await UpgradeExecutor.start(
-        { config, driver, home: ctx.home, target: { cluster: opts.cluster, endpoints: config.endpoints }, driverConfig: opts.driverConfig, log: (l) => note(ctx, l), progress: progressFor(ctx), signal: ctx.signal },
-        settings,
-        obs,
-      ),
+      await UpgradeExecutor.start(env, settings, obs),
       (l) => note(ctx, l),
     );
   } finally {
@@ -195,7 +202,7 @@ export async function run(opts: UpgradeOptions, ctx: CommandContext): Promise<Up
 }
 
 /** Which binaries the path needs; the sources are asked (each its own `available()`) only when one is missing. */
-async function binariesFor(input: PathInput, opts: UpgradeOptions, ctx: CommandContext): Promise<BinaryReport> {
+export async function binariesFor(input: PathInput, opts: Pick<UpgradeOptions, 'source' | 'baseUrl'>, ctx: CommandContext): Promise<BinaryReport> {
   const need = input.path.slice(1);
   const missing = (await Promise.all(need.map(async (v) => ((await readInstalled(ctx.home, v).catch(() => undefined)) ? undefined : v)))).filter(Boolean);
   const installed = (await listInstalled(ctx.home)).map((i) => i.version);
@@ -208,7 +215,7 @@ async function binariesFor(input: PathInput, opts: UpgradeOptions, ctx: CommandC
 }
 
 /** The real run's refusal (exit 3, nothing touched): the dry run's binary report as an error. */
-function missingBinaries(b: BinaryReport, opts: UpgradeOptions): EnvironmentError {
+export function missingBinaries(b: BinaryReport, opts: Pick<UpgradeOptions, 'via'>): EnvironmentError {
   const missing = b.versions.filter((v) => !v.installed);
   const installs = missing.map((v) => v.install).filter((x): x is string => x !== undefined);
   const via = b.suggestedVia.length > 0 ? `add ${b.suggestedVia.map((v) => `--via ${v}`).join(' ')}${opts.via?.length ? ` (with your ${opts.via.map((v) => `--via ${v}`).join(' ')})` : ''}` : undefined;
@@ -218,9 +225,9 @@ function missingBinaries(b: BinaryReport, opts: UpgradeOptions): EnvironmentErro
   });
 }
 
-async function dryRun(obs: Awaited<ReturnType<typeof observeCluster>>, settings: UpgradeSettings, driver: MemberOps, config: ConnectionConfig, flagFindings: Finding[], blockers: Finding[], binaries: BinaryReport): Promise<DryRunResult | CommandOutcome<DryRunResult>> {
+export async function dryRun(obs: Awaited<ReturnType<typeof observeCluster>>, settings: UpgradeSettings, driver: MemberOps, config: ConnectionConfig, flagFindings: Finding[], blockers: Finding[], binaries: BinaryReport, readiness: ReadinessFinding[], operation: Operation = 'upgrade'): Promise<DryRunResult | CommandOutcome<DryRunResult>> {
   const pf = preflight(obs);
-  const steps = UpgradeExecutor.plan(obs, settings).map((s: Step) => {
+  const steps = UpgradeExecutor.plan(obs, settings, operation).map((s: Step) => {
     const out: { id: string; description: string; command?: string } = { id: s.id, description: s.description };
     if (driver instanceof ExecDriver && s.member && (s.kind === 'stop' || s.kind === 'install' || s.kind === 'start')) {
       const m = obs.members.find((x) => x.name === s.member);
@@ -239,9 +246,9 @@ async function dryRun(obs: Awaited<ReturnType<typeof observeCluster>>, settings:
     flags.changes = describeFlagChanges(reports);
     for (const r of reports.filter((x) => x.unresolved.length > 0)) flags.notes.push(`${r.member} on ${r.version}: etcd would refuse ${r.unresolved.join(' ')} and no rule maps it: the run will refuse to start`);
   }
-  const result: DryRunResult = { dryRun: true, from: settings.from, to: settings.to, path: settings.path, driver: driver.kind, preflight: { ok: pf.ok, findings: pf.findings }, blockers, steps, binaries, flags, knowledge: knowledgeEdition() };
-  // The exit code a real run would end with before touching anything: 1 refused (preflight, plan), 3 binaries missing.
-  if (!pf.ok || blockers.length > 0) return outcome(result, ExitCode.problem);
+  const result: DryRunResult = { dryRun: true, from: settings.from, to: settings.to, path: settings.path, driver: driver.kind, preflight: { ok: pf.ok, findings: pf.findings }, blockers, readiness, steps, binaries, flags, knowledge: knowledgeEdition() };
+  // The exit code a real run would end with before touching anything: 1 refused (preflight, plan, readiness), 3 binaries missing.
+  if (!pf.ok || blockers.length > 0 || readiness.some((f) => f.severity === 'blocker')) return outcome(result, ExitCode.problem);
   return binaries.ok ? result : outcome(result, ExitCode.environment);
 }
 
@@ -261,14 +268,14 @@ export async function runMetricsEndpoint(addr: string | undefined, ctx: CommandC
   return server;
 }
 
-async function confirm(opts: UpgradeOptions, ctx: CommandContext, s: UpgradeSettings): Promise<void> {
+export async function confirm(opts: UpgradeOptions, ctx: CommandContext, s: UpgradeSettings, what = 'Upgrade'): Promise<void> {
   if (opts.yes) return;
   if (!ctx.interactive || !process.stdin.isTTY) {
-    throw new UsageError('upgrade changes the cluster: pass --yes to proceed (or --dry-run to see the steps)', { code: 'confirmation-required' });
+    throw new UsageError(`${what.toLowerCase()} changes the cluster: pass --yes to proceed (or --dry-run to see the steps)`, { code: 'confirmation-required' });
   }
   const rl = createInterface({ input: process.stdin, output: ctx.stderr });
   try {
-    const a = await rl.question(`Upgrade ${s.path.join(' -> ')} now (backup ${s.backup ? 'on' : 'OFF'}, load ${s.loadOpsPerSec}/s, on failure: ${s.onFailure})? [y/N] `);
+    const a = await rl.question(`${what} ${s.path.join(' -> ')} now (backup ${s.backup ? 'on' : 'OFF'}, load ${s.loadOpsPerSec}/s, on failure: ${s.onFailure})? [y/N] `);
     if (!/^y(es)?$/i.test(a.trim())) throw new UsageError('not confirmed: nothing was changed', { code: 'not-confirmed' });
   } finally {
     rl.close();
@@ -280,6 +287,7 @@ export function render(r: UpgradeResult): string {
     const lines = [`dry run: ${r.path.join(' -> ')} with the ${r.driver} driver (nothing was touched)`];
     for (const f of r.preflight.findings) lines.push(`${f.severity.toUpperCase()} ${f.code}: ${f.message}`);
     if (r.blockers.length > 0) lines.push(`the plan has blockers: a real run refuses until they are resolved (${r.blockers.map((b) => b.code).join(', ')})`);
+    if (r.readiness.length > 0) lines.push('readiness (checked on the cluster now; each hop checks again before its first member):', ...r.readiness.map((f) => `  ${f.severity.toUpperCase()} ${describeFinding(f)}`));
     r.steps.forEach((s, i) => lines.push(`${String(i + 1).padStart(3)}. ${s.id}: ${s.description}${s.command ? `\n       $ ${s.command}` : ''}`));
     lines.push(`etcd binaries: ${r.binaries.versions.map((v) => `${v.version} ${v.installed ? 'installed' : 'MISSING'}`).join(', ')}`);
     for (const p of r.binaries.problems) lines.push(`  ${p}`);
@@ -294,14 +302,16 @@ export function render(r: UpgradeResult): string {
 }
 
 export function renderReport(r: UpgradeReport): string {
-  const lines = [`upgrade ${r.result}: ${r.path.join(' -> ')} (cluster version ${r.clusterVersion ?? 'unknown'})`];
+  const lines = [`${r.operation ?? 'upgrade'} ${r.result}: ${r.path.join(' -> ')} (cluster version ${r.clusterVersion ?? 'unknown'})`];
   if (r.message) lines.push(r.message);
+  if (r.rollback && r.rollback.mode !== 'member') lines.push(`way back taken: ${r.rollback.mode === 'downgrade' ? "etcd's downgrade API" : 'downgrade cancelled'} after ${r.rollback.failedStep}`);
   if (r.downgradePath) lines.push(`way back: ${r.downgradePath}`);
   if (r.backup) lines.push(`backup: ${r.backup.file}`);
   if (r.members.length > 0) lines.push(renderTable({ head: ['member', 'hop', 'from', 'to', 'took'], rows: r.members.map((m) => [m.name, m.hop, m.from, m.to, `${(m.durationMs / 1000).toFixed(1)} s`]) }).trimEnd());
   if (r.workload) {
     const w = r.workload;
     lines.push(`canary: ${w.ops} ops, ${w.failed} failed, ${w.indeterminate} indeterminate, ${w.retries} safe retries, ${w.stalled} stalled > 1 s; longest write gap ${w.maxWriteGapMs} ms; P99 ${w.p99Ms ?? '-'} ms (baseline ${w.baselineP99Ms ?? '-'} ms)`);
+    for (const h of w.perHop ?? []) lines.push(`  hop ${h.hop} ${h.from} -> ${h.to}: ${h.ops} ops, ${h.failed} failed, ${h.indeterminate} indeterminate; longest write gap ${h.maxWriteGapMs} ms; P99 ${h.p99Ms ?? '-'} ms`);
   }
   const v = r.verification;
   lines.push(`verification: ${v.ok === null ? 'not run' : v.ok ? 'ok' : 'FAILED'}; lost writes ${v.lostWrites}, watch violations ${v.watchViolations}, linearizability violations ${v.linearizabilityViolations}, consistent ${v.consistent ?? 'not checked'}`);

@@ -11,28 +11,7 @@ import { errorMessage } from '../core/errors.js';
 import type { RunView } from '../runview/model.js';
 import { run as backupLs, type BackupLsResult } from '../commands/backup-ls.js';
 import { defaultContext } from '../core/context.js';
-
-export interface MemberRow {
-  name: string;
-  endpoint: string;
-  version: string | null;
-  reachable: boolean;
-  healthy: boolean | null;
-  leader: boolean;
-  dbSize: number | null;
-  error: string | null;
-}
-
-export interface ClusterRow {
-  name: string;
-  source: 'local' | 'run';
-  clusterId: string | null;
-  clusterVersion: string | null;
-  endpoints: string[];
-  runs: string[];
-  members: MemberRow[];
-  error: string | null;
-}
+import type { ClusterRow } from './api-types.js';
 
 const QUICK = { dialTimeoutMs: 1000, commandTimeoutMs: 1500 };
 

@@ -4,29 +4,12 @@
  */
 import { listRuns } from '../upgrade/runs.js';
 import { runAlive } from '../runview/store.js';
-import { buildRunView, type RunView } from '../runview/model.js';
+import { buildRunView, runStateLabel, type RunView } from '../runview/model.js';
+import type { RunListItem } from './api-types.js';
 
-export interface RunListItem {
-  runId: string;
-  kind: string;
-  path: string[];
-  cluster?: string | undefined;
-  clusterId?: string | undefined;
-  endpoints: string[];
-  state: string;
-  startedAt: number;
-  endedAt?: number | undefined;
-  durationMs: number;
-  stepsDone: number;
-  steps: number;
-  verification: RunView['verification'] | null;
-}
-
-/** running | interrupted | the run's result. */
+/** running | interrupted | the run's result, asking whether its process lives when the view does not say. */
 export function stateLabelOf(view: Pick<RunView, 'pid' | 'host' | 'state' | 'alive'>): string {
-  if (view.state !== 'running') return view.state;
-  const alive = view.alive ?? runAlive(view);
-  return alive === false ? 'interrupted' : 'running';
+  return runStateLabel({ state: view.state, alive: view.alive ?? runAlive(view) });
 }
 
 export function listItem(view: RunView): RunListItem {

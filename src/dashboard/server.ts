@@ -20,6 +20,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Hono, type Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
+import { compress } from 'hono/compress';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Server } from 'node:http';
 import { appBundle, type Asset } from './bundle.js';
@@ -59,12 +60,12 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const BIN = join(HERE, '..', '..', 'bin', 'upshift.js');
 const HEARTBEAT_MS = 15_000;
 
-function shell(csrf: string, hash: string): string {
+function shell(csrf: string, hash: string, run?: { view: RunView; cursor: string }): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>upshift</title><link rel="icon" href="data:,"><link rel="stylesheet" href="/assets/app.css?v=${hash}"></head>
 <body><div id="app"></div>
-<script id="upshift-boot" type="application/json">${scriptJson({ mode: 'live', csrf })}</script>
+<script id="upshift-boot" type="application/json">${scriptJson({ mode: 'live', csrf, ...(run ? { run } : {}) })}</script>
 <script src="/assets/app.js?v=${hash}" defer></script></body></html>
 `;
 }
@@ -90,6 +91,8 @@ export function dashboardApp(opts: { home: string; env: NodeJS.ProcessEnv; secre
     if (!c.res.headers.has('cache-control')) c.header('cache-control', 'no-store');
   });
   app.use('*', hostCheck(opts.hosts));
+  // gzip for pages and JSON (not event streams: hono's compress leaves text/event-stream alone).
+  app.use('*', compress());
   app.use('*', tokenAuth(secrets));
   app.use('*', csrfCheck(secrets));
 
@@ -97,7 +100,8 @@ export function dashboardApp(opts: { home: string; env: NodeJS.ProcessEnv; secre
   app.get('/', page);
   app.get('/clusters', page);
   app.get('/backups', page);
-  app.get('/runs/:id', page);
+  // A run's page comes with its view: drawn at once, then its event stream continues from that cursor.
+  app.get('/runs/:id', async (c) => c.html(shell(secrets.csrf, (await appBundle()).hash, await store.snapshot(c.req.param('id')))));
   app.get('/assets/app.js', async (c) => sendAsset(c, (await appBundle()).js));
   app.get('/assets/app.css', async (c) => sendAsset(c, (await appBundle()).css));
 
@@ -131,15 +135,18 @@ export function dashboardApp(opts: { home: string; env: NodeJS.ProcessEnv; secre
   });
   app.get('/api/runs/:id/events', (c) =>
     streamSSE(c, async (stream) => {
-      // Writes are queued in order: the snapshot first, then every update as it came.
+      // Writes are queued in order: the snapshot (or the updates missed since the cursor) first, then live ones.
       let chain: Promise<void> = Promise.resolve();
-      const send = (event: string, data: string): void => {
-        chain = chain.then(() => stream.writeSSE({ event, data })).catch(() => undefined);
+      const send = (event: string, data: string, id?: string): void => {
+        chain = chain.then(() => stream.writeSSE({ event, data, ...(id ? { id } : {}) })).catch(() => undefined);
       };
+      // A reconnecting EventSource sends the last id it saw; a page that came with the view sends ?since=.
+      const since = c.req.header('last-event-id') ?? c.req.query('since');
       const off = await store.subscribe(
         c.req.param('id'),
-        (v) => send('snapshot', JSON.stringify(v)),
-        (u) => send('update', JSON.stringify(u)),
+        since,
+        (v, cursor) => send('snapshot', JSON.stringify(v), cursor),
+        (u, cursor) => send('update', JSON.stringify(u), cursor),
       );
       if (!off) {
         send('problem', JSON.stringify({ message: `no run ${c.req.param('id')}` }));

@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { leaseIdHex, type EtcdClient, type LeaseKeeper, type Watcher, type WatchEvent } from '../client/index.js';
+import { leaseIdHex, LEASE_EXPIRED, type EtcdClient, type LeaseKeeper, type Watcher, type WatchEvent } from '../client/index.js';
 
 const P = '/demo';
 const SERVICES = ['checkout', 'payments', 'inventory', 'search', 'auth', 'gateway'];
@@ -121,20 +121,28 @@ export class DemoTenants {
 
   private async grant(ttl: number): Promise<LeaseHolder> {
     const g = await this.client.leaseGrant(ttl, { timeoutMs: commandTimeoutMs });
-    const keeper = this.client.leaseKeepAlive(g.id, ttl, { signal: this.ac.signal });
-    const holder: LeaseHolder = { id: g.id, keeper, lost: false };
-    // A keepalive stream broken by a member restart is re-opened at once, as Go's clientv3 does; the lease
-    // is lost only if it expired (TTL 0 on the new stream).
-    keeper.on('lost', () => {
-      if (this.stopped) return;
-      const again = this.client.leaseKeepAlive(g.id, ttl, { signal: this.ac.signal });
-      again.on('lost', (r: unknown) => {
-        if (!this.stopped && typeof r === 'string') holder.lost = true;
-      });
-      holder.keeper = again;
-    });
+    const holder: LeaseHolder = { id: g.id, keeper: this.keep(g.id, ttl, () => holder), lost: false };
     this.leases.push(holder);
     return holder;
+  }
+
+  /**
+   * A keepalive stream broken by a member restart is re-opened, every time, as Go's clientv3 does (a rolling
+   * upgrade breaks it once per member); the lease is lost only when the server says it expired (TTL 0).
+   */
+  private keep(id: string, ttl: number, holder: () => LeaseHolder): LeaseKeeper {
+    const keeper = this.client.leaseKeepAlive(id, ttl, { signal: this.ac.signal });
+    keeper.on('lost', (reason: unknown) => {
+      if (this.stopped) return;
+      if (reason === LEASE_EXPIRED) {
+        holder().lost = true;
+        return;
+      }
+      setTimeout(() => {
+        if (!this.stopped) holder().keeper = this.keep(id, ttl, holder);
+      }, 200).unref();
+    });
+    return keeper;
   }
 
   private async createIfAbsent(key: string, value: string, lease: string): Promise<void> {

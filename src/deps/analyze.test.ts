@@ -19,11 +19,12 @@ const codes = (r: { findings: { code: string }[] }): string[] => [...new Set(r.f
 
 test('resolveTarget: lines, releases, and refusals', () => {
   assert.equal(resolveTarget(undefined, 'v3.6.14'), 'v3.6.14');
-  assert.equal(resolveTarget('3.5', 'x'), 'v3.5.33');
-  assert.equal(resolveTarget('v3.7', 'x'), 'v3.7.1');
+  assert.equal(resolveTarget('3.5', 'x'), 'v3.5.36');
+  assert.equal(resolveTarget('v3.7', 'x'), 'v3.7.4');
+  assert.equal(resolveTarget('3.6', 'x'), 'v3.6.17');
   assert.equal(resolveTarget('3.5.16', 'x'), 'v3.5.16');
   assert.equal(resolveTarget('3.4.13', 'x'), 'v3.4.13');
-  for (const bad of ['3.3', '3.8', 'v3.5.99', 'latest', '3']) assert.equal(resolveTarget(bad, 'x'), '', bad);
+  for (const bad of ['3.3', '3.8', 'v3.5.99', 'v3.6.18', 'latest', '3']) assert.equal(resolveTarget(bad, 'x'), '', bad);
 });
 
 test('a replace pinning go.etcd.io/etcd to a 3.4 pseudo-version is what the build uses', () => {

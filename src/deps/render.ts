@@ -1,7 +1,8 @@
 /** Printers for the deps report: a grouped table for people, SARIF 2.1.0 for code-scanning UIs. */
-import { renderFindings, renderTable } from '../core/output.js';
+import { formatDuration, renderFindings, renderTable } from '../core/output.js';
 import type { DepsFinding, DepsReport } from './analyze.js';
 import { RULES } from './rules.js';
+import type { VerifyResult } from './verify-report.js';
 
 export interface DepsResult extends DepsReport {
   /** Absolute directory analysed (SARIF uses it as %SRCROOT%). */
@@ -65,10 +66,42 @@ export function renderDepsTable(r: DepsResult): string {
       out.push('\nNext steps');
       for (const c of m.commands) out.push(`  $ ${c}`);
     }
+    if (m.verify) out.push(renderVerify(m.verify));
     out.push('');
   }
   return out.join('\n') + '\n';
 }
+
+/** The --verify section: verdict, steps, what the build selects, and each error with its known cause. */
+export function renderVerify(v: VerifyResult): string {
+  const out: string[] = [];
+  if (!v.ran) {
+    out.push(`\nVerify: NOT RUN — ${v.reason ?? 'the plan could not be verified'}`);
+    return out.join('\n');
+  }
+  const verdict = verifyOk(v) ? `the plan works: builds, vets clean, every etcd module on ${v.target}` : v.built ? (v.onTarget ? 'builds, but not clean' : 'builds, but does NOT reach the target') : 'the plan does NOT build';
+  out.push(`\nVerify (${v.go ?? 'go'}, ${formatDuration(v.durationMs)}): ${verdict}`);
+  for (const s of v.steps) out.push(`  ${s.ok ? '✓' : '✗'} ${s.command}${s.round > 1 ? '  (round 2)' : ''}  ${formatDuration(s.durationMs)}`);
+  if (v.selected.length) {
+    out.push(
+      renderTable({
+        head: ['selected after the plan', 'version', 'replaced by', 'on target'],
+        rows: v.selected.map((s) => [s.path, s.version, s.replacedBy ?? '', s.onTarget ? 'yes' : `NO: ${s.note ?? ''}`]),
+      }).trimEnd(),
+    );
+  }
+  for (const p of v.problems) out.push(`  problem: ${p}`);
+  if (v.errors.length) {
+    out.push(`  errors (${v.errors.length}):`);
+    for (const e of v.errors) {
+      out.push(`    ${e.file}${e.line ? `:${e.line}${e.column ? `:${e.column}` : ''}` : ''}: ${e.message}${e.step === 'vet' ? '  (vet)' : ''}`);
+      if (e.cause) out.push(`      cause: ${e.cause}`, `      fix:   ${e.fix ?? ''}`, ...(e.source ? [`      source: ${e.source}`] : []));
+    }
+  }
+  return out.join('\n');
+}
+
+const verifyOk = (v: VerifyResult): boolean => v.ran && v.built && v.vetted && v.onTarget && v.problems.length === 0;
 
 function loc(f: DepsFinding): string {
   if (!f.file) return '';
@@ -77,9 +110,27 @@ function loc(f: DepsFinding): string {
 
 const LEVEL = { blocker: 'error', warning: 'warning', info: 'note' } as const;
 
+/** --verify results as findings (SARIF results): each build/vet error at its file and line, each problem on go.mod. */
+export function verifyFindings(v: VerifyResult, dir: string): DepsFinding[] {
+  const goMod = dir ? `${dir}/go.mod` : 'go.mod';
+  if (!v.ran) return [{ severity: 'warning', code: 'verify-not-run', message: v.reason ?? 'the plan could not be verified', file: goMod }];
+  const out: DepsFinding[] = v.errors.map((e) => ({
+    severity: 'blocker',
+    code: e.step === 'vet' ? 'verify-vet-error' : e.step === 'build' ? 'verify-build-error' : 'verify-step-error',
+    message: `${e.module ? `${e.module}: ` : ''}${e.message}${e.cause ? ` — cause: ${e.cause}` : ''}`,
+    ...(e.fix ? { fix: e.fix } : {}),
+    ...(e.source ? { source: e.source } : {}),
+    file: e.module ? goMod : e.file,
+    ...(e.line && !e.module ? { line: e.line } : {}),
+    ...(e.column && !e.module ? { column: e.column } : {}),
+  }));
+  for (const p of v.problems) if (p.startsWith('not on the target: ')) out.push({ severity: 'blocker', code: 'verify-not-on-target', message: p.slice('not on the target: '.length), file: goMod });
+  return out;
+}
+
 /** SARIF 2.1.0 (OASIS sarif-v2.1.0, §3.13 sarifLog, §3.27 result, §3.28 location). */
 export function renderDepsSarif(r: DepsResult, toolVersion: string): string {
-  const findings = allReports(r).flatMap((m) => m.findings);
+  const findings = allReports(r).flatMap((m) => [...m.findings, ...(m.verify ? verifyFindings(m.verify, m.dir) : [])]);
   const codes = [...new Set([...Object.keys(RULES), ...findings.map((f) => f.code)])];
   const rules = codes.map((id) => ({
     id,

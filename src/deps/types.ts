@@ -2,6 +2,7 @@
 import type { Family, Mapping } from './knowledge/families.js';
 import type { EtcdRelease } from './knowledge/releases.js';
 import type { AdvisoryHit } from './knowledge/advisories.js';
+import type { VerifyResult } from './verify-report.js';
 
 import type { Finding } from '../core/finding.js';
 
@@ -21,9 +22,15 @@ export interface EtcdModuleReport {
   version: string;
   direct: boolean;
   replacedBy?: string;
+  /** What the replace does: the code that builds is the replacement's (see src/deps/replaces.ts). */
+  replacement?: { kind: 'fork' | 'pin' | 'redirect' | 'local'; path: string; version?: string; line: number; versioned: boolean };
   family: Family;
-  /** Where the requirement was seen. */
-  seenIn: ('go.mod' | 'go.sum' | 'graph' | 'vendor' | 'go-list')[];
+  /**
+   * Where the requirement was seen: 'implied' = brought by another etcd module at its version (that module's
+   * go.mod, knowledge/releases.ts impliedEtcdRequires); 'replace' = only a go.mod replace names it, so a
+   * dependency brings it.
+   */
+  seenIn: ('go.mod' | 'go.sum' | 'graph' | 'vendor' | 'go-list' | 'implied' | 'replace')[];
   /** Version MVS selects over the given graph (or go list / vendor), when known. */
   selected?: string;
   release?: EtcdRelease;
@@ -62,7 +69,9 @@ export interface DepsReport {
   findings: DepsFinding[];
   advisories: AdvisoryHit[];
   commands: string[];
-  /** go.mod `replace` lines that exist only as stop-gaps for the legacy stack. */
+  /** etcd reaches this module only through dependencies (no etcd import, every etcd requirement `// indirect`). */
+  viaDependency?: boolean;
+  /** go.mod `replace` lines the plan drops (stop-gaps, and replaces that would pin old code past the upgrade). */
   replacesToDrop: { line: number; text: string }[];
   /** Modules the target line needs, with versions (used by `deps fix`). */
   targetRequires: { path: string; version: string }[];
@@ -70,4 +79,6 @@ export interface DepsReport {
   legacyRequires: string[];
   summary: { blockers: number; warnings: number; infos: number; legacyImports: number; filesScanned: number };
   nested?: DepsReport[];
+  /** `--verify`: the plan applied in a scratch copy and built with the Go toolchain. */
+  verify?: VerifyResult;
 }

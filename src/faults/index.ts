@@ -8,5 +8,5 @@ export { signalProcess, processState, type ProcessFault } from './process.js';
 export { identifyByProcess, socketInode, processHoldsSocket, etcdPidsByDataDir } from './sockets.js';
 export { loadSchedule, parseSchedule, resolveTimeline, stepMatches, describeEntry, parseBandwidth, FAULT_KINDS, type FaultSchedule, type FaultSpec, type FaultKind, type Timeline, type TimelineEntry } from './schedule.js';
 export { FaultLayer, type LayerInit } from './layer.js';
-export { ProxySet, type ProxySetOptions, type LayerTls, type LayerStats } from './proxy-set.js';
+export { ProxySet, type ProxySetOptions, type LayerTls, type LayerStats, type MemberTlsMaterial } from './proxy-set.js';
 export { FaultRunner, faultTimelineOf, type FaultEvent, type MemberProcesses } from './runner.js';

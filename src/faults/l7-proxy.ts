@@ -19,8 +19,8 @@
  * proxy (l4-proxy.ts), and the fault layer says so.
  */
 import { connect as netConnect, createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
-import { connect as tlsConnect, type TLSSocket } from 'node:tls';
-import http2, { constants as h2c, type ClientHttp2Session, type ClientHttp2Stream, type Http2Server, type Http2SecureServer, type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
+import { connect as tlsConnect, createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
+import http2, { constants as h2c, type ClientHttp2Session, type ClientHttp2Stream, type Http2Server, type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
 import { OrderedReleaseQueue } from './queue.js';
 import { seededRng, jittered, type Rng } from './rng.js';
 import { decideRpc, grpcCodeName, type RpcRule } from './rpc-rules.js';
@@ -36,6 +36,8 @@ export interface L7ProxyOptions {
   listen: { host: string; port: number };
   target: { host: string; port: number };
   tls?: L7TlsOptions | undefined;
+  /** The member serves TLS and its certificate comes later (`useTls`): reset connections until then. */
+  awaitTls?: boolean | undefined;
   seed?: string | number | undefined;
   name?: string | undefined;
 }
@@ -45,6 +47,8 @@ export interface L7Stats {
   active: number;
   refused: number;
   resets: number;
+  /** Connections that spoke HTTP/1.1 (etcd's /version, /health, /metrics on the client port), relayed as bytes. */
+  relayed: number;
   rpcs: number;
   forwarded: number;
   aborted: Record<string, number>;
@@ -63,7 +67,7 @@ const HOP_HEADERS = new Set([':scheme', ':authority', 'connection', 'keep-alive'
 
 export class L7FaultProxy {
   private tcp: NetServer | undefined;
-  private h2: Http2Server | Http2SecureServer | undefined;
+  private h2: Http2Server | undefined;
   private port = 0;
   private readonly rules = new Map<string, RpcRule>();
   private readonly rngs = new Map<string, Rng>();
@@ -76,10 +80,16 @@ export class L7FaultProxy {
   private readonly liveStreams = new Set<() => void>();
   private readonly sockets = new Set<Socket>();
   private target: { host: string; port: number };
-  readonly stats: L7Stats = { connections: 0, active: 0, refused: 0, resets: 0, rpcs: 0, forwarded: 0, aborted: {}, delayed: 0, held: 0, methods: {} };
+  readonly stats: L7Stats = { connections: 0, active: 0, refused: 0, resets: 0, relayed: 0, rpcs: 0, forwarded: 0, aborted: {}, delayed: 0, held: 0, methods: {} };
+
+  private awaitingTls: boolean;
+  private tlsServer: TlsServer | undefined;
+  /** The upstream TCP connection opened for each accepted client socket, by its remote address (TLS path). */
+  private readonly upstreamOf = new Map<string, Socket>();
 
   constructor(private readonly opts: L7ProxyOptions) {
     this.target = { ...opts.target };
+    this.awaitingTls = opts.awaitTls === true && !opts.tls?.listen;
     this.seedRng = seededRng(opts.seed ?? 0).fork(`l7/${opts.name ?? 'proxy'}`);
   }
 
@@ -88,14 +98,7 @@ export class L7FaultProxy {
   }
 
   async start(): Promise<number> {
-    const l = this.opts.tls?.listen;
-    this.h2 = l
-      ? http2.createSecureServer({ cert: l.cert, key: l.key, ...(l.ca ? { ca: l.ca, requestCert: true, rejectUnauthorized: true } : {}), allowHTTP1: false })
-      : http2.createServer();
-    this.h2.on('session', (s: ServerHttp2Session) => this.onSession(s));
-    this.h2.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => this.onStream(stream, headers));
-    this.h2.on('sessionError', () => undefined);
-    this.h2.on('tlsClientError', () => undefined);
+    this.h2 = this.makeH2();
     const tcp = createNetServer({ pauseOnConnect: true, noDelay: true }, (s) => this.accept(s));
     this.tcp = tcp;
     await new Promise<void>((resolve, reject) => {
@@ -106,6 +109,26 @@ export class L7FaultProxy {
     const a = tcp.address();
     this.port = typeof a === 'object' && a ? a.port : 0;
     return this.port;
+  }
+
+  /** The HTTP/2 server the accepted connections are handed to (plain: TLS is terminated before, in `accept`). */
+  private makeH2(): Http2Server {
+    const h2 = http2.createServer();
+    h2.on('session', (s: ServerHttp2Session) => this.onSession(s));
+    h2.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => this.onStream(stream, headers));
+    h2.on('sessionError', () => undefined);
+    h2.on('tlsClientError', () => undefined);
+    return h2;
+  }
+
+  /**
+   * Terminate TLS from now on with this material (the member's certificate is known only once its
+   * cluster's certificates exist; until then a proxy made with `awaitTls` resets every connection).
+   */
+  useTls(tls: L7TlsOptions): void {
+    this.opts.tls = tls;
+    this.awaitingTls = false;
+    this.tlsServer = undefined;
   }
 
   get address(): { host: string; port: number } {
@@ -167,49 +190,119 @@ export class L7FaultProxy {
   private accept(client: Socket): void {
     this.stats.connections++;
     client.on('error', () => undefined);
-    if ([...this.rules.values()].some((r) => r.reset)) {
+    if (this.awaitingTls || [...this.rules.values()].some((r) => r.reset)) {
       this.stats.resets++;
       client.resetAndDestroy();
       return;
     }
-    const upTls = this.opts.tls?.upstream;
     const t = this.target;
-    let raw: Socket | TLSSocket;
-    if (upTls) {
-      raw = tlsConnect({ host: t.host, port: t.port, ALPNProtocols: ['h2'], ca: upTls.ca, cert: upTls.cert, key: upTls.key, rejectUnauthorized: !upTls.insecureSkipVerify, servername: isIp(t.host) ? undefined : t.host });
-    } else {
-      raw = netConnect({ host: t.host, port: t.port, noDelay: true });
-    }
-    const ready = upTls ? 'secureConnect' : 'connect';
-    raw.once('error', () => {
-      // Nothing listens upstream (the member is stopped) or TLS failed: reset the client's connection
-      // before it sent anything, which a gRPC client reports as "not sent".
+    const up = netConnect({ host: t.host, port: t.port, noDelay: true });
+    up.once('error', () => {
+      // Nothing listens upstream (the member is stopped): reset the client's connection before it sent
+      // anything, which a gRPC client reports as never sent.
       this.stats.refused++;
       client.resetAndDestroy();
     });
-    raw.once(ready, () => {
+    up.once('connect', () => {
       if (client.destroyed) {
-        raw.destroy();
+        up.destroy();
         return;
       }
-      raw.removeAllListeners('error');
-      raw.on('error', () => undefined);
-      const up = http2.connect(`${upTls ? 'https' : 'http'}://${t.host}:${t.port}`, { createConnection: () => raw });
+      up.removeAllListeners('error');
       up.on('error', () => undefined);
-      const key = `${client.remoteAddress}:${client.remotePort}`;
-      this.pending.set(key, up);
       this.sockets.add(client);
       client.once('close', () => {
         this.sockets.delete(client);
-        const p = this.pending.get(key);
-        if (p === up) {
+        up.destroy();
+      });
+      const l = this.opts.tls?.listen;
+      if (l) {
+        // Terminate TLS here (a tls.Server of our own, fed this socket); ALPN says whether the client
+        // speaks HTTP/2 (gRPC) or HTTP/1.1 (/version, /health, /metrics).
+        const key = `${client.remoteAddress}:${client.remotePort}`;
+        this.upstreamOf.set(key, up);
+        client.once('close', () => this.upstreamOf.delete(key));
+        this.tlsServer ??= this.makeTlsServer(l);
+        this.tlsServer.emit('connection', client);
+        client.resume();
+      } else {
+        peekPreface(client, (isH2) => this.route(client, up, isH2));
+      }
+    });
+  }
+
+  private makeTlsServer(l: NonNullable<L7TlsOptions['listen']>): TlsServer {
+    const server = createTlsServer({ cert: l.cert, key: l.key, ALPNProtocols: ['h2', 'http/1.1'], ...(l.ca ? { ca: l.ca, requestCert: true, rejectUnauthorized: true } : {}) });
+    server.on('secureConnection', (down: TLSSocket) => {
+      const key = `${down.remoteAddress}:${down.remotePort}`;
+      const up = this.upstreamOf.get(key);
+      this.upstreamOf.delete(key);
+      if (!up) {
+        down.destroy();
+        return;
+      }
+      down.on('error', () => undefined);
+      down.once('close', () => up.destroy());
+      this.route(down, up, down.alpnProtocol === 'h2');
+    });
+    server.on('tlsClientError', () => undefined);
+    return server;
+  }
+
+  /** gRPC (HTTP/2) goes through the per-RPC machinery; anything else (HTTP/1.1 on etcd's client port) is relayed as bytes. */
+  private route(down: Socket, upRaw: Socket, isH2: boolean): void {
+    const upTls = this.opts.tls?.upstream;
+    const t = this.target;
+    const go = (upSock: Socket): void => {
+      if (down.destroyed) {
+        upSock.destroy();
+        return;
+      }
+      if (!isH2) {
+        this.relay(down, upSock);
+        return;
+      }
+      const session = http2.connect(`${upTls ? 'https' : 'http'}://${t.host}:${t.port}`, { createConnection: () => upSock });
+      session.on('error', () => undefined);
+      const key = `${down.remoteAddress}:${down.remotePort}`;
+      this.pending.set(key, session);
+      down.once('close', () => {
+        if (this.pending.get(key) === session) {
           this.pending.delete(key);
-          up.destroy();
+          session.destroy();
         }
       });
-      this.h2!.emit('connection', client);
-      client.resume();
+      // No resume(): the session takes the socket over, including bytes the preface peek put back.
+      this.h2!.emit('connection', down);
+    };
+    if (!upTls) return go(upRaw);
+    const sec = tlsConnect({ socket: upRaw, ALPNProtocols: [isH2 ? 'h2' : 'http/1.1'], ca: upTls.ca, cert: upTls.cert, key: upTls.key, rejectUnauthorized: !upTls.insecureSkipVerify, servername: isIp(t.host) ? undefined : t.host });
+    sec.on('error', () => {
+      this.stats.refused++;
+      down.destroy();
     });
+    sec.once('secureConnect', () => go(sec));
+  }
+
+  /** Bytes both ways (HTTP/1.1 requests to the member), held by a blackhole rule like RPCs are. */
+  private relay(down: Socket, up: Socket): void {
+    this.stats.relayed++;
+    const start = (): void => {
+      down.pipe(up);
+      up.pipe(down);
+      down.resume();
+    };
+    up.once('close', () => down.destroy());
+    down.once('close', () => up.destroy());
+    if ([...this.rules.values()].some((r) => r.blackhole && !r.methods)) {
+      const release = (): void => {
+        this.held.delete(release);
+        if (!down.destroyed) start();
+      };
+      this.held.add(release);
+      return;
+    }
+    start();
   }
 
   private onSession(down: ServerHttp2Session): void {
@@ -386,6 +479,23 @@ export function encodeGrpcMessage(message: string): string {
   let out = '';
   for (const b of Buffer.from(message, 'utf8')) out += b >= 0x20 && b <= 0x7e && b !== 0x25 ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
   return out;
+}
+
+const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
+
+/** Read until the HTTP/2 client preface is seen or ruled out, put the bytes back, and say which it was. */
+function peekPreface(sock: Socket, then: (isH2: boolean) => void): void {
+  let buf = Buffer.alloc(0);
+  const onData = (d: Buffer): void => {
+    buf = Buffer.concat([buf, d]);
+    if (buf.length < PREFACE.length && PREFACE.subarray(0, buf.length).equals(buf)) return;
+    sock.pause();
+    sock.removeListener('data', onData);
+    sock.unshift(buf);
+    then(buf.subarray(0, PREFACE.length).equals(PREFACE));
+  };
+  sock.on('data', onData);
+  sock.resume();
 }
 
 function plain(h: IncomingHttpHeaders): OutgoingHttpHeaders {

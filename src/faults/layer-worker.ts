@@ -15,14 +15,7 @@ async function main(): Promise<void> {
   const set = await ProxySet.create({
     members: init.members.map((m) => m.name),
     seed: init.seed,
-    tls: init.tls
-      ? {
-          ca: toBuf(init.tls.ca)!,
-          clientCert: toBuf(init.tls.clientCert),
-          clientKey: toBuf(init.tls.clientKey),
-          serverCerts: init.tls.serverCerts ? Object.fromEntries(Object.entries(init.tls.serverCerts).map(([k, v]) => [k, { cert: Buffer.from(v.cert), key: Buffer.from(v.key) }])) : undefined,
-        }
-      : undefined,
+    tls: init.tls,
     pids: () => etcdPidsByDataDir(Object.fromEntries(init.members.filter((m) => m.dataDir).map((m) => [m.name, m.dataDir!]))),
   });
   const port = parentPort!;
@@ -39,6 +32,11 @@ async function main(): Promise<void> {
           case 'setTargets':
             set.setTargets(req.member, req.targets);
             return { id: req.id, ok: true };
+          case 'setTls': {
+            const m = req.material;
+            set.setTls(req.member, { cert: Buffer.from(m.cert), key: Buffer.from(m.key), ca: Buffer.from(m.ca), clientCert: toBuf(m.clientCert), clientKey: toBuf(m.clientKey) });
+            return { id: req.id, ok: true };
+          }
           case 'apply':
             return { id: req.id, ok: true, result: set.apply(req.entry) };
           case 'lift':

@@ -13,11 +13,13 @@ import type { TimelineEntry } from './schedule.js';
 export interface LayerInit {
   members: { name: string; dataDir?: string | undefined }[];
   seed: string | number;
-  tls?: { ca: Uint8Array; clientCert?: Uint8Array | undefined; clientKey?: Uint8Array | undefined; serverCerts?: Record<string, { cert: Uint8Array; key: Uint8Array }> | undefined } | undefined;
+  /** Members serve TLS: `terminate` (the L7 proxies get each member's certificate with setTls) or relay at L4. */
+  tls?: { terminate: boolean } | undefined;
 }
 
 export type LayerRequest =
   | { id: number; op: 'setTargets'; member: string; targets: { clientPort: number; peerPort: number } }
+  | { id: number; op: 'setTls'; member: string; material: { cert: Uint8Array; key: Uint8Array; ca: Uint8Array; clientCert?: Uint8Array | undefined; clientKey?: Uint8Array | undefined } }
   | { id: number; op: 'apply'; entry: TimelineEntry }
   | { id: number; op: 'lift'; faultId: string }
   | { id: number; op: 'stats' }
@@ -93,6 +95,11 @@ export class FaultLayer {
   async setTargets(member: string, targets: { clientPort: number; peerPort: number }): Promise<void> {
     this.targets.set(member, targets);
     await this.call({ op: 'setTargets', member, targets });
+  }
+
+  /** A TLS member's certificate, key, CA and client certificate, for its L7 proxy to terminate TLS with. */
+  async setTls(member: string, material: { cert: Uint8Array; key: Uint8Array; ca: Uint8Array; clientCert?: Uint8Array | undefined; clientKey?: Uint8Array | undefined }): Promise<void> {
+    await this.call({ op: 'setTls', member, material });
   }
 
   /** The real client URL behind an advertised (proxy) one; any other URL unchanged. */

@@ -16,13 +16,18 @@ import type { TimelineEntry } from './schedule.js';
 
 const HOST = '127.0.0.1';
 
-export interface LayerTls {
-  /** Per member: the server certificate and key it serves (the L7 proxy presents them). */
-  serverCerts?: Record<string, { cert: Buffer; key: Buffer }> | undefined;
-  /** The cluster CA and a client certificate (the L7 proxy's upstream side; clients must present a cert the CA signed). */
+/** TLS material for one member's client proxy: its server certificate and key (presented to clients), the cluster CA and a client certificate (for the member). */
+export interface MemberTlsMaterial {
+  cert: Buffer;
+  key: Buffer;
   ca: Buffer;
   clientCert?: Buffer | undefined;
   clientKey?: Buffer | undefined;
+}
+
+export interface LayerTls {
+  /** true: the L7 proxies terminate TLS with each member's own certificate (`setTls`); false: client links are relayed at L4. */
+  terminate: boolean;
 }
 
 export interface ProxySetOptions {
@@ -56,14 +61,12 @@ export class ProxySet {
     const identify = identifyByProcess(opts.pids);
     try {
       for (const name of opts.members) {
-        const certs = opts.tls?.serverCerts?.[name];
         let client: L7FaultProxy | L4FaultProxy;
-        if (!opts.tls || certs) {
-          const tls: L7TlsOptions | undefined = opts.tls && certs ? { listen: { cert: certs.cert, key: certs.key, ca: opts.tls.ca }, upstream: { ca: opts.tls.ca, cert: opts.tls.clientCert, key: opts.tls.clientKey } } : undefined;
-          client = new L7FaultProxy({ listen: { host: HOST, port: 0 }, target: { host: HOST, port: 1 }, tls, seed: opts.seed, name: `${name}/client` });
+        if (!opts.tls || opts.tls.terminate) {
+          client = new L7FaultProxy({ listen: { host: HOST, port: 0 }, target: { host: HOST, port: 1 }, awaitTls: Boolean(opts.tls), seed: opts.seed, name: `${name}/client` });
         } else {
           client = new L4FaultProxy({ listen: { host: HOST, port: 0 }, target: { host: HOST, port: 1 }, seed: opts.seed, name: `${name}/client` });
-          layer.notes.push(`${name} serves TLS and no server certificate was given: its client link goes through the L4 proxy (latency, blackhole, reset only; no per-RPC abort or delay)`);
+          layer.notes.push(`${name} serves TLS and its certificates are not at hand: its client link goes through the L4 proxy (TLS passed through; blackhole and reset only, no per-RPC abort or delay)`);
         }
         const peer = new L4FaultProxy({ listen: { host: HOST, port: 0 }, target: { host: HOST, port: 1 }, identify, seed: opts.seed, name: `${name}/peer` });
         layer.proxies.set(name, { client, peer });
@@ -88,6 +91,14 @@ export class ProxySet {
     const p = this.get(name);
     const scheme = this.opts.tls ? 'https' : 'http';
     return { clientURL: `${scheme}://${HOST}:${p.client.address.port}`, peerURL: `${scheme}://${HOST}:${p.peer.address.port}` };
+  }
+
+  /** The TLS material of a member whose client link the L7 proxy terminates. */
+  setTls(name: string, m: MemberTlsMaterial): void {
+    const c = this.get(name).client;
+    if (!(c instanceof L7FaultProxy)) return;
+    const tls: L7TlsOptions = { listen: { cert: m.cert, key: m.key, ca: m.ca }, upstream: { ca: m.ca, cert: m.clientCert, key: m.clientKey } };
+    c.useTls(tls);
   }
 
   /** Where a member really listens. */

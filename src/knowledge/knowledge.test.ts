@@ -158,7 +158,8 @@ test('auditVersion: EOL, known-bad, minimum, outdated, advisories, unknown', () 
   assert.ok(codes('3.5.1').includes('known-bad-patch'));
   assert.ok(!codes('3.5.1').includes('below-recommended-minimum') || codes('3.5.1').filter((c) => c === 'known-bad-patch').length > 0);
   assert.ok(codes('3.4.19').includes('below-recommended-minimum'));
-  assert.deepEqual(codes('3.6.14'), ['version-outdated']);
+  assert.deepEqual(codes('3.6.14'), ['version-outdated', 'integrity-etcd-snap-db-dir-fsync']);
+  assert.deepEqual(codes('3.6.17'), ['knowledge-stale']);
   assert.deepEqual(codes('3.5.99'), ['knowledge-stale']);
   assert.deepEqual(codes('3.4.46'), ['version-unknown']);
   assert.match(kb.auditVersion('3.4.46', { subject: 'member m1' })[0]!.message, /member m1 runs 3\.4\.46: etcd 3\.4\.46 was never released/);
@@ -192,4 +193,18 @@ test('facts fixed after the 25-fact audit (issue 11), each checked against upstr
   assert.equal(kb.rulesForFlag('auto-compaction-retention').find((r) => r.since === '3.3')?.source.startsWith('web:content/en/docs/v3.3/upgrades/upgrade_3_3.md'), true);
   assert.match(badData.find((b) => b.id === 'etcd-3.4.20-3.4.21-auth-snapshot-recovery')!.reason, /PR #14649/);
   assert.match(badData.find((b) => b.id === 'etcd-3.5.5-auth-snapshot-recovery')!.reason, /PR #14648/);
+});
+
+test('fixes of the patches without readable release notes (from the server module sources)', () => {
+  const ids = (v: string) => kb.advisoriesAffecting(v).map((a) => a.id);
+  assert.ok(ids('3.7.3').includes('etcd-3.7-legacy-v2-wal-entries') && !ids('3.7.4').includes('etcd-3.7-legacy-v2-wal-entries'));
+  assert.ok(!ids('3.6.17').includes('etcd-3.7-legacy-v2-wal-entries'));
+  for (const [bad, good] of [['3.5.34', '3.5.35'], ['3.6.14', '3.6.15'], ['3.7.1', '3.7.2']] as const) {
+    assert.ok(ids(bad).includes('etcd-snap-db-dir-fsync'), bad);
+    assert.ok(!ids(good).includes('etcd-snap-db-dir-fsync'), good);
+  }
+  assert.ok(ids('3.5.35').includes('etcd-alarm-applier-chain') && !ids('3.5.36').includes('etcd-alarm-applier-chain'));
+  assert.ok(ids('3.4.45').includes('etcd-alarm-applier-chain'));
+  assert.ok(!ids('3.6.0').includes('etcd-alarm-applier-chain'), '3.6 wraps the whole chain');
+  for (const a of kb.advisories.filter((x) => /code-derived/.test(x.source))) assert.equal(a.severity, 'unknown', a.id);
 });

@@ -17,7 +17,7 @@ import type { OpEvent } from '../runview/files.js';
 import { RunStore } from '../runview/store.js';
 import { hostname } from 'node:os';
 import { newRegistry, startMetricsServer, type ListenAddr, type MetricsServer } from './registry.js';
-import { currentStep, membersUpgraded, type RunView } from '../runview/model.js';
+import { currentStep, membersUpgraded, runStateLabel, type RunView } from '../runview/model.js';
 
 export const MAX_CLUSTERS = 20;
 
@@ -40,11 +40,6 @@ export function trackedRuns(views: readonly RunView[]): RunView[] {
     if (!cur || v.startedAt > cur.startedAt) newest.set(k, v);
   }
   return [...newest.values()].sort((a, b) => b.startedAt - a.startedAt).slice(0, MAX_CLUSTERS);
-}
-
-function stateOf(v: RunView): string {
-  if (v.state === 'running') return v.alive === false ? 'interrupted' : 'running';
-  return v.state;
 }
 
 export interface UpshiftMetricsSource {
@@ -83,7 +78,7 @@ export class UpshiftMetrics {
       for (const v of runs()) g.set({ ...base(v), kind: v.kind, from: v.from, to: v.to }, 1);
     });
     gauge('upshift_run_state', 'The run state: 1 for the current state, 0 for the others.', ['cluster', 'run_id', 'state'], (g) => {
-      for (const v of runs()) for (const s of RUN_STATES) g.set({ ...base(v), state: s }, stateOf(v) === s ? 1 : 0);
+      for (const v of runs()) for (const s of RUN_STATES) g.set({ ...base(v), state: s }, runStateLabel(v) === s ? 1 : 0);
     });
     gauge('upshift_run_step', 'The step running now (or the last one that ran), value: its 1-based position.', ['cluster', 'run_id', 'step', 'kind'], (g) => {
       for (const v of runs()) {

@@ -9,7 +9,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { rename, writeFile, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { clusterUp, saveCluster } from '../cluster/local.js';
+import { clusterUp, saveCluster, type ClusterUpOptions } from '../cluster/local.js';
 import type { LocalCluster } from '../cluster/model.js';
 import { listInstalled, requireInstalled } from '../binaries/layout.js';
 import { EndpointClient } from '../client/endpoint.js';
@@ -77,6 +77,8 @@ export interface LocalRestoreOptions extends BumpFlags {
   name: string;
   members: number;
   version?: string;
+  /** How the new cluster is made beyond size and version (a rehearsal's copy: names, flags, TLS, fault proxies). */
+  shape?: Pick<ClusterUpOptions, 'memberNames' | 'advertise' | 'extraArgs' | 'tls' | 'readyTimeoutMs'> | undefined;
   /** Credentials of the restored data's users, when the snapshot has auth enabled. */
   user?: string;
   password?: string;
@@ -119,6 +121,7 @@ export async function restoreToLocalCluster(home: string, snap: SnapshotForResto
     });
   }
   const cluster = await clusterUp(home, {
+    ...opts.shape,
     name: opts.name,
     version: chosen.version,
     members: opts.members,
@@ -135,7 +138,7 @@ export async function restoreToLocalCluster(home: string, snap: SnapshotForResto
             name: m.name,
             initialCluster: m.spec?.initialCluster ?? c.members.map((x) => `${x.name}=${x.peerURL}`).join(','),
             initialClusterToken: c.token,
-            initialAdvertisePeerUrls: m.peerURL,
+            initialAdvertisePeerUrls: m.spec.advertise?.peerURL ?? m.peerURL,
             skipHashCheck: snap.skipHashCheck,
             bumpRevision: bump?.amount,
           },

@@ -59,7 +59,7 @@ test('an old journal without telemetry records reads the same (no observations, 
   assert.equal(v.state, 'succeeded');
   assert.equal(v.observations.length, 0);
   assert.equal(v.gates.length, 3, 'every soak window from the step-ends');
-  assert.ok(v.gates.every((g) => g.ok === true && g.samples.length === 0));
+  assert.ok(v.gates.every((g) => g.ok === true && g.samples.length === 0), 'verdicts without samples');
 });
 
 test('canary seconds: ops per type, failures, percentiles; an invocation record alone does not count', () => {
@@ -76,7 +76,7 @@ test('canary seconds: ops per type, failures, percentiles; an invocation record 
   // put latencies 2,4,6,8,10 ms (i = 0,2,..,8): p50 6, p99 10.
   assert.equal(b.ops.put!.p50, 6);
   assert.equal(b.ops.put!.p99, 10);
-  assert.ok(agg.takeChanged().length === 3);
+  assert.equal(agg.takeChanged().length, 3);
   assert.equal(agg.takeChanged().length, 0, 'nothing changed since');
 });
 

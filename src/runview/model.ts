@@ -369,6 +369,12 @@ function addObservation(v: RunView, t: number, clusterVersion: string | undefine
   v.observations.push(point);
 }
 
+/** running | interrupted (its process is known dead: resumable) | the run's result. */
+export function runStateLabel(v: Pick<RunView, 'state' | 'alive'>): string {
+  if (v.state !== 'running') return v.state;
+  return v.alive === false ? 'interrupted' : 'running';
+}
+
 /** The step now running (or the last one that ran). */
 export function currentStep(v: RunView): StepView | undefined {
   return v.steps.find((s) => s.status === 'running') ?? [...v.steps].reverse().find((s) => s.status !== 'pending');

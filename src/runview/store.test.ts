@@ -25,13 +25,24 @@ test('RunStore: runs that appear later are found, followed runs push their updat
 
   const updates: number[] = [];
   let snapshotSteps = -1;
-  const off = await store.subscribe(RUN_ID, (v) => (snapshotSteps = v.steps.filter((s) => s.status !== 'pending').length), (u) => updates.push(u.records?.length ?? 0));
-  assert.ok(off);
-  assert.ok(snapshotSteps > 0);
+  let cursor = '';
+  const off = await store.subscribe(RUN_ID, undefined, (v, c) => ((snapshotSteps = v.steps.filter((s) => s.status !== 'pending').length), (cursor = c)), (u) => updates.push(u.records?.length ?? 0));
+  assert.ok(off, 'subscribed');
+  assert.ok(snapshotSteps > 0, 'the snapshot came first');
   appendFileSync(join(dir, 'journal.jsonl'), recs.slice(10, 13).map((r) => JSON.stringify(r) + '\n').join(''));
   const until = Date.now() + 5000;
   while (!updates.some((n) => n > 0) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
   assert.equal(updates.reduce((a, b) => a + b, 0), 3);
   off!();
-  assert.equal(await store.subscribe('../etc', () => undefined, () => undefined), undefined, 'no path tricks');
+  // A reconnect from the first cursor gets the missed updates, not a snapshot; an unknown cursor gets the snapshot.
+  const replayed: number[] = [];
+  let snapshots = 0;
+  const off2 = await store.subscribe(RUN_ID, cursor, () => snapshots++, (u) => replayed.push(u.records?.length ?? 0));
+  assert.equal(snapshots, 0);
+  assert.equal(replayed.reduce((a, b) => a + b, 0), 3);
+  off2!();
+  const off3 = await store.subscribe(RUN_ID, 'beef:0', () => snapshots++, () => undefined);
+  assert.equal(snapshots, 1);
+  off3!();
+  assert.equal(await store.subscribe('../etc', undefined, () => undefined, () => undefined), undefined, 'no path tricks');
 });

@@ -4,6 +4,7 @@
  * read too and whose changes are pushed to subscribers (the dashboard's event streams, the metrics). One
  * timer polls what is followed every POLL_MS; nothing is read for a run nobody follows beyond its journal.
  */
+import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +16,13 @@ import type { RunUpdate, RunView } from './model.js';
 export const POLL_MS = 500;
 const INDEX_EVERY = 4;
 
-export type UpdateListener = (u: RunUpdate) => void;
+/** `cursor`: where the update leaves the view ("<epoch>:<seq>"), to resume from after a reconnect. */
+export type UpdateListener = (u: RunUpdate, cursor: string) => void;
+
+/** Updates kept per followed run for reconnecting streams (beyond that, a reconnect gets a full view). */
+const RECENT = 500;
+/** A run followed only for a page load stays followed this long, so its event stream finds it. */
+const GRACE_MS = 30_000;
 export type OpsListener = (view: RunView, ops: OpEvent[]) => void;
 
 /** Does the process of a running run still live? (Only knowable on the run's own host.) */
@@ -29,7 +36,27 @@ class FollowedRun {
   readonly listeners = new Set<UpdateListener>();
   pinned = false;
   alive: boolean | undefined;
+  /** A new epoch per follow: a cursor from another one (the run was dropped and read again) means "send it all". */
+  readonly epoch = randomBytes(4).toString('hex');
+  seq = 0;
+  readonly recent: { seq: number; update: RunUpdate }[] = [];
+  lastUsed = Date.now();
   constructor(readonly files: RunFiles) {}
+
+  get cursor(): string {
+    return `${this.epoch}:${this.seq}`;
+  }
+
+  /** The updates after `cursor`, or undefined when they are not all here (another epoch, too old). */
+  since(cursor: string | undefined): { seq: number; update: RunUpdate }[] | undefined {
+    const m = /^([0-9a-f]+):(\d+)$/.exec(cursor ?? '');
+    if (!m || m[1] !== this.epoch) return undefined;
+    const n = Number(m[2]);
+    if (n > this.seq) return undefined;
+    if (n === this.seq) return [];
+    if ((this.recent[0]?.seq ?? Infinity) > n + 1) return undefined;
+    return this.recent.filter((r) => r.seq > n);
+  }
 }
 
 export class RunStore {
@@ -127,8 +154,13 @@ export class RunStore {
       if (alive !== undefined) update.alive = alive;
     }
     if (r.ops.length > 0) for (const l of this.opsListeners) l(v, r.ops);
-    if (Object.keys(update).length > 0) for (const l of f.listeners) l(update);
-    if (f.listeners.size === 0 && !f.pinned) this.followed.delete(id);
+    if (Object.keys(update).length > 0) {
+      f.seq++;
+      f.recent.push({ seq: f.seq, update });
+      if (f.recent.length > RECENT) f.recent.shift();
+      for (const l of f.listeners) l(update, f.cursor);
+    }
+    if (f.listeners.size === 0 && !f.pinned && Date.now() - f.lastUsed > GRACE_MS) this.followed.delete(id);
   }
 
   /** `pinned`: followed for the metrics; the ops already in its histories go to the ops listeners at once. */
@@ -151,25 +183,35 @@ export class RunStore {
     return f;
   }
 
-  /** The full view of a run (canary included) as it is now; undefined when there is no such run. */
-  async view(runId: string): Promise<RunView | undefined> {
+  /** The full view of a run (canary included) as it is now, and its cursor; undefined when there is no such run. */
+  async snapshot(runId: string): Promise<{ view: RunView; cursor: string } | undefined> {
     const f = await this.follow(runId);
-    const v = f?.files.view;
-    if (f && f.listeners.size === 0 && !f.pinned) this.followed.delete(runId);
-    return v;
+    if (!f?.files.view) return undefined;
+    f.lastUsed = Date.now();
+    return { view: f.files.view, cursor: f.cursor };
+  }
+
+  async view(runId: string): Promise<RunView | undefined> {
+    return (await this.snapshot(runId))?.view;
   }
 
   /**
-   * Follow a run: `snapshot` is called once with the view as it is now (serialize it at once: the view goes
-   * on changing), then `listener` with every update, in order. Returns the unsubscribe function, or
-   * undefined when there is no such run.
+   * Follow a run. With a `since` cursor this follow still knows, the updates after it are replayed through
+   * `listener`; otherwise `snapshot` gets the view as it is now (serialize it at once: it goes on changing).
+   * Then `listener` gets every update, in order. Returns the unsubscribe function, or undefined when there
+   * is no such run.
    */
-  async subscribe(runId: string, snapshot: (v: RunView) => void, listener: UpdateListener): Promise<(() => void) | undefined> {
+  async subscribe(runId: string, since: string | undefined, snapshot: (v: RunView, cursor: string) => void, listener: UpdateListener): Promise<(() => void) | undefined> {
     const f = await this.follow(runId);
     if (!f?.files.view) return undefined;
-    snapshot(f.files.view);
+    const missed = f.since(since);
+    if (missed) for (const r of missed) listener(r.update, `${f.epoch}:${r.seq}`);
+    else snapshot(f.files.view, f.cursor);
     f.listeners.add(listener);
-    return () => f.listeners.delete(listener);
+    return () => {
+      f.listeners.delete(listener);
+      f.lastUsed = Date.now();
+    };
   }
 
   /** Keep exactly these runs followed for the ops listeners (metrics), whether or not a page shows them. */

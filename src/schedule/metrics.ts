@@ -1,13 +1,13 @@
 /**
- * The backup scheduler's Prometheus metrics on their own registry, served at /metrics (prom-client's text
- * exposition). A small module of its own; a project-wide metrics module may absorb it later.
+ * The backup scheduler's Prometheus families, on a registry of its own (with the process metrics), served at
+ * /metrics by the shared listener. Names match the `serve` families of src/metrics/upshift.ts where they
+ * mean the same (last success, duration, size, revision); these describe this scheduler's own runs.
  */
-import { createServer, type Server } from 'node:http';
-import { Counter, Gauge, Registry } from 'prom-client';
-import { UsageError } from '../core/errors.js';
+import { Counter, Gauge } from 'prom-client';
+import { newRegistry, parseListenAddr, startMetricsServer, type MetricsServer } from '../metrics/registry.js';
 
 export class ScheduleMetrics {
-  readonly registry = new Registry();
+  readonly registry = newRegistry({ process: true });
   readonly lastSuccess = new Gauge({ name: 'upshift_backup_last_success_timestamp_seconds', help: 'Unix time the last successful backup finished', registers: [this.registry] });
   readonly lastDuration = new Gauge({ name: 'upshift_backup_last_duration_seconds', help: 'Duration of the last backup run (save, verify, upload, prune)', registers: [this.registry] });
   readonly lastSize = new Gauge({ name: 'upshift_backup_last_size_bytes', help: 'Size of the last successful snapshot', registers: [this.registry] });
@@ -22,34 +22,8 @@ export class ScheduleMetrics {
     for (const t of ['true', 'false']) this.failures.labels(t).inc(0);
   }
 
-  /** Serve /metrics on `addr` (host:port; port 0 picks one). Resolves with the bound address. */
-  async serve(addr: string): Promise<{ server: Server; url: string }> {
-    const m = /^(.*):(\d+)$/.exec(addr);
-    if (!m) throw new UsageError(`--metrics-addr: "${addr}" is not HOST:PORT`, { hint: 'e.g. --metrics-addr 127.0.0.1:9464 (or 0.0.0.0:9464 inside a pod)' });
-    const host = m[1]!.replace(/^\[|\]$/g, '');
-    const server = createServer((req, res) => {
-      if (req.method === 'GET' && (req.url === '/metrics' || req.url?.startsWith('/metrics?'))) {
-        this.registry.metrics().then(
-          (text) => {
-            res.writeHead(200, { 'content-type': this.registry.contentType });
-            res.end(text);
-          },
-          (e: Error) => {
-            res.writeHead(500);
-            res.end(e.message);
-          },
-        );
-        return;
-      }
-      res.writeHead(404);
-      res.end('see /metrics\n');
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (e) => reject(new UsageError(`--metrics-addr: cannot listen on ${addr}: ${e.message}`)));
-      server.listen(Number(m[2]), host, () => resolve());
-    });
-    const a = server.address();
-    const port = typeof a === 'object' && a ? a.port : Number(m[2]);
-    return { server, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/metrics` };
+  /** Serve /metrics on `addr` (HOST:PORT; port 0 picks one) through the shared listener (src/metrics/registry.ts). */
+  serve(addr: string): Promise<MetricsServer> {
+    return startMetricsServer(parseListenAddr(addr, '--metrics-addr'), this.registry);
   }
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assessStatus, DEFAULT_QUOTA_BYTES, type StatusKnowledge } from './assess.js';
+import { assessStatus, defaultKnowledge, DEFAULT_QUOTA_BYTES, type StatusKnowledge } from './assess.js';
 import type { MemberObservation, StatusObservation } from './model.js';
 import type { StatusInfo } from '../client/types.js';
 
@@ -154,6 +154,16 @@ test('knowledge base findings: EOL, known-bad patch, advisories', () => {
   assert.ok(got.includes('warning:advisories'));
   const r = assessStatus(cluster(three({ m1: { version: '3.4.23' } })), kb);
   assert.equal(r.findings.find((f) => f.code === 'version-eol')!.source, 'kb-eol');
+});
+
+test('the shipped knowledge: a patch newer than the data is a knowledge-stale warning, not an unknown version', () => {
+  const stale = assessStatus(cluster(three({ m1: { version: '3.6.18' }, m2: { version: '3.6.18' }, m3: { version: '3.6.18' } })), defaultKnowledge).findings;
+  const f = stale.find((x) => x.code === 'knowledge-stale');
+  assert.equal(f?.severity, 'warning');
+  assert.deepEqual(f?.members, ['m1', 'm2', 'm3']);
+  assert.ok(!stale.some((x) => x.code === 'version-unknown'));
+  const never = assessStatus(cluster(three({ m1: { version: '3.4.46' }, m2: { version: '3.4.46' }, m3: { version: '3.4.46' } })), defaultKnowledge).findings;
+  assert.match(never.find((x) => x.code === 'version-unknown')?.message ?? '', /3\.4\.46 was never released/);
 });
 
 test('findings are sorted blocker, warning, info and deterministic', () => {

@@ -3,6 +3,21 @@
  * fsynced before the executor acts on it (src/core/files.ts JsonlJournal). A step is journaled `begin`
  * before it runs and `end` after; `reconstruct` reads the records back, compares them with the
  * cluster as it is now, and says where a resumed run picks up — after a kill -9 at any point.
+ *
+ * Record types (append-only; readers must ignore types they do not know):
+ *  run-begin     the run: versions, path, planned steps, settings, the cluster it belongs to; `operation`
+ *                (absent = 'upgrade') says whether it is an `upshift upgrade` or an `upshift downgrade` run
+ *  step-begin / step-end   every step, before and after it runs
+ *  decision      what the failure policy (or the leadership logic) decided, and why
+ *  rollback      a member put back on its previous binary while the cluster is mixed (begin/end, and the
+ *                stages of replacing it as a fresh member)
+ *  rollback-plan the steps that replace the rest of the plan after a failure: `downgrade` (after the
+ *                cluster-version bump of a hop into 3.6+: etcd's downgrade API back to the hop's source) or
+ *                `cancel` (a downgrade abandoned half-way: cancel, newer binaries back); its steps are
+ *                journaled like any other and a resume continues them
+ *  lock, resume, run-end
+ *  observation, gate-sample   telemetry (below)
+ *  fault         a hook's record (rehearsal fault timeline)
  */
 import type { Step } from './steps.js';
 import type { ClusterObservation } from './observation.js';
@@ -16,6 +31,8 @@ export interface RunBeginRecord {
   type: 'run-begin';
   at: string;
   runId: string;
+  /** What kind of run: absent for an upgrade; `rehearse` for an upgrade of a rehearsal's throw-away copy. */
+  kind?: string | undefined;
   from: string;
   to: string;
   path: string[];
@@ -30,6 +47,8 @@ export interface RunBeginRecord {
   steps: Step[];
   /** Version each member ran when the run began (for rollback). */
   memberVersions: Record<string, string>;
+  /** 'downgrade' for `upshift downgrade` runs; absent in upgrade runs (and in journals written before it existed). */
+  operation?: 'upgrade' | 'downgrade' | undefined;
   /** Flag changes the driver will make at each start (local driver), as planned before anything was touched. */
   flagChanges?: { member: string; version: string; from: string; action: string; to?: string | undefined }[] | undefined;
   pid: number;
@@ -152,7 +171,30 @@ export interface HookRecord {
   [key: string]: unknown;
 }
 
-export type JournalRecord = RunBeginRecord | StepBeginRecord | StepEndRecord | DecisionRecord | RollbackRecord | LockRecord | ResumeRecord | RunEndRecord | TelemetryRecord | HookRecord;
+export type JournalRecord = RunBeginRecord | StepBeginRecord | StepEndRecord | DecisionRecord | RollbackRecord | RollbackPlanRecord | LockRecord | ResumeRecord | RunEndRecord | TelemetryRecord | HookRecord;
+
+export interface RollbackPlanRecord {
+  type: 'rollback-plan';
+  at: string;
+  /** `downgrade`: back through etcd's downgrade API; `cancel`: a downgrade abandoned, newer binaries back. */
+  mode: 'downgrade' | 'cancel';
+  /** The step whose failure led here. */
+  failedStep: string;
+  reason: string;
+  /** The steps run instead of the rest of the plan. */
+  steps: Step[];
+}
+
+
+/** The rollback plan that replaced the rest of the run's steps, if any (the last one wins). */
+export function rollbackPlanOf(records: readonly JournalRecord[]): RollbackPlanRecord | undefined {
+  return [...records].reverse().find((r): r is RollbackPlanRecord => r.type === 'rollback-plan');
+}
+
+/** The steps a run carries out: its planned steps, or its rollback plan's once one was journaled. */
+export function effectiveSteps(begin: RunBeginRecord, records: readonly JournalRecord[]): Step[] {
+  return rollbackPlanOf(records)?.steps ?? begin.steps;
+}
 
 export type StepStatus = 'done' | 'failed' | 'begun' | 'pending';
 
@@ -169,7 +211,9 @@ export type ResumePoint =
   | {
       state: 'resumable';
       begin: RunBeginRecord;
-      /** Index into begin.steps of the first step to run. */
+      /** The steps the run carries out (begin.steps, or the journaled rollback plan's). */
+      steps: Step[];
+      /** Index into `steps` of the first step to run. */
       nextIndex: number;
       /** Steps found done (journal or cluster state). */
       done: string[];
@@ -200,7 +244,9 @@ export function reconstruct(records: readonly JournalRecord[], observed: Cluster
     return { state: 'finished', result: end.result, message: `run ${begin.runId} already ended: ${end.result}` };
   }
 
-  const states = new Map<string, StepState>(begin.steps.map((s) => [s.id, { step: s, status: 'pending' as StepStatus, attempts: 0 }]));
+  const plan = rollbackPlanOf(records);
+  const steps = plan?.steps ?? begin.steps;
+  const states = new Map<string, StepState>(steps.map((s) => [s.id, { step: s, status: 'pending' as StepStatus, attempts: 0 }]));
   const facts: Record<string, Record<string, unknown>> = {};
   for (const r of records) {
     if (r.type === 'step-begin') {
@@ -214,20 +260,21 @@ export function reconstruct(records: readonly JournalRecord[], observed: Cluster
       if (st) {
         st.status = r.ok ? 'done' : 'failed';
         st.lastEnd = r;
-        if (r.ok && r.detail) facts[r.step] = r.detail;
       }
+      // Facts of every finished step, planned or rollback (the backup file, the baseline).
+      if (r.ok && r.detail) facts[r.step] = r.detail;
     }
   }
 
-  // An unfinished rollback comes first.
+  // An unfinished member rollback comes first.
   const rb = new Map<string, RollbackRecord>();
   for (const r of records) if (r.type === 'rollback') rb.set(r.member, r);
-  const openRollback = [...rb.values()].find((r) => r.phase !== 'end' || r.ok === false);
+  const openRollback = plan ? undefined : [...rb.values()].find((r) => r.phase !== 'end' || r.ok === false);
 
   const done: string[] = [];
-  let nextIndex = begin.steps.length;
-  for (let i = 0; i < begin.steps.length; i++) {
-    const st = states.get(begin.steps[i]!.id)!;
+  let nextIndex = steps.length;
+  for (let i = 0; i < steps.length; i++) {
+    const st = states.get(steps[i]!.id)!;
     if (st.status === 'done') {
       done.push(st.step.id);
       continue;
@@ -240,15 +287,16 @@ export function reconstruct(records: readonly JournalRecord[], observed: Cluster
     break;
   }
   const paused = end?.result === 'paused' || [...states.values()].some((s) => s.status === 'failed');
-  const next = begin.steps[nextIndex];
+  const next = steps[nextIndex];
   const message = openRollback
     ? `finish the rollback of ${openRollback.member} to ${openRollback.toVersion}, then stop`
     : next
-      ? `resume at ${next.id} (${next.description})`
+      ? `resume at ${next.id} (${next.description})${plan ? ` — ${plan.mode === 'cancel' ? 'cancelling the downgrade' : 'rolling back through the downgrade API'}` : ''}`
       : 'every step is done: finish the run';
   return {
     state: 'resumable',
     begin,
+    steps,
     nextIndex,
     done,
     rollback: openRollback ? { member: openRollback.member, toVersion: openRollback.toVersion } : undefined,
@@ -280,7 +328,8 @@ export function memberDurations(records: readonly JournalRecord[], steps: readon
     if (r.type !== 'step-begin' && r.type !== 'step-end') continue;
     const s = byId.get(r.step);
     if (!s?.member || s.hop === undefined) continue;
-    const k = `${s.hop}/${s.member}`;
+    // A rollback plan moves the same member of the same hop the other way: its own row.
+    const k = `${s.hop}/${s.member}/${s.to}`;
     const t = Date.parse(r.at);
     const cur = span.get(k) ?? { name: s.member, hop: s.hop, from: s.from ?? '', to: s.to ?? '', first: t, last: t };
     cur.first = Math.min(cur.first, t);

@@ -26,6 +26,10 @@ export interface MemberObservation {
   dbSize?: number | undefined;
   /** Status errors (alarms as strings, "etcdserver: no leader") or the probe's error. */
   errors: string[];
+  /** 3.6+: the storage version (`3.6.0`); undefined before 3.6 or when not reachable. */
+  storageVersion?: string | undefined;
+  /** 3.6+: the downgrade as this member knows it (a 3.5 member's Status has none). */
+  downgrade?: { enabled: boolean; targetVersion: string } | undefined;
 }
 
 export interface AlarmObservation {

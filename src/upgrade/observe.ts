@@ -43,6 +43,8 @@ export async function observeCluster(config: ConnectionConfig, opts: ObserveOpti
       raftTerm: s?.raftTerm,
       dbSize: s?.dbSize,
       errors,
+      storageVersion: s?.storageVersion ?? m.version?.storage,
+      downgrade: s?.downgradeInfo,
     };
   });
   // The leader as the members see it (the highest term wins when they disagree mid-election).

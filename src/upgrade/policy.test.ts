@@ -27,3 +27,23 @@ test('after the cluster-version bump: never pretend, give the way down', () => {
   assert.match(downgradePath('3.5.30', '3.6.14'), /etcdctl downgrade enable 3\.5/);
   assert.match(downgradePath('3.3.25', '3.4.23'), /restore the backup/);
 });
+
+test('after the bump into 3.6+: --on-failure rollback goes back through the downgrade API, pause stops', () => {
+  const d = decideOnFailure({ policy: 'rollback', from: '3.6.17', to: '3.7.4', clusterVersion: '3.7.0', stepKind: 'check-consistency' });
+  assert.equal(d.action, 'downgrade-rollback');
+  if (d.action === 'downgrade-rollback') assert.equal(d.toVersion, '3.6.17');
+  const p = decideOnFailure({ policy: 'pause', from: '3.6.17', to: '3.7.4', clusterVersion: '3.7.0', stepKind: 'check-consistency' });
+  assert.equal(p.action, 'stop-no-rollback');
+  if (p.action === 'stop-no-rollback') assert.match(p.downgradePath, /upshift downgrade --to 3\.6\.17/);
+  // Unknown cluster version: no guess.
+  assert.equal(decideOnFailure({ policy: 'rollback', from: '3.5.36', to: '3.6.17', stepKind: 'soak', member: 'm1' }).action, 'stop-no-rollback');
+  // A failure of the way back is not rolled back again.
+  assert.equal(decideOnFailure({ policy: 'rollback', from: '3.6.17', to: '3.7.4', clusterVersion: '3.7.0', stepKind: 'start', member: 'm1', inRollbackPlan: true }).action, 'stop-no-rollback');
+});
+
+test('a downgrade run: nothing to undo before ENABLE; after it, cancel (or pause as asked)', () => {
+  const base = { operation: 'downgrade' as const, from: '3.6.17', to: '3.5.36', clusterVersion: '3.5.0', stepKind: 'wait-ready', member: 'm1' };
+  assert.equal(decideOnFailure({ ...base, policy: 'rollback', downgradeEnabled: false }).action, 'pause');
+  assert.equal(decideOnFailure({ ...base, policy: 'rollback', downgradeEnabled: true }).action, 'cancel-downgrade');
+  assert.equal(decideOnFailure({ ...base, policy: 'pause', downgradeEnabled: true }).action, 'pause');
+});

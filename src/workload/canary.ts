@@ -21,7 +21,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EtcdClient, type Watcher, type LeaseKeeper } from '../client/kv.js';
+import { EtcdClient, LEASE_EXPIRED, type Watcher, type LeaseKeeper } from '../client/kv.js';
 import { toEtcdError, isSafeToRetry, type EtcdError } from '../client/errors.js';
 import type { ConnectionConfig } from '../client/connection.js';
 import { leaseIdHex } from '../client/types.js';
@@ -422,7 +422,7 @@ export class CanaryWorkload {
       if (this.keeper?.k !== k || this.stopping) return;
       const t = now();
       this.append({ type: 'op', id: this.nextId++, kind: 'lease', action: 'keepalive', key: '', lease: leaseIdHex(this.leaseId!), start: t, end: t, outcome: 'failed', attempts: 1, error: typeof reason === 'string' ? reason : reason.message, endpoint });
-      if (typeof reason === 'string' && reason.includes('TTL 0')) return; // the lease is gone; keys under it vanish
+      if (reason === LEASE_EXPIRED) return; // the lease is gone; keys under it vanish
       setTimeout(() => this.keepAlive(endpoint), 100).unref();
     });
   }

@@ -24,6 +24,8 @@ export interface TestS3 {
   /** Environment for a CLI run against this store (credentials, endpoint). */
   env: NodeJS.ProcessEnv;
   createBucket(name: string, opts?: { objectLock?: boolean }): Promise<void>;
+  /** Delete every object in a bucket (frees moto's memory between bench runs). */
+  deleteAll(bucket: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -59,7 +61,8 @@ export async function startTestS3(): Promise<TestS3> {
     }
   };
   try {
-    const deadline = Date.now() + 30_000;
+    // Generous: importing moto (boto3, werkzeug, flask) takes seconds, and far longer on a loaded machine.
+    const deadline = Date.now() + 120_000;
     for (;;) {
       try {
         const r = await fetch(`${endpoint}/moto-api/data.json`);
@@ -68,7 +71,7 @@ export async function startTestS3(): Promise<TestS3> {
         /* not listening yet */
       }
       if (child.exitCode !== null) throw new Error(`moto_server exited: ${log}`);
-      if (Date.now() > deadline) throw new Error(`moto_server did not listen on ${endpoint} within 30 s: ${log}`);
+      if (Date.now() > deadline) throw new Error(`moto_server did not listen on ${endpoint} within 120 s: ${log}`);
       await new Promise((r) => setTimeout(r, 100));
     }
     await iam(endpoint, { Action: 'CreateUser', UserName: 'upshift' });
@@ -79,7 +82,7 @@ export async function startTestS3(): Promise<TestS3> {
     const on = await fetch(`${endpoint}/moto-api/reset-auth`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '0' });
     if (!on.ok) throw new Error(`moto reset-auth: HTTP ${on.status}`);
     const env: NodeJS.ProcessEnv = { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_ENDPOINT_URL_S3: endpoint, AWS_REGION: 'us-east-1' };
-    const { S3Client, CreateBucketCommand } = await import('@aws-sdk/client-s3');
+    const { S3Client, CreateBucketCommand, ListObjectsV2Command, DeleteObjectCommand } = await import('@aws-sdk/client-s3');
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     const client = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId, secretAccessKey } });
     return {
@@ -89,6 +92,10 @@ export async function startTestS3(): Promise<TestS3> {
       env,
       async createBucket(name, opts = {}) {
         await client.send(new CreateBucketCommand({ Bucket: name, ...(opts.objectLock ? { ObjectLockEnabledForBucket: true } : {}) }));
+      },
+      async deleteAll(bucket) {
+        const r = await client.send(new ListObjectsV2Command({ Bucket: bucket }));
+        for (const o of r.Contents ?? []) await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: o.Key! }));
       },
       async stop() {
         client.destroy();

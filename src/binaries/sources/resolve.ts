@@ -11,8 +11,13 @@ export interface SourceSettings {
   baseUrl?: string;
   requestDeadlineMs: number;
   downloadDeadlineMs: number;
+  /** go: deadline of each build step (tidy, each binary); default max(downloadDeadlineMs, 30 min). */
+  buildDeadlineMs?: number;
   refresh?: boolean;
 }
+
+/** Default deadline of each `go` build step (see `go` in makeSource). */
+export const DEFAULT_BUILD_DEADLINE_MS = 30 * 60_000;
 
 export type SourceSpec = { kind: 'auto' } | { kind: 'github' } | { kind: 'debian' } | { kind: 'go' } | { kind: 'dir'; path: string };
 
@@ -28,7 +33,10 @@ export function makeSource(spec: SourceSpec, settings: SourceSettings): BinarySo
     new GithubSource({ requestDeadlineMs: settings.requestDeadlineMs, downloadDeadlineMs: settings.downloadDeadlineMs, ...(settings.baseUrl ? { baseUrl: settings.baseUrl } : {}) });
   const debian = (): DebianSource =>
     new DebianSource({ requestDeadlineMs: settings.requestDeadlineMs, downloadDeadlineMs: settings.downloadDeadlineMs, refresh: !!settings.refresh });
-  const go = (): GoSource => new GoSource({ requestDeadlineMs: settings.requestDeadlineMs, downloadDeadlineMs: settings.downloadDeadlineMs });
+  // A cold build of etcd's server took 14 min on a 2-core machine shared with other builds: builds get
+  // their own, longer default deadline.
+  const go = (): GoSource =>
+    new GoSource({ requestDeadlineMs: settings.requestDeadlineMs, downloadDeadlineMs: settings.buildDeadlineMs ?? Math.max(settings.downloadDeadlineMs, DEFAULT_BUILD_DEADLINE_MS) });
   switch (spec.kind) {
     case 'github':
       return github();

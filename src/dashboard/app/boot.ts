@@ -4,7 +4,8 @@
  */
 import type { RunView } from '../../runview/model.js';
 
-export type Boot = { mode: 'live'; csrf: string } | { mode: 'report'; view: RunView; generatedAt: string };
+/** A run page of the live dashboard comes with the run's view and the cursor its event stream continues from. */
+export type Boot = { mode: 'live'; csrf: string; run?: { view: RunView; cursor: string } } | { mode: 'report'; view: RunView; generatedAt: string };
 
 export function readBoot(): Boot {
   const el = document.getElementById('upshift-boot');

@@ -5,7 +5,7 @@
 import { render } from 'preact';
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
-import { readBoot } from './boot.js';
+import { readBoot, type Boot } from './boot.js';
 import { setCsrf } from './api.js';
 import { LiveRunPage, RunBody } from './pages/RunPage.js';
 import { RunsPage } from './pages/RunsPage.js';
@@ -18,15 +18,15 @@ const NAV = [
   { href: '/backups', label: 'Backups' },
 ];
 
-function page(path: string) {
+function page(path: string, initial: Extract<Boot, { mode: 'live' }>['run']) {
   const run = /^\/runs\/([^/]+)$/.exec(path);
-  if (run) return <LiveRunPage runId={decodeURIComponent(run[1]!)} />;
+  if (run) return <LiveRunPage runId={decodeURIComponent(run[1]!)} initial={initial} />;
   if (path === '/clusters') return <ClustersPage />;
   if (path === '/backups') return <BackupsPage />;
   return <RunsPage />;
 }
 
-function Live({ path }: { path: string }) {
+function Live({ path, initial }: { path: string; initial: Extract<Boot, { mode: 'live' }>['run'] }) {
   return (
     <>
       <nav>
@@ -37,7 +37,7 @@ function Live({ path }: { path: string }) {
           </a>
         ))}
       </nav>
-      <main>{page(path)}</main>
+      <main>{page(path, initial)}</main>
     </>
   );
 }
@@ -56,7 +56,7 @@ function start(): void {
     performance.mark('upshift-run-rendered');
   } else {
     setCsrf(boot.csrf);
-    render(<Live path={location.pathname} />, root);
+    render(<Live path={location.pathname} initial={boot.run} />, root);
   }
   document.body.dataset.rendered = 'true';
 }

@@ -35,10 +35,17 @@ export const ADVISORIES: readonly AdvisoryEntry[] = [
     aliases: ['CVE-2020-15106', 'CVE-2020-15112', 'GHSA-m332-53r6-2w93', 'GHSA-p4g4-wgrh-qrg2'],
     summary: 'malformed WALs make WAL.ReadAll read out of bounds or allocate arbitrarily sized slices (DoS)',
     db: { 'go.etcd.io/etcd': [{ fixed: 'v0.5.0-alpha.5.0.20200423152442-f4b650b51dc4' }] },
-    // The fix (master f4b650b51dc4) reached release-3.4 only in v3.4.10 (4571e528f, 7d1cf6404); reference §4.1.
-    releases: [{ fixed: 'v3.4.10' }],
+    // The fix (master f4b650b51dc4) reached release-3.4 only in v3.4.10 (4571e528f, 7d1cf6404; reference §4.1),
+    // release-3.3 in v3.3.23 (GHSA-m332-53r6-2w93: "<3.3.23; 3.4.0–3.4.9", reference etcd-versions.md) and
+    // release-3.2 in v3.2.32 (etcd CHANGELOG/CHANGELOG-3.2.md v3.2.32, package wal: "add wal slice bound check",
+    // "check slice size in decodeRecord").
+    releases: [
+      { introduced: 'v3.0.0', fixed: 'v3.2.32' },
+      { introduced: 'v3.3.0', fixed: 'v3.3.23' },
+      { introduced: 'v3.4.0', fixed: 'v3.4.10' },
+    ],
     packages: ['go.etcd.io/etcd/wal'],
-    fixedIn: 'v3.4.10',
+    fixedIn: 'v3.2.32 / v3.3.23 / v3.4.10',
     source: 'golang/vulndb data/reports/GO-2020-0005.yaml',
   },
   {
@@ -46,11 +53,12 @@ export const ADVISORIES: readonly AdvisoryEntry[] = [
     aliases: ['CVE-2018-16886', 'GHSA-h6xx-pmxh-3wgp'],
     summary: 'a client certificate whose CommonName matches an RBAC user authenticates as that user (gRPC-gateway)',
     db: { 'go.etcd.io/etcd': [{ fixed: 'v0.5.0-alpha.5.0.20190108173120-83c051b701d3' }] },
-    // Fixed on master 2019-01-08, i.e. in every v3.4 release; 3.3 got it in v3.3.11 (etcd 3.3.11 release;
-    // e.g. microsoft/CBL-Mariner SPECS/etcd/etcd.spec: "Upgrade to version 3.3.11, which fixes CVE-2018-16886").
-    releases: [{ fixed: 'v3.3.11' }],
+    // Fixed on master 2019-01-08, i.e. in every v3.4 release; 3.3 got it in v3.3.11 (e.g. microsoft/CBL-Mariner
+    // SPECS/etcd/etcd.spec: "Upgrade to version 3.3.11, which fixes CVE-2018-16886") and 3.2 in v3.2.26 (etcd
+    // CHANGELOG/CHANGELOG-3.2.md v3.2.26: "Disable CommonName authentication for gRPC-gateway", etcd-io/etcd#10366).
+    releases: [{ fixed: 'v3.2.26' }, { introduced: 'v3.3.0', fixed: 'v3.3.11' }],
     packages: ['go.etcd.io/etcd/auth'],
-    fixedIn: 'v3.3.11',
+    fixedIn: 'v3.2.26 / v3.3.11',
     source: 'golang/vulndb data/reports/GO-2021-0077.yaml',
   },
   {

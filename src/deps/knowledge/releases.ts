@@ -4,13 +4,84 @@
 import { compareSemver, decodePseudoVersion, isIncompatible, parseSemver } from '../version.js';
 import { ETCD_COMMITS } from './etcd-commits-data.js';
 
-/** Newest patch of each line in the snapshot the reference was read from (etcd-io/etcd tags, 2026-08). */
+/**
+ * Facts of every 3.5+ release, read from the Go module proxy (proxy.golang.org, 2026-12-06):
+ * [version, date, go, grpc, bbolt, raft?] where date is the `Time` of go.etcd.io/etcd/client/v3/@v/V.info,
+ * go and grpc are the `go` line and the google.golang.org/grpc requirement of client/v3/@v/V.mod (server/v3
+ * requires the same grpc at every tag), bbolt and raft the go.etcd.io/bbolt and go.etcd.io/raft/v3
+ * requirements of go.etcd.io/etcd/server/v3/@v/V.mod (3.5 uses go.etcd.io/etcd/raft/v3 at V itself).
+ * Every client/v3 V requires api/v3 and client/pkg/v3 at exactly V (same files).
+ */
+export const SPLIT_RELEASES: readonly (readonly [version: string, date: string, go: string, grpc: string, bbolt: string, raft?: string])[] = [
+  ['v3.5.0', '2021-06-15', '1.16', 'v1.38.0', 'v1.3.6'],
+  ['v3.5.1', '2021-10-03', '1.16', 'v1.38.0', 'v1.3.6'],
+  ['v3.5.2', '2022-02-01', '1.16', 'v1.38.0', 'v1.3.6'],
+  ['v3.5.3', '2022-04-13', '1.16', 'v1.38.0', 'v1.3.6'],
+  ['v3.5.4', '2022-04-24', '1.16', 'v1.38.0', 'v1.3.6'],
+  ['v3.5.5', '2022-09-15', '1.16', 'v1.41.0', 'v1.3.6'],
+  ['v3.5.6', '2022-11-21', '1.16', 'v1.41.0', 'v1.3.6'],
+  ['v3.5.7', '2023-01-20', '1.17', 'v1.41.0', 'v1.3.6'],
+  ['v3.5.8', '2023-04-13', '1.19', 'v1.41.0', 'v1.3.7'],
+  ['v3.5.9', '2023-05-11', '1.19', 'v1.41.0', 'v1.3.7'],
+  ['v3.5.10', '2023-10-27', '1.20', 'v1.58.3', 'v1.3.8'],
+  ['v3.5.11', '2023-12-07', '1.20', 'v1.59.0', 'v1.3.8'],
+  ['v3.5.12', '2024-01-31', '1.20', 'v1.59.0', 'v1.3.8'],
+  ['v3.5.13', '2024-03-29', '1.21', 'v1.59.0', 'v1.3.9'],
+  ['v3.5.14', '2024-05-29', '1.21', 'v1.59.0', 'v1.3.10'],
+  ['v3.5.15', '2024-07-19', '1.21', 'v1.59.0', 'v1.3.10'],
+  ['v3.5.16', '2024-09-10', '1.22', 'v1.59.0', 'v1.3.11'],
+  ['v3.5.17', '2024-11-12', '1.22', 'v1.59.0', 'v1.3.11'],
+  ['v3.5.18', '2025-01-24', '1.22', 'v1.59.0', 'v1.3.11'],
+  ['v3.5.19', '2025-03-05', '1.23.0', 'v1.59.0', 'v1.3.11'],
+  ['v3.5.20', '2025-03-21', '1.23.0', 'v1.59.0', 'v1.3.11'],
+  ['v3.5.21', '2025-03-27', '1.23.0', 'v1.59.0', 'v1.3.11'],
+  ['v3.5.22', '2025-07-22', '1.23.0', 'v1.71.1', 'v1.3.11'],
+  ['v3.5.23', '2025-09-19', '1.24', 'v1.71.1', 'v1.3.12'],
+  ['v3.5.24', '2025-10-21', '1.24', 'v1.71.1', 'v1.3.12'],
+  ['v3.5.25', '2025-11-12', '1.24', 'v1.71.1', 'v1.3.12'],
+  ['v3.5.26', '2025-12-17', '1.24.0', 'v1.71.1', 'v1.3.12'],
+  ['v3.5.27', '2026-02-13', '1.24.0', 'v1.71.1', 'v1.3.12'],
+  ['v3.5.28', '2026-03-20', '1.25.0', 'v1.79.3', 'v1.3.12'],
+  ['v3.5.29', '2026-04-01', '1.25.0', 'v1.79.3', 'v1.3.12'],
+  ['v3.5.30', '2026-05-01', '1.25.0', 'v1.79.3', 'v1.3.12'],
+  ['v3.5.31', '2026-06-01', '1.25.0', 'v1.79.3', 'v1.3.12'],
+  ['v3.5.32', '2026-07-01', '1.25.0', 'v1.79.3', 'v1.3.12'],
+  ['v3.5.33', '2026-07-23', '1.25.0', 'v1.82.1', 'v1.3.12'],
+  ['v3.5.34', '2026-09-22', '1.26', 'v1.83.2', 'v1.3.12'],
+  ['v3.5.35', '2026-10-22', '1.26.0', 'v1.83.2', 'v1.3.12'],
+  ['v3.5.36', '2026-11-18', '1.26.0', 'v1.83.2', 'v1.3.12'],
+  ['v3.6.0', '2025-05-15', '1.23.0', 'v1.71.1', 'v1.4.0', 'v3.6.0'],
+  ['v3.6.1', '2025-06-06', '1.23.0', 'v1.71.1', 'v1.4.0', 'v3.6.0'],
+  ['v3.6.2', '2025-07-10', '1.23.0', 'v1.71.1', 'v1.4.2', 'v3.6.0'],
+  ['v3.6.3', '2025-07-22', '1.23.0', 'v1.71.1', 'v1.4.2', 'v3.6.0'],
+  ['v3.6.4', '2025-07-25', '1.23.0', 'v1.71.1', 'v1.4.2', 'v3.6.0'],
+  ['v3.6.5', '2025-09-19', '1.24', 'v1.71.1', 'v1.4.3', 'v3.6.0'],
+  ['v3.6.6', '2025-11-12', '1.24', 'v1.71.1', 'v1.4.3', 'v3.6.0'],
+  ['v3.6.7', '2025-12-17', '1.24.0', 'v1.71.1', 'v1.4.3', 'v3.6.0'],
+  ['v3.6.8', '2026-02-13', '1.24.0', 'v1.71.1', 'v1.4.3', 'v3.6.0'],
+  ['v3.6.9', '2026-03-20', '1.25.0', 'v1.79.3', 'v1.4.3', 'v3.6.0'],
+  ['v3.6.10', '2026-04-01', '1.25.0', 'v1.79.3', 'v1.4.3', 'v3.6.0'],
+  ['v3.6.11', '2026-05-01', '1.25.0', 'v1.79.3', 'v1.4.3', 'v3.6.0'],
+  ['v3.6.12', '2026-06-01', '1.25.0', 'v1.79.3', 'v1.4.3', 'v3.6.0'],
+  ['v3.6.13', '2026-07-01', '1.25.0', 'v1.79.3', 'v1.4.3', 'v3.6.0'],
+  ['v3.6.14', '2026-07-23', '1.25.0', 'v1.82.1', 'v1.4.3', 'v3.6.0'],
+  ['v3.6.15', '2026-09-22', '1.26', 'v1.83.2', 'v1.4.3', 'v3.6.0'],
+  ['v3.6.16', '2026-10-22', '1.26.0', 'v1.83.2', 'v1.4.3', 'v3.6.0'],
+  ['v3.6.17', '2026-11-18', '1.26.0', 'v1.83.2', 'v1.4.3', 'v3.6.0'],
+  ['v3.7.0', '2026-07-08', '1.26', 'v1.81.0', 'v1.5.0', 'v3.7.0'],
+  ['v3.7.1', '2026-07-23', '1.26', 'v1.82.1', 'v1.5.0', 'v3.7.0'],
+  ['v3.7.2', '2026-09-22', '1.26', 'v1.83.2', 'v1.5.0', 'v3.7.0'],
+  ['v3.7.3', '2026-10-22', '1.26.0', 'v1.83.2', 'v1.5.0', 'v3.7.0'],
+  ['v3.7.4', '2026-11-18', '1.26.0', 'v1.83.2', 'v1.5.0', 'v3.7.0'],
+];
+
+const releaseRow = (release: string): (typeof SPLIT_RELEASES)[number] | undefined => SPLIT_RELEASES.find((r) => r[0] === release);
+
+/** Newest patch of each line: 3.3/3.4 from the etcd git tags (reference §0); 3.5+ from SPLIT_RELEASES (the proxy). */
 export const LATEST_PATCH: Readonly<Record<string, string>> = {
   '3.3': 'v3.3.27',
   '3.4': 'v3.4.45',
-  '3.5': 'v3.5.33',
-  '3.6': 'v3.6.14',
-  '3.7': 'v3.7.1',
+  ...Object.fromEntries(['3.5', '3.6', '3.7'].map((line) => [line, SPLIT_RELEASES.filter((r) => r[0].startsWith(`v${line}.`)).at(-1)![0]])),
 };
 
 /** Default migration target: newest 3.6 patch (3.5, 3.6 and 3.7 are all patched; 3.4 is EOL since v3.4.45). */
@@ -98,7 +169,7 @@ export interface EtcdRelease {
   /** Commits after `release` (0: exactly the tag; -1: a master commit, not on a release branch). */
   ahead: number;
   /** How the mapping was found. */
-  via: 'tag' | 'commit-table' | 'timestamp-estimate' | 'semver' | 'incompatible';
+  via: 'tag' | 'commit-table' | 'timestamp-estimate' | 'semver' | 'incompatible' | 'fork';
   describe?: string;
   note?: string;
 }
@@ -204,26 +275,19 @@ export const GRPC_WINDOWS: readonly GrpcWindow[] = [
   { from: 'v3.5.0', to: 'v3.99.99', why: 'uses the grpc resolver API; the go.mod grpc requirement is a floor through MVS' },
 ];
 
-/** grpc version each etcd client release requires in its go.mod (client/v3 or go.etcd.io/etcd; reference §1.4). */
+/**
+ * grpc version each etcd client release requires in its go.mod: 3.4 (go.etcd.io/etcd at the tag's commit)
+ * from reference §1.4; 3.5+ from SPLIT_RELEASES (client/v3/@v/V.mod on the proxy).
+ */
 export function grpcFloorOf(release: string): string | undefined {
+  const row = releaseRow(release);
+  if (row) return row[3];
   const rows: [string, string, string][] = [
     ['v3.4.0', 'v3.4.0', 'v1.23.0'],
     ['v3.4.1', 'v3.4.7', 'v1.23.1'],
     ['v3.4.8', 'v3.4.27', 'v1.26.0'],
     ['v3.4.28', 'v3.4.41', 'v1.58.3'],
     ['v3.4.42', 'v3.4.45', 'v1.79.3'],
-    ['v3.5.0', 'v3.5.4', 'v1.38.0'],
-    ['v3.5.5', 'v3.5.9', 'v1.41.0'],
-    ['v3.5.10', 'v3.5.10', 'v1.58.3'],
-    ['v3.5.11', 'v3.5.21', 'v1.59.0'],
-    ['v3.5.22', 'v3.5.27', 'v1.71.1'],
-    ['v3.5.28', 'v3.5.32', 'v1.79.3'],
-    ['v3.5.33', 'v3.5.33', 'v1.82.1'],
-    ['v3.6.0', 'v3.6.8', 'v1.71.1'],
-    ['v3.6.9', 'v3.6.13', 'v1.79.3'],
-    ['v3.6.14', 'v3.6.14', 'v1.82.1'],
-    ['v3.7.0', 'v3.7.0', 'v1.81.0'],
-    ['v3.7.1', 'v3.7.1', 'v1.82.1'],
   ];
   for (const [lo, hi, g] of rows) if (compareSemver(release, lo) >= 0 && compareSemver(release, hi) <= 0) return g;
   return undefined;
@@ -233,36 +297,63 @@ export function grpcWindowOf(release: string): GrpcWindow | undefined {
   return GRPC_WINDOWS.find((w) => compareSemver(release, w.from) >= 0 && compareSemver(release, w.to) <= 0);
 }
 
-/** `go` directive of client/v3/go.mod per release: a floor for consumers on Go >= 1.21 (reference §1.4). */
+/** `go` directive of client/v3/go.mod per release (SPLIT_RELEASES): a floor for consumers on Go >= 1.21 (go.dev/ref/mod#go-mod-file-go). */
 export function goFloorOf(release: string): string | undefined {
-  const rows: [string, string, string][] = [
-    ['v3.5.0', 'v3.5.6', '1.16'],
-    ['v3.5.7', 'v3.5.7', '1.17'],
-    ['v3.5.8', 'v3.5.9', '1.19'],
-    ['v3.5.10', 'v3.5.12', '1.20'],
-    ['v3.5.13', 'v3.5.15', '1.21'],
-    ['v3.5.16', 'v3.5.18', '1.22'],
-    ['v3.5.19', 'v3.5.22', '1.23.0'],
-    ['v3.5.23', 'v3.5.27', '1.24'],
-    ['v3.5.28', 'v3.5.33', '1.25.0'],
-    ['v3.6.0', 'v3.6.4', '1.23.0'],
-    ['v3.6.5', 'v3.6.8', '1.24'],
-    ['v3.6.9', 'v3.6.14', '1.25.0'],
-    ['v3.7.0', 'v3.7.1', '1.26'],
-  ];
-  for (const [lo, hi, g] of rows) if (compareSemver(release, lo) >= 0 && compareSemver(release, hi) <= 0) return g;
-  return undefined;
+  return releaseRow(release)?.[2];
 }
 
-/** raft module version to pair with a 3.6+ target (go.etcd.io/raft/v3 tags; reference §1.2). */
+/** go.etcd.io/raft/v3 version server/v3 requires at a 3.6+ release (SPLIT_RELEASES; 3.5 has raft inside etcd). */
 export function raftVersionFor(release: string): string {
-  return compareSemver(release, 'v3.7.0') >= 0 ? 'v3.7.0' : 'v3.6.0';
+  return releaseRow(release)?.[5] ?? (compareSemver(release, 'v3.7.0') >= 0 ? 'v3.7.0' : 'v3.6.0');
 }
 
-/** bbolt each etcd line uses (reference §1.5). */
-export function bboltVersionFor(release: string): string {
-  if (compareSemver(release, 'v3.7.0') >= 0) return 'v1.5.0';
-  if (compareSemver(release, 'v3.6.14') >= 0) return 'v1.4.3';
-  if (compareSemver(release, 'v3.6.0') >= 0) return 'v1.4.0';
-  return 'v1.3.12';
+/**
+ * go.etcd.io/bbolt version server/v3 requires at a 3.5+ release (SPLIT_RELEASES, from each tag's go.mod on the
+ * proxy: 3.5.0–3.5.7 v1.3.6, 3.5.8–9 v1.3.7, 3.5.10–12 v1.3.8, 3.5.13 v1.3.9, 3.5.14–15 v1.3.10, 3.5.16–22
+ * v1.3.11, 3.5.23+ v1.3.12; 3.6.0–1 v1.4.0, 3.6.2–4 v1.4.2, 3.6.5+ v1.4.3; 3.7 v1.5.0). Used to judge a
+ * same-path bbolt pin against the target.
+ */
+export function bboltVersionFor(release: string): string | undefined {
+  return releaseRow(release)?.[4];
+}
+
+/** Release time of a 3.5+ release (the proxy's .info Time), for "how old is this". */
+export function releaseDateOf(release: string): string | undefined {
+  return releaseRow(release)?.[1];
+}
+
+/**
+ * The etcd modules (and bbolt / raft) a 3.5+ etcd module requires at `version`, read from the go.mod files the
+ * proxy serves (e.g. go.etcd.io/etcd/client/v3/@v/v3.5.36.mod requires api/v3 and client/pkg/v3 v3.5.36;
+ * server/v3 adds client/v3, pkg/v3, raft and bbolt; 3.5's server, etcdctl and etcdutl also client/v2
+ * v2.305.N; etcdctl 3.5 requires etcdutl, 3.6+ does not). Lets the analysis see client/pkg/v3 behind a
+ * go 1.16-style go.mod that lists only client/v3.
+ */
+export function impliedEtcdRequires(path: string, version: string): { path: string; version: string }[] {
+  const rel = etcdReleaseOf(path, version);
+  if (!rel || rel.ahead !== 0 || rel.via !== 'semver') return [];
+  const v = rel.release;
+  const sv = parseSemver(v);
+  if (!sv || sv.major !== 3 || sv.minor < 5 || !releaseRow(v)) return [];
+  const is35 = sv.minor === 5;
+  const at = (...paths: string[]): { path: string; version: string }[] => paths.map((p) => ({ path: p, version: v }));
+  const v2 = is35 ? [{ path: 'go.etcd.io/etcd/client/v2', version: `v2.305.${sv.patch}` }] : [];
+  const storage = [...(is35 ? at('go.etcd.io/etcd/raft/v3') : [{ path: 'go.etcd.io/raft/v3', version: raftVersionFor(v) }]), { path: 'go.etcd.io/bbolt', version: bboltVersionFor(v)! }];
+  const base = at('go.etcd.io/etcd/api/v3', 'go.etcd.io/etcd/client/pkg/v3');
+  switch (path) {
+    case 'go.etcd.io/etcd/client/v3':
+    case 'go.etcd.io/etcd/client/v2':
+      return base;
+    case 'go.etcd.io/etcd/pkg/v3':
+    case 'go.etcd.io/etcd/raft/v3':
+      return at('go.etcd.io/etcd/client/pkg/v3');
+    case 'go.etcd.io/etcd/server/v3':
+      return [...base, ...at('go.etcd.io/etcd/client/v3', 'go.etcd.io/etcd/pkg/v3'), ...v2, ...storage];
+    case 'go.etcd.io/etcd/etcdutl/v3':
+      return [...base, ...at('go.etcd.io/etcd/client/v3', 'go.etcd.io/etcd/pkg/v3', 'go.etcd.io/etcd/server/v3'), ...v2, ...storage];
+    case 'go.etcd.io/etcd/etcdctl/v3':
+      return [...base, ...at('go.etcd.io/etcd/client/v3', 'go.etcd.io/etcd/pkg/v3'), ...(is35 ? [...v2, ...at('go.etcd.io/etcd/etcdutl/v3')] : [])];
+    default:
+      return [];
+  }
 }

@@ -221,6 +221,28 @@ export const advisories: readonly Advisory[] = [
     condition: '--strict-reconfig-check (the default)',
     source: 'etcd:CHANGELOG/CHANGELOG-3.5.md v3.5.30 (PR #21669); CHANGELOG-3.6.md v3.6.11 (PR #21667); the all-peers-connected check the fix replaces (isConnectedFullySince) is in AddMember/mayAddMember of etcd@v3.2.0:etcdserver/server.go:1055, etcd@v3.3.27:etcdserver/server.go:1178 and etcd@v3.4.45:etcdserver/server.go:1774; fixed on main before etcd@v3.7.0:server/etcdserver/server.go:1427 (isConnectedToQuorumAfterAddingNewMemberSince)',
   },
+  // ---- fixes in patches whose release notes upshift could not read (3.5.34+, 3.6.15+, 3.7.2+): taken from
+  // the non-test sources of go.etcd.io/etcd/server/v3 between consecutive tags (module zips from the Go
+  // module proxy); no upstream rating, hence severity 'unknown'.
+  {
+    id: 'etcd-snap-db-dir-fsync', kind: 'data-integrity', severity: 'unknown', component: 'server',
+    ranges: [...unfixedThrough34, r('3.5.0', '3.5.35'), r('3.6.0', '3.6.15'), r('3.7.0', '3.7.2')],
+    summary: 'A snapshot database received from the leader (.snap.db) was renamed into place without syncing its directory before the Raft message was processed: after a crash or power loss the WAL can record a snapshot whose file is gone (3.2-3.4 never fixed: EOL)',
+    source: 'etcd@v3.5.35, etcd@v3.6.15, etcd@v3.7.2:server/etcdserver/api/snap/db.go (SaveDBFrom now fsyncs the snap directory after the rename; not in v3.5.34, v3.6.14, v3.7.1 or any 3.2-3.4 tag) — code-derived, no release notes read',
+  },
+  {
+    id: 'etcd-alarm-applier-chain', kind: 'security', severity: 'unknown', component: 'server',
+    ranges: [...unfixedThrough34, r('3.5.0', '3.5.36')],
+    summary: 'An alarm raised while a member runs (NOSPACE, CORRUPT) replaced its apply chain with one built on the bare backend applier, skipping the auth and quota appliers\' apply-time checks until the member restarts (3.6+ wraps the full chain; 3.2-3.4 never fixed: EOL)',
+    condition: 'auth enabled, and an alarm raised at run time',
+    source: 'etcd@v3.5.36:server/etcdserver/apply.go:757-759 (newApplierV3Capped/Corrupt(a.s.newApplierV3()) instead of wrapping the backend applier `a`, as v3.5.35 and etcd@v3.4.45:etcdserver/apply.go:645-647 do); etcd@v3.6.14:server/etcdserver/apply/uber_applier.go:106-109 wraps the full chain — code-derived, no release notes read',
+  },
+  {
+    id: 'etcd-3.7-legacy-v2-wal-entries', kind: 'upgrade-blocker', severity: 'unknown', component: 'server',
+    ranges: [r('3.7.0', '3.7.4')],
+    summary: 'etcd 3.7.0-3.7.3 cannot decode the legacy v2 metadata requests (member attributes, cluster version) that etcd 3.5 and earlier wrote to the WAL: replaying such an entry panics ("failed to unmarshal raft entry") and storage-version detection fails; 3.7.4 recognises and drops them. Upgrade to 3.7.4+ when WAL entries written by 3.5 may remain',
+    source: 'etcd@v3.7.4:server/etcdserver/apply/apply.go:30-48 and server/storage/wal/version.go:111-122 (legacyv2 metadata requests skipped), server/internal/legacyv2/legacyv2.go (new in v3.7.4); etcd@v3.7.3:server/etcdserver/apply/apply.go (pbutil.MustUnmarshalMessage) — code-derived, no release notes read',
+  },
   {
     id: 'etcd-pr-21736', kind: 'data-integrity', severity: 'moderate', component: 'server',
     ranges: [r('3.5.0', '3.5.31'), r('3.6.0', '3.6.12')],

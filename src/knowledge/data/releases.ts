@@ -18,7 +18,7 @@ export const shippedEdition: KnowledgeEdition = {
   newestRelease: { version: '3.7.4', date: '2026-11-18', source: 'proxy:go.etcd.io/etcd/server/v3@v3.7.4 (Time 2026-11-18T23:39:15Z)' },
   notesAsOf: '2026-08-20',
   notesSource:
-    'etcd-io/etcd c34dc7e (2026-08-20: CHANGELOG-3.x, tags to v3.5.33/v3.6.14/v3.7.1) and etcd-io/website 8245979; the root module go.etcd.io/etcd/v3 that carries the CHANGELOGs is not on the proxy for v3.5.34+, v3.6.15+, v3.7.2+, so fixes in those patches come from the server module source (etcd@vX.Y.Z:server/...)',
+    'etcd-io/etcd c34dc7e (2026-08-20: CHANGELOG-3.x, tags to v3.5.33/v3.6.14/v3.7.1) and etcd-io/website 8245979; the root module go.etcd.io/etcd/v3 that carries the CHANGELOGs is not on the proxy for v3.5.34+, v3.6.15+, v3.7.2+, so for those patches upshift read the non-test sources of the go.etcd.io/etcd/server/v3 module between consecutive tags instead and recorded the clear fixes as advisories (etcd-snap-db-dir-fsync, etcd-alarm-applier-chain, etcd-3.7-legacy-v2-wal-entries); security advisories published after 2026-08-20 are not known',
 };
 
 /** Pre-releases of lines that have no release yet: the line exists upstream but upshift plans releases only. */

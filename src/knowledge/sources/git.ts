@@ -3,9 +3,9 @@
  * (`git for-each-ref`, creatordate: the tag's date for annotated tags, the commit's for lightweight ones).
  * Module tags (`api/v3.6.1`) are skipped; they repeat the release tags. Needs git on PATH.
  */
-import { execFile } from 'node:child_process';
 import semver from 'semver';
 import { errorMessage } from '../../core/errors.js';
+import { runProcessGroup } from '../../core/subprocess.js';
 import type { FoundRelease, SourceResult } from '../merge.js';
 
 /** Parse `for-each-ref` lines `<tag>\t<iso date>\t<object>` into releases and pre-releases. */
@@ -25,18 +25,14 @@ export function releasesFromTags(text: string, dir: string): { releases: FoundRe
 
 export async function learnFromGit(opts: { dir: string; env: NodeJS.ProcessEnv; signal: AbortSignal; deadlineMs: number }): Promise<SourceResult> {
   const source = `git ${opts.dir}`;
-  const out = await new Promise<{ ok: true; text: string } | { ok: false; error: string }>((resolve) => {
-    execFile(
-      'git',
-      ['-C', opts.dir, 'for-each-ref', '--format=%(refname:short)%09%(creatordate:iso-strict)%09%(objectname)', 'refs/tags/v*'],
-      { env: opts.env, timeout: opts.deadlineMs, signal: opts.signal, maxBuffer: 1 << 24 },
-      (err, stdout, stderr) => {
-        if (!err) return resolve({ ok: true, text: String(stdout) });
-        const e = err as NodeJS.ErrnoException;
-        resolve({ ok: false, error: e.code === 'ENOENT' ? 'git is not on PATH (needed to read a checkout\'s tags)' : (String(stderr).trim() || errorMessage(err)) });
-      },
-    );
+  const r = await runProcessGroup('git', ['-C', opts.dir, 'for-each-ref', '--format=%(refname:short)%09%(creatordate:iso-strict)%09%(objectname)', 'refs/tags/v*'], {
+    env: opts.env,
+    deadlineMs: opts.deadlineMs,
+    signal: opts.signal,
   });
+  const out: { ok: true; text: string } | { ok: false; error: string } = r.code === 0
+    ? { ok: true, text: r.stdout }
+    : { ok: false, error: r.spawnError?.code === 'ENOENT' ? 'git is not on PATH (needed to read a checkout\'s tags)' : r.timedOut ? `git gave no answer within ${opts.deadlineMs} ms` : (r.stderr.trim() || (r.spawnError ? errorMessage(r.spawnError) : `git exited ${r.code ?? r.signal}`)) };
   if (!out.ok) return { check: { source, kind: 'git', ok: false, versions: 0, error: out.error }, releases: [], preReleases: [], absent: [], notes: [] };
   const { releases, preReleases } = releasesFromTags(out.text, opts.dir);
   if (releases.length === 0) {

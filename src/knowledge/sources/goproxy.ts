@@ -16,14 +16,12 @@
  * of the next minor, are asked for one by one.
  */
 import { readFile } from 'node:fs/promises';
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pLimit from 'p-limit';
 import semver from 'semver';
 import { fetchText, type HttpContext } from '../../binaries/http.js';
 import { errorMessage } from '../../core/errors.js';
+import { runProcessGroup } from '../../core/subprocess.js';
 import type { FoundRelease, SourceResult } from '../merge.js';
 
 /** The etcd modules asked, in order: the server first (it is the etcd binary's module). */
@@ -40,7 +38,7 @@ export interface GoSettings {
   GOFLAGS: string;
   /** `go env` (toolchain present) or `environment` (variables, with Go's defaults). */
   from: string;
-  /** The go command, when found on PATH. */
+  /** The go command, when it could be run. */
   go?: string | undefined;
 }
 
@@ -105,38 +103,26 @@ export function isTaggedVersion(v: string): boolean {
   return semver.valid(v) !== null && !/\d{14}-[0-9a-f]{12}$/.test(v);
 }
 
-function findOnPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
-    if (dir && existsSync(join(dir, name))) return join(dir, name);
-  }
-  return undefined;
-}
-
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number, signal: AbortSignal, cwd?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { env, timeout: timeoutMs, signal, maxBuffer: 1 << 24, ...(cwd ? { cwd } : {}) }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
-      resolve({ code, stdout: String(stdout), stderr: err && !stderr ? errorMessage(err) : String(stderr) });
-    });
-  });
+/** Run a program with a deadline, its whole process group killed on timeout or abort (core/subprocess.ts). */
+async function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number, signal: AbortSignal, cwd?: string): Promise<{ code: number; stdout: string; stderr: string; missing: boolean }> {
+  const r = await runProcessGroup(cmd, args, { env, deadlineMs: timeoutMs, signal, ...(cwd ? { cwd } : {}) });
+  const why = r.spawnError ? errorMessage(r.spawnError) : r.timedOut ? `no answer within ${timeoutMs} ms` : r.aborted ? 'interrupted' : '';
+  return { code: r.code ?? 1, stdout: r.stdout, stderr: why ? `${why} ${r.stderr}`.trim() : r.stderr, missing: r.spawnError?.code === 'ENOENT' };
 }
 
 /** The Go settings in effect: from `go env` when a toolchain is on PATH, else the environment with Go's defaults. */
 export async function goSettings(env: NodeJS.ProcessEnv, signal: AbortSignal, deadlineMs: number): Promise<GoSettings> {
-  const go = findOnPath('go', env);
-  if (go) {
-    const r = await run(go, ['env', '-json', 'GOPROXY', 'GONOPROXY', 'GOPRIVATE', 'GOFLAGS'], env, deadlineMs, signal);
-    if (r.code === 0) {
-      const j = JSON.parse(r.stdout) as Record<string, string>;
-      return { GOPROXY: j.GOPROXY ?? '', GONOPROXY: j.GONOPROXY || j.GOPRIVATE || '', GOFLAGS: j.GOFLAGS ?? '', from: `go env (${go})`, go };
-    }
+  const r = await run('go', ['env', '-json', 'GOPROXY', 'GONOPROXY', 'GOPRIVATE', 'GOFLAGS'], env, deadlineMs, signal);
+  if (r.code === 0) {
+    const j = JSON.parse(r.stdout) as Record<string, string>;
+    return { GOPROXY: j.GOPROXY ?? '', GONOPROXY: j.GONOPROXY || j.GOPRIVATE || '', GOFLAGS: j.GOFLAGS ?? '', from: 'go env', go: 'go' };
   }
   return {
     GOPROXY: env.GOPROXY || 'https://proxy.golang.org,direct',
     GONOPROXY: env.GONOPROXY || env.GOPRIVATE || '',
     GOFLAGS: env.GOFLAGS ?? '',
-    from: 'environment (no go command on PATH)',
-    go,
+    from: r.missing ? 'environment (no go command on PATH)' : `environment (\`go env\` failed: ${r.stderr.split('\n')[0]})`,
+    go: r.missing ? undefined : 'go',
   };
 }
 
@@ -222,7 +208,7 @@ function httpLookup(proxy: HttpModuleProxy): ModuleLookup {
 /** Asks through `go list -m` (honours every Go setting, including `direct` VCS access and GOFLAGS). */
 function goLookup(go: string, env: NodeJS.ProcessEnv, signal: AbortSignal, deadlineMs: number, settings: GoSettings): ModuleLookup {
   // Outside any module, with module mode on: `go list -m` then resolves queries against GOPROXY only.
-  const goEnv = { ...env, GO111MODULE: 'on', GOFLAGS: settings.GOFLAGS };
+  const goEnv = { ...env, GO111MODULE: 'on', GOWORK: 'off', GOFLAGS: settings.GOFLAGS };
   const where = `go list -m (${go}, GOPROXY=${settings.GOPROXY})`;
   const cwd = env.TMPDIR || '/tmp';
   return {

@@ -3,11 +3,21 @@
  * (from the executor's observations), and the canary's throughput, error rate and latency percentiles per
  * op type (per second, from its operation histories); member events are marked on each.
  */
-import type { RunView } from '../../../runview/model.js';
+import type { CanaryBucket, RunView } from '../../../runview/model.js';
 import { TimeChart, type SeriesSpec } from './TimeChart.js';
 
 const MEMBER_COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2'];
 const OP_COLORS: Record<string, string> = { put: '#1f77b4', get: '#2ca02c' };
+
+function withGaps(buckets: CanaryBucket[]): CanaryBucket[] {
+  const out: CanaryBucket[] = [];
+  for (const b of buckets) {
+    const prev = out[out.length - 1];
+    if (prev && b.t - prev.t > 2) out.push({ t: prev.t + 1, ops: {} });
+    out.push(b);
+  }
+  return out;
+}
 
 export function RunCharts({ view, range }: { view: RunView; range: [number, number] }) {
   const obsX = view.observations.map((o) => o.t / 1000);
@@ -16,12 +26,14 @@ export function RunCharts({ view, range }: { view: RunView; range: [number, numb
   const db = [obsX, ...view.members.map((m) => view.observations.map((o) => (o.members[m]?.dbSize !== undefined ? o.members[m]!.dbSize! / 1048576 : undefined)))];
 
   const ops = ['put', 'get'].filter((k) => view.canary.some((b) => b.ops[k]));
-  const cx = view.canary.map((b) => b.t);
-  const tput = [cx, ...ops.map((k) => view.canary.map((b) => b.ops[k]?.n ?? 0)), view.canary.map((b) => Object.values(b.ops).reduce((a, o) => a + o.err, 0))];
+  // A second without ops (the canary stopped: a pause, a killed process) breaks the lines instead of bridging them.
+  const canary = withGaps(view.canary);
+  const cx = canary.map((b) => b.t);
+  const tput = [cx, ...ops.map((k) => canary.map((b) => b.ops[k]?.n ?? 0)), canary.map((b) => Object.values(b.ops).reduce((a, o) => a + o.err, 0))];
   const tputSeries: SeriesSpec[] = [...ops.map((k) => ({ label: `${k} ops/s`, color: OP_COLORS[k] ?? '#333' })), { label: 'errors/s', color: '#c0392b' }];
   const errRate = [
     cx,
-    view.canary.map((b) => {
+    canary.map((b) => {
       const all = Object.values(b.ops);
       const n = all.reduce((a, o) => a + o.n, 0);
       return n > 0 ? (100 * all.reduce((a, o) => a + o.err, 0)) / n : null;
@@ -32,7 +44,7 @@ export function RunCharts({ view, range }: { view: RunView; range: [number, numb
   for (const k of ops) {
     for (const [p, dash, width] of [['p50', [2, 3], 1], ['p90', [6, 3], 1], ['p99', undefined, 2]] as const) {
       latSeries.push({ label: `${k} ${p}`, color: OP_COLORS[k] ?? '#333', ...(dash ? { dash: [...dash] } : {}), width });
-      lat.push(view.canary.map((b) => b.ops[k]?.[p]));
+      lat.push(canary.map((b) => b.ops[k]?.[p]));
     }
   }
   const common = { events: view.events, range };

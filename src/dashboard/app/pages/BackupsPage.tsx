@@ -1,25 +1,7 @@
 /** The backup catalogue ($UPSHIFT_HOME/backups, from the manifests) and the state of each file. */
 import { useJson } from '../api.js';
 import { bytes, time } from '../format.js';
-
-interface BackupRow {
-  file: string;
-  createdAt: string;
-  size: number;
-  revision: number;
-  totalKeys: number;
-  etcdVersion: string;
-  clusterId: string;
-  memberName: string;
-  present: boolean;
-  hashKV: number | null;
-}
-
-interface BackupsResult {
-  backups: BackupRow[];
-  unreadable: { path: string; error: string }[];
-  partials: string[];
-}
+import type { BackupsResult } from '../../api-types.js';
 
 export function BackupsPage() {
   const { data, error } = useJson<BackupsResult>('/api/backups', 10_000);

@@ -1,28 +1,7 @@
 /** Local clusters (`upshift cluster up`) and the clusters of past runs, with their live status. */
 import { useJson } from '../api.js';
 import { bytes } from '../format.js';
-
-interface MemberRow {
-  name: string;
-  endpoint: string;
-  version: string | null;
-  reachable: boolean;
-  healthy: boolean | null;
-  leader: boolean;
-  dbSize: number | null;
-  error: string | null;
-}
-
-interface ClusterRow {
-  name: string;
-  source: 'local' | 'run';
-  clusterId: string | null;
-  clusterVersion: string | null;
-  endpoints: string[];
-  runs: string[];
-  members: MemberRow[];
-  error: string | null;
-}
+import type { ClusterRow } from '../../api-types.js';
 
 export function ClustersPage() {
   const { data, error } = useJson<{ clusters: ClusterRow[] }>('/api/clusters', 5000);

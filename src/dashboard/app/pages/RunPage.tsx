@@ -4,7 +4,7 @@
  * reducer the server uses (runview/model.ts). Report: the view is embedded in the file.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { applyUpdate, type RunUpdate, type RunView } from '../../../runview/model.js';
+import { applyUpdate, runStateLabel as stateLabel, type RunUpdate, type RunView } from '../../../runview/model.js';
 import { postAction, useEvents } from '../api.js';
 import { StepList } from '../components/StepList.js';
 import { MemberTimeline } from '../components/MemberTimeline.js';
@@ -13,11 +13,6 @@ import { RunCharts } from '../components/RunCharts.js';
 import { JournalStream } from '../components/JournalStream.js';
 import { Verification } from '../components/Verification.js';
 import { duration, time } from '../format.js';
-
-export function stateLabel(v: Pick<RunView, 'state' | 'alive'>): string {
-  if (v.state === 'running') return v.alive === false ? 'interrupted' : 'running';
-  return v.state;
-}
 
 function useNow(active: boolean): number {
   const [now, setNow] = useState(Date.now());
@@ -113,9 +108,10 @@ export function RunBody({ view, live }: { view: RunView; live: boolean }) {
   );
 }
 
-export function LiveRunPage({ runId }: { runId: string }) {
-  const [state, setState] = useState<{ view?: RunView; n: number; error?: string }>({ n: 0 });
-  const connected = useEvents(`/api/runs/${encodeURIComponent(runId)}/events`, {
+export function LiveRunPage({ runId, initial }: { runId: string; initial?: { view: RunView; cursor: string } | undefined }) {
+  const [state, setState] = useState<{ view?: RunView; n: number; error?: string }>({ n: 0, ...(initial ? { view: initial.view } : {}) });
+  const stream = `/api/runs/${encodeURIComponent(runId)}/events${initial ? `?since=${encodeURIComponent(initial.cursor)}` : ''}`;
+  const connected = useEvents(stream, {
     snapshot: (v) => setState((s) => ({ view: v as RunView, n: s.n + 1 })),
     update: (u) =>
       setState((s) => {

@@ -2,20 +2,7 @@
 import { useState } from 'preact/hooks';
 import { useEvents } from '../api.js';
 import { duration, time } from '../format.js';
-
-export interface RunListItem {
-  runId: string;
-  kind: string;
-  path: string[];
-  cluster?: string;
-  state: string;
-  startedAt: number;
-  endedAt?: number;
-  durationMs: number;
-  stepsDone: number;
-  steps: number;
-  verification: { ok: boolean | null; lostWrites: number; watchViolations: number; linearizabilityViolations: number; consistent: boolean | null } | null;
-}
+import type { RunListItem } from '../../api-types.js';
 
 function proof(v: RunListItem['verification']): string {
   if (!v || v.ok === null) return '–';
