@@ -10,21 +10,9 @@ import { apiData, resolveApi, type ApiData, type ResolvedApi } from '../contract
 import { diffModels } from '../contract/diff.js';
 import { modelOf } from '../contract/etcd-diff.js';
 import { compareMinor } from '../contract/model.js';
-import type { TopologyReport } from './analyze.js';
+import type { ImpactFinding, ImpactReport, TopologyReport } from './model.js';
 
-export interface ImpactFinding extends Finding {
-  services: string[];
-  ops: string[];
-}
-
-export interface ImpactReport {
-  from?: string | undefined;
-  to: string;
-  findings: ImpactFinding[];
-  /** Services with a blocker or warning, most affected first. */
-  servicesToCheck: string[];
-  notes: string[];
-}
+export type { ImpactFinding, ImpactReport } from './model.js';
 
 /** Behaviour changes no API diff shows, for RPCs callers use (governance.md §2.3). */
 const BEHAVIOUR: { op: string; since: string; severity: Finding['severity']; code: string; message: string; source: string }[] = [

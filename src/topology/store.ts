@@ -7,18 +7,14 @@ import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../core/files.js';
 import { toJson } from '../core/output.js';
-import type { TopologyReport } from './analyze.js';
+import type { LatestTopology, TopologyReport } from './model.js';
 import { isSnapshot, type TopologySnapshot } from './graph.js';
 import { renderTopologyMermaid } from './render.js';
 
 export const topologyDir = (home: string): string => join(home, 'topology');
 export const snapshotsDir = (home: string): string => join(home, 'topology', 'snapshots');
 
-export interface LatestTopology {
-  savedAt: string;
-  report: TopologyReport;
-  mermaid: string;
-}
+export type { LatestTopology } from './model.js';
 
 export async function saveLatest(home: string, _snap: TopologySnapshot, report: TopologyReport): Promise<void> {
   await mkdir(topologyDir(home), { recursive: true });
