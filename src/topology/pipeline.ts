@@ -24,7 +24,8 @@ export interface Built {
 
 export async function buildFromFiles(opts: BuildOptions): Promise<Built> {
   const graph = new GraphBuilder();
-  const asm = new TraceAssembler(graph, { maxOpenTraces: opts.maxOpenTraces ?? 100_000 });
+  // A trace with no span among the last 100k read is complete: memory follows the traces in flight.
+  const asm = new TraceAssembler(graph, { maxOpenTraces: opts.maxOpenTraces ?? 100_000, idleSpans: 100_000 });
   const stats = { spans: 0, invalid: 0 };
   const sources: string[] = [];
   for (const f of opts.files) {
