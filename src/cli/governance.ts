@@ -76,7 +76,7 @@ export function registerGovernance(program: Command, io: CliIO): void {
         .argument('[files...]', 'span files or topology snapshots (default: the snapshots `topology collect` wrote in UPSHIFT_HOME)')
         .option('--since <duration>', 'window to consider, e.g. 30d (monthly jobs exist: 30d or more is advised)', '30d')
         .option('--catalog <file>', 'importance map (YAML): service -> tier / owner / lifecycle, or Backstage catalog entities')
-        .option('--modules <dir...>', "Go modules of services whose declared etcd dependencies to check (upshift deps); DIR or SERVICE=DIR")
+        .option('--modules <SERVICE=DIR>', "a service's Go module, whose etcd requirements are declared dependencies (read with upshift deps); repeatable", collect, [])
         .option('--low-calls <n>', 'calls in the window at or below which an edge counts as low frequency (default 1 per day of the window)')
         .addOption(new Option('--format <format>', 'span input format').choices(['auto', 'otlp', 'zipkin']))
         .option('--etcd-service <name>', "etcd's service name in spans (default etcd)")
