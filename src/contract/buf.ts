@@ -33,18 +33,27 @@ const PLATFORM_PACKAGES: Record<string, string> = {
   'win32 arm64': '@bufbuild/buf-win32-arm64',
 };
 
-/** The buf binary: UPSHIFT_BUF, else the platform package's, else undefined. */
+/** @bufbuild/buf's own launcher (a Node script that finds the platform binary), run with this Node. */
+const SHIM = '@bufbuild/buf/bin/buf';
+
+/**
+ * The buf binary: UPSHIFT_BUF, else the platform package's binary (no Node launcher in between), else
+ * @bufbuild/buf's launcher, else undefined.
+ */
 export function findBuf(env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (env.UPSHIFT_BUF) return env.UPSHIFT_BUF;
+  const require = createRequire(import.meta.url);
   const pkg = PLATFORM_PACKAGES[`${process.platform} ${process.arch}`];
-  if (!pkg) return undefined;
-  try {
-    const require = createRequire(import.meta.url);
-    const bin = require.resolve(`${pkg}/bin/buf${process.platform === 'win32' ? '.exe' : ''}`);
-    return existsSync(bin) ? bin : undefined;
-  } catch {
-    return undefined;
+  for (const spec of [pkg ? `${pkg}/bin/buf${process.platform === 'win32' ? '.exe' : ''}` : undefined, SHIM]) {
+    if (!spec) continue;
+    try {
+      const bin = require.resolve(spec);
+      if (existsSync(bin)) return bin;
+    } catch {
+      /* not installed: try the next */
+    }
   }
+  return undefined;
 }
 
 export function requireBuf(env: NodeJS.ProcessEnv = process.env): string {
@@ -59,7 +68,8 @@ export function requireBuf(env: NodeJS.ProcessEnv = process.env): string {
 
 function run(bin: string, args: string[], cwd: string, timeoutMs: number): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    execFile(bin, args, { cwd, timeout: timeoutMs, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+    const viaNode = bin.replace(/\\/g, '/').endsWith(SHIM);
+    execFile(viaNode ? process.execPath : bin, viaNode ? [bin, ...args] : args, { cwd, timeout: timeoutMs, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
       if (err && typeof (err as NodeJS.ErrnoException).code === 'string') return reject(err);
       if (err && (err as { killed?: boolean }).killed) return reject(new EnvironmentError('buf-timeout', `buf did not finish within ${Math.round(timeoutMs / 1000)} s`));
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
