@@ -77,7 +77,7 @@ test('topology collect: etcd 3.6 and an OpenTelemetry-instrumented app send span
   const stdout = new Capture();
   const stderr = new Capture();
   const env = { ...home.env, UPSHIFT_HOME: home.home };
-  const collecting = runCli(['topology', 'collect', '--otlp', '127.0.0.1:0', '--ready-file', ready, '--out', record, '--trace-idle', '1s', '--to', '3.7.4', '--from', version!, '-o', 'json'], { stdout, stderr, env, signal: ac.signal });
+  const collecting = runCli(['topology', 'collect', '--otlp', '127.0.0.1:0', '--ready-file', ready, '--out', record, '--trace-idle', '60s', '--to', '3.7.4', '--from', version!, '-o', 'json'], { stdout, stderr, env, signal: ac.signal });
   const otlp = await waitFor('the receiver', () => (existsSync(ready) ? (JSON.parse(readFileSync(ready, 'utf8')) as { otlp: string }).otlp : undefined), 30_000);
 
   tc = await startTestCluster({
@@ -134,6 +134,7 @@ test('topology collect: etcd 3.6 and an OpenTelemetry-instrumented app send span
   assert.equal(callers.frontend!.path.at(-1), 'etcd');
   assert.deepEqual([...r.blastRadius].sort(), ['frontend', 'inventory', 'orders', 'reporting']);
   assert.equal(r.unlinked.total, 0, JSON.stringify(r.unlinked));
+  assert.deepEqual(r.quality, { invalidSpans: 0, evictedTraces: 0, lateSpans: 0 });
   // Both transports reached the one address.
   assert.match(stderr.text, /in [1-9]\d* gRPC and [1-9]\d* HTTP requests/);
   // Impact of 3.6 -> 3.7.4: the /v3beta caller is the one to check.

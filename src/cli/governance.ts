@@ -32,7 +32,7 @@ export function registerGovernance(program: Command, io: CliIO): void {
       .option('--until-spans <n>', 'stop once this many spans arrived')
       .option('--snapshot-every <duration>', 'write a snapshot window to UPSHIFT_HOME/topology/snapshots this often (for lifecycle --since)')
       .option('--out <file>', 'also append every request received to this OTLP JSONL file')
-      .option('--trace-idle <duration>', 'link a trace once no span of it arrived for this long (default 5s)')
+      .option('--trace-idle <duration>', 'link a trace once no span of it arrived for this long (default 15s; keep it above the senders\' batch delay, 5s for etcd)')
       .option('--ready-file <file>', 'write {"otlp": "HOST:PORT"} here once listening (for scripts)')
       .option('--etcd-service <name>', "etcd's service name in spans (default etcd)")
       .option('--to <version>', 'etcd release to upgrade to: impact on the callers seen')

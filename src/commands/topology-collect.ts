@@ -80,7 +80,9 @@ export async function run(opts: TopologyCollectOptions, ctx: CommandContext): Pr
   const durationMs = opts.duration ? parseDuration(opts.duration, '--duration') : undefined;
   const untilSpans = positiveInt(opts.untilSpans, '--until-spans');
   const snapshotMs = opts.snapshotEvery ? parseDuration(opts.snapshotEvery, '--snapshot-every') : undefined;
-  const idleMs = opts.traceIdle ? parseDuration(opts.traceIdle, '--trace-idle') : 5000;
+  // Longer than the senders' batch delay: etcd's BatchSpanProcessor exports every 5 s, so its server spans
+  // come seconds after the callers' client spans.
+  const idleMs = opts.traceIdle ? parseDuration(opts.traceIdle, '--trace-idle') : 15_000;
   const maxOpen = positiveInt(opts.maxOpenTraces, '--max-open-traces') ?? 100_000;
   const peer = peerOptionsFrom(opts, ctx.env, ctx.home);
   const total = new GraphBuilder();
