@@ -1,7 +1,7 @@
 /**
  * Topology from real spans: a real etcd 3.6 member traces itself (--enable-distributed-tracing, the 3.6
- * flag names, checked in server/embed/config.go of 3.6.17) into `upshift topology collect`'s OTLP
- * receiver, while a multi-service Node program instrumented with the OpenTelemetry SDK
+ * flag names, checked in server/embed/config.go of 3.6.17; and 3.5 with the --experimental- names) into
+ * `upshift topology collect`'s OTLP receiver, while a multi-service Node program instrumented with the OpenTelemetry SDK
  * (test/support/otel-shop.mjs) calls etcd and its other services, exporting over OTLP/gRPC and
  * OTLP/HTTP to the same address. The graph, the etcd callers and their RPCs must be exactly what the
  * program did; the recorded JSONL read back from a file with --endpoints gives the same answer; and a
@@ -57,11 +57,24 @@ function received(file: string): Map<string, Set<string>> {
 }
 
 const version = newestTestVersion('3.6');
-const ROUNDS = 3;
+const version35 = newestTestVersion('3.5');
 
-test('topology collect: etcd 3.6 and an OpenTelemetry-instrumented app send spans; graph, etcd callers and RPCs are right', { skip: version ? false : 'no etcd 3.6 installed (scripts/test.sh installs it)' }, async (t) => {
+interface Collected {
+  r: TopologyResult;
+  stderr: string;
+  record: string;
+  env: NodeJS.ProcessEnv;
+  home: string;
+  tc: TestCluster;
+}
+
+/**
+ * A receiver (`topology collect`, in-process), one etcd member tracing into it with `flags` (the 3.6 or
+ * the 3.5 names), the instrumented app run for `rounds`, then the graph once etcd's batched spans are in.
+ */
+async function collect(t: { diagnostic(s: string): void }, v: string, flags: (otlp: string) => string[], rounds: number): Promise<Collected> {
   const t0 = Date.now();
-  const mark = (what: string) => t.diagnostic(`${what}: ${Date.now() - t0} ms`);
+  const mark = (what: string) => t.diagnostic(`${v}: ${what}: ${Date.now() - t0} ms`);
   const work = mkdtempSync(join(tmpdir(), 'upshift-topo-'));
   const home = makeTestHome();
   let tc: TestCluster | undefined;
@@ -77,29 +90,22 @@ test('topology collect: etcd 3.6 and an OpenTelemetry-instrumented app send span
   const stdout = new Capture();
   const stderr = new Capture();
   const env = { ...home.env, UPSHIFT_HOME: home.home };
-  const collecting = runCli(['topology', 'collect', '--otlp', '127.0.0.1:0', '--ready-file', ready, '--out', record, '--trace-idle', '60s', '--to', '3.7.4', '--from', version!, '-o', 'json'], { stdout, stderr, env, signal: ac.signal });
+  // A long --trace-idle: every trace is linked at the end, with etcd's late (batched) spans in it.
+  const collecting = runCli(['topology', 'collect', '--otlp', '127.0.0.1:0', '--ready-file', ready, '--out', record, '--trace-idle', '60s', '--to', '3.7.4', '--from', v, '-o', 'json'], { stdout, stderr, env, signal: ac.signal });
   const otlp = await waitFor('the receiver', () => (existsSync(ready) ? (JSON.parse(readFileSync(ready, 'utf8')) as { otlp: string }).otlp : undefined), 30_000);
-
-  tc = await startTestCluster({
-    version: version!,
-    members: 1,
-    // Sampling 0 with etcd's parent-based sampler: only calls whose caller sampled them are traced.
-    extraArgs: ['--enable-distributed-tracing', '--distributed-tracing-address', otlp, '--distributed-tracing-service-name', 'etcd', '--distributed-tracing-sampling-rate', '0'],
-  });
+  tc = await startTestCluster({ version: v, members: 1, extraArgs: flags(otlp) });
   const endpoint = new URL(tc.cluster.members[0]!.clientURL).host;
   mark('etcd up');
-
-  const app = spawn(process.execPath, [join(repoRoot, 'test', 'support', 'otel-shop.mjs'), endpoint, otlp, String(ROUNDS)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const app = spawn(process.execPath, [join(repoRoot, 'test', 'support', 'otel-shop.mjs'), endpoint, otlp, String(rounds)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let appOut = '';
   app.stdout.on('data', (d) => (appOut += d));
   app.stderr.on('data', (d) => (appOut += d));
   const appCode = await new Promise<number | null>((resolve) => {
-    const t = setTimeout(() => app.kill('SIGKILL'), 180_000);
-    app.on('exit', (code) => (clearTimeout(t), resolve(code)));
+    const timer = setTimeout(() => app.kill('SIGKILL'), 180_000);
+    app.on('exit', (code) => (clearTimeout(timer), resolve(code)));
   });
   assert.equal(appCode, 0, `the instrumented app failed: ${appOut}`);
   mark('app done');
-
   // etcd exports in batches (every 5 s by default): wait until its server spans of every RPC arrived.
   const etcdRpcs = ['etcdserverpb.KV/Put', 'etcdserverpb.KV/Range', 'etcdserverpb.KV/Txn', 'etcdserverpb.Lease/LeaseGrant', 'etcdserverpb.Watch/Watch'];
   await waitFor('etcd server spans', () => {
@@ -110,33 +116,49 @@ test('topology collect: etcd 3.6 and an OpenTelemetry-instrumented app send span
   ac.abort();
   assert.equal(await collecting, 0, stderr.text);
   mark('graph built');
-  const r = JSON.parse(stdout.text) as TopologyResult;
+  return { r: JSON.parse(stdout.text) as TopologyResult, stderr: stderr.text, record, env, home: home.home, tc };
+}
 
-  const edge = (p: string, c: string) => r.edges.find((e) => e.parent === p && e.child === c);
+/** What the app did, as the graph must show it (`rounds` checkouts and reports). */
+function assertShopGraph(r: TopologyResult, rounds: number): void {
   assert.deepEqual(
     r.edges.map((e) => `${e.parent}->${e.child}`).sort(),
     ['frontend->inventory', 'frontend->orders', 'inventory->etcd', 'orders->etcd', 'reporting->etcd'],
   );
-  assert.equal(edge('frontend', 'orders')!.calls, ROUNDS);
-  assert.equal(edge('orders', 'etcd')!.calls, 3 * ROUNDS);
-  assert.equal(edge('orders', 'etcd')!.virtual, false, 'etcd sent its own spans for these calls');
-  assert.equal(edge('reporting', 'etcd')!.virtual, true, 'the gateway call is known from the caller only');
+  const edge = (p: string, c: string) => r.edges.find((e) => e.parent === p && e.child === c)!;
+  assert.equal(edge('frontend', 'orders').calls, rounds);
+  assert.equal(edge('orders', 'etcd').calls, 3 * rounds);
+  assert.equal(edge('orders', 'etcd').virtual, false, 'etcd sent its own spans for these calls');
+  assert.equal(edge('reporting', 'etcd').virtual, true, 'the gateway call is known from the caller only');
   assert.deepEqual(r.etcd.nodes, ['etcd']);
-  assert.ok(r.services.find((s) => s.name === 'etcd')!.spans >= 5 * ROUNDS);
-  assert.equal(r.services.find((s) => s.name === 'frontend')!.entry.calls, ROUNDS);
+  assert.ok(r.services.find((s) => s.name === 'etcd')!.spans >= 5 * rounds);
+  assert.equal(r.services.find((s) => s.name === 'frontend')!.entry.calls, rounds);
   const callers = Object.fromEntries(r.etcdCallers.map((c) => [c.service, c]));
   const rpcs = (s: string) => Object.fromEntries((callers[s]!.rpcs ?? []).map((o) => [o.op, o.calls]));
-  assert.deepEqual(rpcs('orders'), { '/etcdserverpb.KV/Put': ROUNDS, '/etcdserverpb.KV/Range': ROUNDS, '/etcdserverpb.KV/Txn': ROUNDS });
-  assert.deepEqual(rpcs('inventory'), { '/etcdserverpb.Lease/LeaseGrant': ROUNDS, '/etcdserverpb.Watch/Watch': ROUNDS });
-  assert.deepEqual(rpcs('reporting'), { 'POST /v3beta/kv/range': ROUNDS });
-  assert.equal(callers.frontend!.direct, false);
-  assert.equal(callers.frontend!.hops, 2);
-  assert.equal(callers.frontend!.path.at(-1), 'etcd');
+  assert.deepEqual(rpcs('orders'), { '/etcdserverpb.KV/Put': rounds, '/etcdserverpb.KV/Range': rounds, '/etcdserverpb.KV/Txn': rounds });
+  assert.deepEqual(rpcs('inventory'), { '/etcdserverpb.Lease/LeaseGrant': rounds, '/etcdserverpb.Watch/Watch': rounds });
+  assert.deepEqual(rpcs('reporting'), { 'POST /v3beta/kv/range': rounds });
+  assert.deepEqual([callers.frontend!.direct, callers.frontend!.hops, callers.frontend!.path.at(-1)], [false, 2, 'etcd']);
   assert.deepEqual([...r.blastRadius].sort(), ['frontend', 'inventory', 'orders', 'reporting']);
   assert.equal(r.unlinked.total, 0, JSON.stringify(r.unlinked));
   assert.deepEqual(r.quality, { invalidSpans: 0, evictedTraces: 0, lateSpans: 0 });
+}
+
+test('topology collect from etcd 3.5 (--experimental-enable-distributed-tracing and its experimental flags)', { skip: version35 ? false : 'no etcd 3.5 installed' }, async (t) => {
+  const flags35 = (otlp: string) => ['--experimental-enable-distributed-tracing', '--experimental-distributed-tracing-address', otlp, '--experimental-distributed-tracing-service-name', 'etcd', '--experimental-distributed-tracing-sampling-rate', '0'];
+  const { r } = await collect(t, version35!, flags35, 1);
+  assertShopGraph(r, 1);
+});
+
+const ROUNDS = 3;
+
+test('topology collect: etcd 3.6 and an OpenTelemetry-instrumented app send spans; graph, etcd callers and RPCs are right', { skip: version ? false : 'no etcd 3.6 installed (scripts/test.sh installs it)' }, async (t) => {
+  // Sampling 0 with etcd's parent-based sampler: only calls whose caller sampled them are traced.
+  const flags = (otlp: string) => ['--enable-distributed-tracing', '--distributed-tracing-address', otlp, '--distributed-tracing-service-name', 'etcd', '--distributed-tracing-sampling-rate', '0'];
+  const { r, stderr, record, env, home, tc } = await collect(t, version!, flags, ROUNDS);
+  assertShopGraph(r, ROUNDS);
   // Both transports reached the one address.
-  assert.match(stderr.text, /in [1-9]\d* gRPC and [1-9]\d* HTTP requests/);
+  assert.match(stderr, /in [1-9]\d* gRPC and [1-9]\d* HTTP requests/);
   // Impact of 3.6 -> 3.7.4: the /v3beta caller is the one to check.
   const v3beta = r.impact!.findings.find((f) => f.code === 'gateway-prefix-deprecated');
   assert.deepEqual(v3beta?.services, ['reporting']);
@@ -161,14 +183,13 @@ test('topology collect: etcd 3.6 and an OpenTelemetry-instrumented app send span
     defaultContext({ env, stderr: new Capture(), signal: new AbortController().signal }),
   );
   const addr = await waitFor('the scream proxy', () => proxyAddr, 30_000);
-  const c = new EtcdClient(resolveConnection({ endpoints: `http://${addr.host}:${addr.port}` }, {}, home.home));
+  const c = new EtcdClient(resolveConnection({ endpoints: `http://${addr.host}:${addr.port}` }, {}, home));
   try {
     await c.put('/shop/stock/apples', '3');
   } finally {
     c.close();
   }
   const res = (await lifecycle) as LifecycleResult;
-  mark('scream test done');
   const scream = res.scream as Exclude<LifecycleResult['scream'], { refused: string } | undefined>;
   assert.equal(scream.verdict, 'in-use');
   assert.equal(scream.stoppedEarly, true);
