@@ -72,7 +72,7 @@ interface Collected {
  * A receiver (`topology collect`, in-process), one etcd member tracing into it with `flags` (the 3.6 or
  * the 3.5 names), the instrumented app run for `rounds`, then the graph once etcd's batched spans are in.
  */
-async function collect(t: { diagnostic(s: string): void }, v: string, flags: (otlp: string) => string[], rounds: number): Promise<Collected> {
+async function collect(t: { diagnostic(s: string): void }, v: string, flags: (otlp: string) => string[], rounds: number, extraArgs: string[] = []): Promise<Collected> {
   const t0 = Date.now();
   const mark = (what: string) => t.diagnostic(`${v}: ${what}: ${Date.now() - t0} ms`);
   const work = mkdtempSync(join(tmpdir(), 'upshift-topo-'));
@@ -91,7 +91,7 @@ async function collect(t: { diagnostic(s: string): void }, v: string, flags: (ot
   const stderr = new Capture();
   const env = { ...home.env, UPSHIFT_HOME: home.home };
   // A long --trace-idle: every trace is linked at the end, with etcd's late (batched) spans in it.
-  const collecting = runCli(['topology', 'collect', '--otlp', '127.0.0.1:0', '--ready-file', ready, '--out', record, '--trace-idle', '60s', '--to', '3.7.4', '--from', v, '-o', 'json'], { stdout, stderr, env, signal: ac.signal });
+  const collecting = runCli(['topology', 'collect', '--otlp', '127.0.0.1:0', '--ready-file', ready, '--out', record, '--trace-idle', '60s', '--to', '3.7.4', '--from', v, '-o', 'json', ...extraArgs], { stdout, stderr, env, signal: ac.signal });
   const otlp = await waitFor('the receiver', () => (existsSync(ready) ? (JSON.parse(readFileSync(ready, 'utf8')) as { otlp: string }).otlp : undefined), 30_000);
   tc = await startTestCluster({ version: v, members: 1, extraArgs: flags(otlp) });
   const endpoint = new URL(tc.cluster.members[0]!.clientURL).host;
@@ -146,8 +146,17 @@ function assertShopGraph(r: TopologyResult, rounds: number): void {
 
 test('topology collect from etcd 3.5 (--experimental-enable-distributed-tracing and its experimental flags)', { skip: version35 ? false : 'no etcd 3.5 installed' }, async (t) => {
   const flags35 = (otlp: string) => ['--experimental-enable-distributed-tracing', '--experimental-distributed-tracing-address', otlp, '--experimental-distributed-tracing-service-name', 'etcd', '--experimental-distributed-tracing-sampling-rate', '0'];
-  const { r } = await collect(t, version35!, flags35, 1);
+  const { r, env, home } = await collect(t, version35!, flags35, 1, ['--snapshot-every', '1h']);
   assertShopGraph(r, 1);
+  // The collection window was written as a snapshot in the home; lifecycle (no files) reads it back.
+  const life = await runCliInProcess(['lifecycle', '--since', '1d', '-o', 'json'], env);
+  assert.equal(life.code, 0, life.stderr);
+  const l = JSON.parse(life.stdout) as LifecycleResult;
+  assert.equal(l.window.sources.length, 1, JSON.stringify(l.window));
+  assert.ok(l.window.sources[0]!.startsWith(join(home, 'topology', 'snapshots')));
+  const calls = Object.fromEntries(l.dependencies.map((d) => [`${d.caller}->${d.callee}`, d.calls]));
+  assert.deepEqual(calls, { 'frontend->inventory': 1, 'frontend->orders': 1, 'inventory->etcd': 2, 'orders->etcd': 3, 'reporting->etcd': 1 });
+  assert.ok(l.dependencies.every((d) => d.quadrant === 'unclassified'), 'no catalog: nothing is classified or proposed for removal');
 });
 
 const ROUNDS = 3;
