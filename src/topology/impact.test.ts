@@ -10,6 +10,7 @@ import { impactOf } from './impact.js';
 import { run, render, type TopologyResult } from '../commands/topology.js';
 import { defaultContext } from '../core/context.js';
 import { readLatest } from './store.js';
+import { runCliInProcess } from '../../test/support/cli.js';
 
 function graphOf(calls: [caller: string, op: string][]): GraphBuilder {
   const g = new GraphBuilder();
@@ -90,6 +91,24 @@ test('topology command: Zipkin file and OTLP JSONL on stdin, snapshot saved and 
     await assert.rejects(run({ files: [join(dir, 'missing.json')] }, ctx), /cannot read/);
     writeFileSync(join(dir, 'bad.json'), '{"hello": 1}\n');
     await assert.rejects(run({ files: [join(dir, 'bad.json')] }, ctx), /not an OTLP trace request/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('upshift plan --topology: the impact on traced services joins the plan and names them', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'upshift-plan-topology-'));
+  try {
+    const spans = join(dir, 'spans.json');
+    writeFileSync(spans, JSON.stringify([{ traceId: 'a', id: 'a', kind: 'CLIENT', localEndpoint: { serviceName: 'legacy-config' }, tags: { 'http.method': 'GET', 'http.url': 'http://etcd:2379/v2/keys/app' }, timestamp: 1_765_000_000_000_000, duration: 10 }]));
+    const r = await runCliInProcess(['plan', '--from', '3.4.23', '--to', '3.6.17', '--topology', spans, '-o', 'json'], { ...process.env, UPSHIFT_HOME: dir });
+    assert.equal(r.code, 1, r.stderr);
+    const p = JSON.parse(r.stdout) as { blocked: boolean; findings: { code: string; severity: string; message: string }[]; topology: { servicesToCheck: string[] } };
+    assert.equal(p.blocked, true);
+    const f = p.findings.find((x) => x.code === 'topology-v2-api-removed');
+    assert.equal(f?.severity, 'blocker');
+    assert.match(f!.message, /services: legacy-config/);
+    assert.deepEqual(p.topology.servicesToCheck, ['legacy-config']);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
