@@ -18,6 +18,7 @@ import { registerFaults } from './cli/faults.js';
 import { registerRehearse } from './cli/rehearse.js';
 import { registerDashboard } from './cli/dashboard.js';
 import { registerKnowledge } from './cli/knowledge.js';
+import { registerGovernance } from './cli/governance.js';
 
 export const VERSION = '0.1.0';
 
@@ -48,6 +49,7 @@ export function buildProgram(io: CliIO): Command {
     registerFaults,
     registerMisc,
     registerDashboard,
+    registerGovernance,
   ];
   for (const register of domains) {
     register(program, io);

@@ -30,3 +30,4 @@ export { adjustArgsForVersion, type AdjustedArgs, type ArgAdjustment } from './p
 export { checkHistory, type HistoryReport, type Violation as HistoryViolation } from './history/check.js'; export { parseHistory, readHistory, serializeHistory, HistoryWriter } from './history/io.js'; export type { History, Operation as HistoryOperation } from './history/model.js'; export { checkRegister, checkRegisterBySearch } from './history/linearizability.js';
 export { CanaryWorkload, type CanaryOptions, type CanaryReport } from './workload/canary.js';
 export * as upgrade from './upgrade/index.js'; export { UpgradeExecutor, type UpgradeReport, type UpgradeSettings } from './upgrade/executor.js';
+export * as topology from './topology/index.js'; export * as contract from './contract/index.js'; export * as lifecycle from './lifecycle/index.js';

@@ -14,7 +14,8 @@ export function registerPlan(program: Command, io: CliIO): void {
         .option('--config <file>', 'etcd config to lint: YAML config file, flag list, systemd unit, or ETCD_* env file; prefix yaml:|flags:|systemd:|env: to force the kind (repeatable)', collect, [])
         .option('--auth-enabled', 'the cluster has auth enabled (default with --from: unknown)')
         .option('--no-auth-enabled', 'the cluster has auth disabled')
-        .option('--v2-store <state>', 'v2 store use: in-use|enabled|not-observed|unknown (default with --from: unknown)'),
+        .option('--v2-store <state>', 'v2 store use: in-use|enabled|not-observed|unknown (default with --from: unknown)')
+        .option('--topology <file>', 'trace files or topology snapshots: add the impact of the target on the services they show (repeatable)', collect, []),
     ),
   ).action(async (opts: Record<string, unknown>) => {
     await runCommand(io, () => import('../commands/plan.js'), opts);

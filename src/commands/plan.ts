@@ -22,6 +22,8 @@ export interface PlanOptions extends ConnectionFlags {
   config?: string[];
   authEnabled?: boolean;
   v2Store?: string;
+  /** Trace files or topology snapshots: the target's impact on the services they show (src/topology/plan-hook.ts). */
+  topology?: string[];
   output?: string;
 }
 
@@ -68,7 +70,8 @@ export async function run(opts: PlanOptions, ctx: CommandContext): Promise<Plan 
     if (input.authEnabled === undefined) input.authEnabled = d.authEnabled;
     if (input.v2Store === undefined) input.v2Store = d.v2Store;
   }
-  const p = plan(input);
+  let p = plan(input);
+  if (opts.topology?.length) p = await (await import('../topology/plan-hook.js')).addTopologyImpact(p, opts.topology, opts, ctx.env, ctx.home);
   return p.blocked || p.direction === 'downgrade' ? outcome(p, ExitCode.problem) : p;
 }
 

@@ -12,6 +12,7 @@
  *   GET  /api/runs/:id                         full run view; GET /api/runs/:id/events: SSE `snapshot`, then `update`s
  *   POST /api/runs/:id/pause | /resume         actions (CSRF header required)
  *   GET  /api/clusters, /api/backups           live cluster status, backup catalogue
+ *   GET  /topology, /api/topology              the latest service graph of this home (src/topology/store.ts)
  *   GET  /metrics                              Prometheus (metrics/upshift.ts)
  */
 import { spawn } from 'node:child_process';
@@ -28,6 +29,7 @@ import { csrfCheck, hostCheck, newSecrets, tokenAuth, type Secrets } from './aut
 import { listItem } from './runs.js';
 import { clusterRows, backupRows } from './data.js';
 import { scriptJson } from './report.js';
+import { readLatest } from '../topology/store.js';
 import { RunStore, runAlive } from '../runview/store.js';
 import type { RunView } from '../runview/model.js';
 import { newRegistry, exposition, listen, urlHost, isLoopback, type ListenAddr } from '../metrics/registry.js';
@@ -100,6 +102,7 @@ export function dashboardApp(opts: { home: string; env: NodeJS.ProcessEnv; secre
   app.get('/', page);
   app.get('/clusters', page);
   app.get('/backups', page);
+  app.get('/topology', page);
   // A run's page comes with its view: drawn at once, then its event stream continues from that cursor.
   app.get('/runs/:id', async (c) => c.html(shell(secrets.csrf, (await appBundle()).hash, await store.snapshot(c.req.param('id')))));
   app.get('/assets/app.js', async (c) => sendAsset(c, (await appBundle()).js));
@@ -188,6 +191,7 @@ export function dashboardApp(opts: { home: string; env: NodeJS.ProcessEnv; secre
 
   app.get('/api/clusters', async (c) => c.json({ clusters: await clusterRows(opts.home, opts.env, store.views()) }));
   app.get('/api/backups', async (c) => c.json(await backupRows(opts.home, opts.env)));
+  app.get('/api/topology', async (c) => c.json((await readLatest(opts.home)) ?? { empty: true }));
   app.get('/metrics', async (c) => {
     const m = await opts.metrics();
     return c.body(m.body, 200, { 'content-type': m.contentType });

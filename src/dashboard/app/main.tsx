@@ -11,11 +11,13 @@ import { LiveRunPage, RunBody } from './pages/RunPage.js';
 import { RunsPage } from './pages/RunsPage.js';
 import { ClustersPage } from './pages/ClustersPage.js';
 import { BackupsPage } from './pages/BackupsPage.js';
+import { TopologyPage } from './pages/TopologyPage.js';
 
 const NAV = [
   { href: '/', label: 'Runs' },
   { href: '/clusters', label: 'Clusters' },
   { href: '/backups', label: 'Backups' },
+  { href: '/topology', label: 'Topology' },
 ];
 
 function page(path: string, initial: Extract<Boot, { mode: 'live' }>['run']) {
@@ -23,6 +25,7 @@ function page(path: string, initial: Extract<Boot, { mode: 'live' }>['run']) {
   if (run) return <LiveRunPage runId={decodeURIComponent(run[1]!)} initial={initial} />;
   if (path === '/clusters') return <ClustersPage />;
   if (path === '/backups') return <BackupsPage />;
+  if (path === '/topology') return <TopologyPage />;
   return <RunsPage />;
 }
 
