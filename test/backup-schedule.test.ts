@@ -77,6 +77,8 @@ describe('backup schedule', { skip }, () => {
     for (const name of ['upshift_backup_last_success_timestamp_seconds', 'upshift_backup_last_duration_seconds', 'upshift_backup_last_size_bytes', 'upshift_backup_next_run_timestamp_seconds', 'upshift_backup_failures_total', 'upshift_backup_runs_total']) {
       assert.match(metrics, new RegExp(`^${name}`, 'm'), name);
     }
+    // The same cluster_id label as serve's backup families, so one alert rule covers both.
+    if (a.lines().some((l) => l.event === 'run-succeeded')) assert.match(metrics, /^upshift_backup_last_success_timestamp_seconds\{cluster_id="[0-9a-f]+"\} /m);
 
     a.kill();
     b.kill();

@@ -129,7 +129,7 @@ export async function run(opts: BackupScheduleOptions, ctx: CommandContext): Pro
             pruned[where] = p.deleted.length;
           }
         }
-        return { file: saved.file, size: saved.size, revision: saved.revision ?? 0, object: saved.object?.url ?? null, verifiedBy: saved.object?.verifiedBy ?? null, localFile: saved.localFile, pruned };
+        return { file: saved.file, size: saved.size, revision: saved.revision ?? 0, clusterId: saved.clusterId ?? 'unknown', object: saved.object?.url ?? null, verifiedBy: saved.object?.verifiedBy ?? null, localFile: saved.localFile, pruned };
       },
     });
   } finally {

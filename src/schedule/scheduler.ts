@@ -16,6 +16,8 @@ export interface JobResult {
   file: string;
   size: number;
   revision: number;
+  /** The cluster the snapshot came from (hex), the `cluster_id` label of the metrics. */
+  clusterId: string;
   [k: string]: unknown;
 }
 
@@ -65,6 +67,8 @@ export async function runScheduler(d: SchedulerDeps): Promise<SchedulerSummary> 
   const random = d.random ?? Math.random;
   const sum: SchedulerSummary = { runs: 0, succeeded: 0, failed: 0, skipped: 0, lastSuccess: null, stoppedBy: '' };
   let transientInARow = 0;
+  /** The cluster of the last successful run (labels the gauges); unknown until one succeeded. */
+  let clusterId = '';
   d.log.info({ event: 'started', schedule: d.schedule.describe, jitterMs: d.jitterMs }, `backup scheduler started: ${d.schedule.describe}`);
   while (!d.signal.aborted) {
     const plan = nextRunAt(d.schedule, now(), d.jitterMs, random(), transientInARow);
@@ -102,10 +106,11 @@ export async function runScheduler(d: SchedulerDeps): Promise<SchedulerSummary> 
       sum.lastSuccess = now().toISOString();
       transientInARow = 0;
       d.metrics.runs.labels('success').inc();
-      d.metrics.lastSuccess.set(Date.now() / 1000);
-      d.metrics.lastDuration.set(secs);
-      d.metrics.lastSize.set(r.size);
-      d.metrics.lastRevision.set(r.revision);
+      clusterId = r.clusterId;
+      d.metrics.lastSuccess.labels(clusterId).set(Date.now() / 1000);
+      d.metrics.lastDuration.labels(clusterId).set(secs);
+      d.metrics.lastSize.labels(clusterId).set(r.size);
+      d.metrics.lastRevision.labels(clusterId).set(r.revision);
       d.log.info({ event: 'run-succeeded', runId, durationMs: Math.round(secs * 1000), ...r }, `backup run succeeded: ${r.file}`);
     } catch (e) {
       const secs = (performance.now() - t0) / 1000;
@@ -118,7 +123,7 @@ export async function runScheduler(d: SchedulerDeps): Promise<SchedulerSummary> 
       sum.failed++;
       d.metrics.runs.labels('failure').inc();
       d.metrics.failures.labels(String(transient)).inc();
-      d.metrics.lastDuration.set(secs);
+      if (clusterId) d.metrics.lastDuration.labels(clusterId).set(secs);
       d.log.error(
         { event: 'run-failed', runId, transient, error: errorMessage(e), code: isUpshiftError(e) ? e.code : 'internal', hint: isUpshiftError(e) ? e.hint : undefined },
         `backup run failed${transient ? ' (transient: retrying with backoff)' : ' (retrying at the next regular run)'}: ${errorMessage(e)}`,
