@@ -72,13 +72,16 @@ describe('backup schedule', { skip }, () => {
     while (Date.now() < deadline && !(count('run-succeeded') >= 4 && count('skipped') >= 1)) await new Promise((r) => setTimeout(r, 200));
     assert.ok(count('run-succeeded') >= 4 && count('skipped') >= 1, `runs ${count('run-succeeded')}, skipped ${count('skipped')}`);
 
-    const url = a.lines().find((l) => l.event === 'metrics')!.url!;
+    // Scrape a scheduler that has had a success (which one wins the lock is not fixed): the last-success
+    // families are labelled by cluster_id, so they show only after a success.
+    const winner = a.lines().some((l) => l.event === 'run-succeeded') ? a : b;
+    const url = winner.lines().find((l) => l.event === 'metrics')!.url!;
     const metrics = await (await fetch(url)).text();
     for (const name of ['upshift_backup_last_success_timestamp_seconds', 'upshift_backup_last_duration_seconds', 'upshift_backup_last_size_bytes', 'upshift_backup_next_run_timestamp_seconds', 'upshift_backup_failures_total', 'upshift_backup_runs_total']) {
       assert.match(metrics, new RegExp(`^${name}`, 'm'), name);
     }
     // The same cluster_id label as serve's backup families, so one alert rule covers both.
-    if (a.lines().some((l) => l.event === 'run-succeeded')) assert.match(metrics, /^upshift_backup_last_success_timestamp_seconds\{cluster_id="[0-9a-f]+"\} /m);
+    assert.match(metrics, /^upshift_backup_last_success_timestamp_seconds\{cluster_id="[0-9a-f]+"\} /m);
 
     a.kill();
     b.kill();
