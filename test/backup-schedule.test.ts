@@ -6,7 +6,8 @@
  */
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { killQuietly } from '../src/cluster/process.js';
 import { S3Client, ListObjectsV2Command, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { startTestCluster, type TestCluster } from './support/cluster.js';
 import { hasTestVersion } from './support/home.js';
@@ -28,12 +29,16 @@ interface LogLine {
 describe('backup schedule', { skip }, () => {
   let s3: TestS3;
   let tc: TestCluster;
+  // Every scheduler started here, killed by PID in after(): a failed assertion must not leave them running
+  // (their pipes would keep this test file, and so the whole suite, from ending).
+  const children: ChildProcess[] = [];
   before(async () => {
     s3 = await startTestS3();
     await s3.createBucket('sched');
     tc = await startTestCluster({ version: hasTestVersion('3.5.30') ? '3.5.30' : '3.4.23', members: 1 });
   });
   after(async () => {
+    for (const c of children) if (c.pid !== undefined && c.exitCode === null && c.signalCode === null) killQuietly(c.pid, 'SIGKILL');
     await tc?.stop();
     await s3?.stop();
   });
@@ -57,6 +62,7 @@ describe('backup schedule', { skip }, () => {
         [binPath, 'backup', 'schedule', '--cluster', tc.cluster.name, '--to', `s3://sched/${prefix}`, '--every', '1s', '--jitter', '0s', '--keep-last', '2', '--metrics-addr', '127.0.0.1:0'],
         { env: { ...tc.testHome.env, ...s3.env, UPSHIFT_FROM_SOURCE: '1' }, cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
       );
+      children.push(child);
       let err = '';
       let out = '';
       child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
