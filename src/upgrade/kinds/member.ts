@@ -14,6 +14,9 @@ import { leadershipAction } from '../order.js';
 import { quorumGuard } from '../quorum.js';
 import type { Step } from '../steps.js';
 
+const QUORUM_LOOKS = 3;
+const QUORUM_LOOK_GAP_MS = 500;
+
 /** After the driver's stop returned, the member must stop answering (a stop that did nothing is a failure). */
 export async function waitMemberGone(ctx: RunContext, name: string): Promise<void> {
   const until = Date.now() + 10_000;
@@ -82,9 +85,18 @@ async function handleLeadership(ctx: RunContext, s: Step): Promise<Record<string
 
 export const memberHandlers: Record<'quorum-check' | 'leadership' | 'drain' | 'stop' | 'install' | 'start' | 'wait-ready' | 'undrain', StepHandler> = {
   async 'quorum-check'(ctx, s) {
-    const v = quorumGuard(await ctx.observe(), s.member!);
-    if (!v.ok) throw new ProblemError('quorum-guard', v.message, { details: { down: v.down, quorum: v.quorum, voters: v.voters } });
-    return { healthyAfter: v.healthyAfter, quorum: v.quorum };
+    // One failed health read is not proof that a member is down (a dropped RPC, a read racing an
+    // election): the guard refuses only when QUORUM_LOOKS observations ~QUORUM_LOOK_GAP_MS apart agree.
+    // These are reads, and the count of looks is journaled with the verdict.
+    let v = quorumGuard(await ctx.observe(), s.member!);
+    let looks = 1;
+    while (!v.ok && looks < QUORUM_LOOKS) {
+      await sleep(QUORUM_LOOK_GAP_MS, undefined, { signal: ctx.signal });
+      v = quorumGuard(await ctx.observe(), s.member!);
+      looks++;
+    }
+    if (!v.ok) throw new ProblemError('quorum-guard', v.message, { details: { down: v.down, quorum: v.quorum, voters: v.voters, looks } });
+    return { healthyAfter: v.healthyAfter, quorum: v.quorum, ...(looks > 1 ? { looks } : {}) };
   },
 
   leadership: handleLeadership,
