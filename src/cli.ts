@@ -2,6 +2,8 @@
  * upshift's entry point: wires commands (each domain registers its own in src/cli/<domain>.ts, with
  * lazily imported implementations) and is the only place that calls process.exit.
  */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, UsageError } from './core/errors.js';
 import { reportError, type CliIO } from './cli/run.js';
@@ -125,3 +127,13 @@ export async function main(argv: string[]): Promise<void> {
   await new Promise<void>((r) => (process.stdout.writableNeedDrain ? process.stdout.once('drain', () => r()) : r()));
   process.exit(code);
 }
+
+// Run directly (`tsx src/cli.ts`, `npm run upshift`) it is the CLI; imported (bin/upshift.js, tests) it only exports.
+function invokedDirectly(): boolean {
+  try {
+    return !!process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+if (invokedDirectly()) void main(process.argv);

@@ -148,6 +148,7 @@ test('without a Go toolchain --verify says it cannot verify (exit 3), and still 
   const r = JSON.parse(res.stdout) as DepsReport;
   assert.equal(r.verify!.ran, false);
   assert.match(r.verify!.reason!, /needs a Go toolchain, and none was found on PATH/);
+  assert.doesNotMatch(r.verify!.reason!, /--source/, 'deps has no --source: the hint is about the user\'s build');
   assert.ok(r.findings.some((f) => f.code === 'replace-overrides-upgrade'), 'the static analysis is all there');
   const table = await runCliInProcess(['deps', join(FIX, 'defects', 'd1-fork-replace'), '--verify'], env);
   assert.equal(table.code, 3);

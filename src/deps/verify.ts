@@ -69,7 +69,9 @@ export async function verifyTree(modules: readonly ModuleInputs[], reports: Read
     tool = await findGo(opts.env, opts.home, 'upshift deps --verify', 60_000, opts.signal);
   } catch (e) {
     if (e instanceof EnvironmentError && (e.code === 'go-missing' || e.code === 'go-broken')) {
-      for (const m of todo) out.results.set(m.rel, notRun(opts.target, `${e.message}; ${e.hint ?? ''}`.trim()));
+      // findGo's hint speaks of building etcd (--source); here only the user's own build needs Go.
+      const hint = e.code === 'go-missing' ? 'install Go (https://go.dev/dl) and put its bin directory on PATH; the analysis above does not need it' : (e.hint ?? '');
+      for (const m of todo) out.results.set(m.rel, notRun(opts.target, `${e.message}; ${hint}`.trim()));
       return out;
     }
     throw e;
