@@ -42,15 +42,17 @@ async function waitFor<T>(what: string, fn: () => T | undefined | Promise<T | un
 }
 
 /** service -> span names received, from the receiver's JSONL record. */
-function received(file: string): Map<string, Set<string>> {
-  const out = new Map<string, Set<string>>();
+function received(file: string): Map<string, Map<string, number>> {
+  const out = new Map<string, Map<string, number>>();
   if (!existsSync(file)) return out;
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     if (!line.trim()) continue;
     const doc = JSON.parse(line) as { resourceSpans: { resource: { attributes: { key: string; value: { stringValue?: string } }[] }; scopeSpans: { spans: { name: string }[] }[] }[] };
     for (const rs of doc.resourceSpans) {
       const svc = rs.resource.attributes.find((a) => a.key === 'service.name')?.value.stringValue ?? '?';
-      for (const ss of rs.scopeSpans) for (const s of ss.spans) out.set(svc, (out.get(svc) ?? new Set()).add(s.name));
+      const names = out.get(svc) ?? new Map<string, number>();
+      out.set(svc, names);
+      for (const ss of rs.scopeSpans) for (const sp of ss.spans) names.set(sp.name, (names.get(sp.name) ?? 0) + 1);
     }
   }
   return out;
@@ -106,11 +108,12 @@ async function collect(t: { diagnostic(s: string): void }, v: string, flags: (ot
   });
   assert.equal(appCode, 0, `the instrumented app failed: ${appOut}`);
   mark('app done');
-  // etcd exports in batches (every 5 s by default): wait until its server spans of every RPC arrived.
+  // etcd exports in batches (every 5 s by default): wait until its server spans of every RPC of every round
+  // arrived (one of each per round), not just the first batch.
   const etcdRpcs = ['etcdserverpb.KV/Put', 'etcdserverpb.KV/Range', 'etcdserverpb.KV/Txn', 'etcdserverpb.Lease/LeaseGrant', 'etcdserverpb.Watch/Watch'];
   await waitFor('etcd server spans', () => {
     const got = received(record).get('etcd');
-    return got && etcdRpcs.every((r) => got.has(r)) ? true : undefined;
+    return got && etcdRpcs.every((r) => (got.get(r) ?? 0) >= rounds) ? true : undefined;
   });
   mark('etcd spans in');
   ac.abort();
