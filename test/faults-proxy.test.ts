@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { startTestCluster, etcdProcessesUnder, type TestCluster } from './support/cluster.js';
 import { spawn } from 'node:child_process';
+import http2 from 'node:http2';
 import { binPath } from './support/cli.js';
 import { resolveConnection, type ConnectionConfig } from '../src/client/connection.js';
 import { EtcdClient } from '../src/client/kv.js';
@@ -106,6 +107,37 @@ describe('fault proxies against etcd ' + V, () => {
     proxy.clearRules();
   });
 
+  test('L7: plain HTTP on the client port is not an RPC: /health answers under 100% KV aborts; only a rule naming its path touches it', async () => {
+    const { proxy, client, url } = await l7(5);
+    await client.put('h', '1');
+    proxy.addRule({ id: 'kv-down', methods: ['/etcdserverpb.KV/*'], abort: { rate: 1, code: 14 } });
+    proxy.addRule({ id: 'all-down', abort: { rate: 1, code: 14 }, delay: { ms: 5000 } });
+    await assert.rejects(client.range('h', { timeoutMs: 3000 }), (e: EtcdError) => e.grpcCode === 14);
+    for (const path of ['/health', '/version', '/metrics', '/v2/keys']) {
+      const r = await httpRequest(`${url}${path}`, { timeoutMs: 3000 });
+      assert.notEqual(r.status, 503, `${path}: ${r.status} ${r.body.slice(0, 80)}`);
+      if (path === '/health') assert.match(r.body, /"health":"true"/);
+    }
+    // The JSON gateway is HTTP too (POST /v3/kv/range), and the value is there.
+    const g = await httpRequest(`${url}/v3/kv/range`, { method: 'POST', body: { key: Buffer.from('h').toString('base64') }, timeoutMs: 3000 });
+    assert.equal(g.status, 200, g.body);
+    assert.equal(JSON.parse(g.body).kvs[0].value, Buffer.from('1').toString('base64'));
+    assert.equal(proxy.stats.aborted.UNAVAILABLE, 1, 'only the gRPC Range was aborted');
+    assert.equal(proxy.stats.delayed, 0);
+    proxy.clearRules();
+
+    // A rule that names an HTTP path applies to it, request by request (connections opened while it lasts).
+    proxy.addRule({ id: 'health-down', methods: ['/health'], abort: { rate: 1, code: 14 } });
+    const h = await httpRequest(`${url}/health`, { timeoutMs: 3000 });
+    assert.equal(h.status, 503);
+    assert.match(h.body, /upshift fault health-down: injected UNAVAILABLE/);
+    assert.equal((await httpRequest(`${url}/version`, { timeoutMs: 3000 })).status, 200, 'other paths pass');
+    assert.equal((await client.range('h')).kvs.length, 1, 'and RPCs pass');
+    assert.equal(proxy.stats.http, 2);
+    proxy.clearRules();
+    assert.equal((await httpRequest(`${url}/health`, { timeoutMs: 3000 })).status, 200);
+  });
+
   test('L7: a per-RPC delay adds its latency to matched methods only; watches keep flowing under a watch delay', async () => {
     const { proxy, client } = await l7(2);
     await client.range('warm-up');
@@ -177,6 +209,24 @@ describe('fault proxies against etcd ' + V, () => {
     // HTTP/1.1 over the terminated TLS is relayed too (ALPN http/1.1), with the proxy's client certificate upstream.
     const v = await httpRequest(`https://127.0.0.1:${port}/version`, { timeoutMs: 5000, tls: { cacert: tls.cluster.tls!.caCert, cert: tls.cluster.tls!.clientCert, key: tls.cluster.tls!.clientKey } });
     assert.match(v.body, /etcdserver/);
+    // HTTP/2 without a gRPC content-type (ALPN h2, as curl does) is plain HTTP: the "every RPC" abort skips it.
+    const h2s = http2.connect(`https://127.0.0.1:${port}`, { ca: readFileSync(tls.cluster.tls!.caCert), cert: readFileSync(tls.cluster.tls!.clientCert), key: readFileSync(tls.cluster.tls!.clientKey) });
+    closers.push(() => h2s.destroy());
+    for (let i = 0; i < 10; i++) {
+      const r = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const st = h2s.request({ ':path': '/health' });
+        let status = 0;
+        let body = '';
+        st.on('response', (h) => (status = Number(h[':status'])));
+        st.on('data', (c: Buffer) => (body += c.toString()));
+        st.on('end', () => resolve({ status, body }));
+        st.on('error', reject);
+        st.end();
+      });
+      assert.equal(r.status, 200, r.body);
+      assert.match(r.body, /"health":"true"/);
+    }
+    assert.equal(proxy.stats.http, 10);
   });
 
   test('L4: latency, blackhole that keeps the connection and loses nothing, reset', async () => {
