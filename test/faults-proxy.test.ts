@@ -2,7 +2,7 @@
  * The fault proxies against a real 1-member etcd 3.5.30: per-RPC aborts on one HTTP/2 connection (each a
  * definite gRPC status, the connection and the other RPCs unharmed), per-RPC delay, delayed watch
  * responses that keep flowing in order, TLS terminated with the member's certificates; the L4 proxy's
- * latency, blackhole (sockets kept, nothing lost) and reset; the fault runner's process faults (SIGSTOP/SIGCONT, kill -9).
+ * latency, blackhole (sockets kept, nothing lost), reset and bandwidth (slow close: faults-l4.test.ts); the fault runner's process faults (SIGSTOP/SIGCONT, kill -9).
  */
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
@@ -258,6 +258,29 @@ describe('fault proxies against etcd ' + V, () => {
     for (let i = 0; i < 50 && !ok; i++) ok = await client.range('a', { timeoutMs: 1000 }).then(() => true, () => false);
     assert.ok(ok, 'reconnected after the reset fault');
     assert.ok(proxy.stats.resets >= 1);
+  });
+
+  test('L4: a Range of a 512 KiB value through a 256 KiB/s link takes at least (size - one read)/bandwidth; bytes intact', async () => {
+    const proxy = new L4FaultProxy({ listen: { host: '127.0.0.1', port: 0 }, target: hostPort(direct.endpoints[0]!), seed: 6 });
+    const port = await proxy.start();
+    closers.push(() => proxy.close());
+    const client = new EtcdClient({ ...direct, endpoints: [`http://127.0.0.1:${port}`] });
+    closers.push(() => client.close());
+    const value = Buffer.alloc(512 * 1024);
+    for (let i = 0; i < value.length; i++) value[i] = (i * 7) & 0xff;
+    await new EtcdClient(direct).put('big', value);
+    await client.range('warm-up');
+    const B = 256 * 1024;
+    proxy.addRule({ id: 'thin', bandwidth: B });
+    const before = proxy.stats.bytesDown;
+    let got: Buffer | undefined;
+    const t = await timed(async () => (got = (await client.get('big', { timeoutMs: 30_000 }))?.value));
+    // Lower bound only: the last socket read (at most 64 KiB) leaves at its own release time.
+    const floor = ((value.length - 64 * 1024) / B) * 1000;
+    assert.ok(t >= floor, `Range of 512 KiB at 256 KiB/s took ${t.toFixed(0)} ms, expected at least ${floor.toFixed(0)} ms`);
+    assert.ok(got?.equals(value), 'the value arrived intact');
+    assert.ok(proxy.stats.bytesDown - before >= value.length);
+    proxy.clearRules();
   });
 
   test('CLI: `upshift faults proxy` relays, aborts per RPC and reports (JSON) when it stops', async () => {
