@@ -11,8 +11,9 @@
  *  1. unary: --rpcs sequential serializable Range calls to one member per round; median and P99.
  *  2. canary: the upgrade's canary workload (writes and linearizable reads over all members, a watch, a
  *     lease) at --rate ops/s for --canary-seconds per round; its P99.
- * Reported: per mode the median over rounds of each figure, and the added latency against direct (the
- * median of the per-round differences). Figures, no assertions.
+ * Reported: per mode the median over rounds of each figure, the added latency against direct (the
+ * median of the per-round differences), the ratio to direct, and the CPU per unary RPC of this process
+ * (client and proxies, every thread: process.cpuUsage) as a ratio to direct. Figures, no assertions.
  */
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir, homedir, loadavg } from 'node:os';
@@ -68,7 +69,7 @@ async function main(): Promise<void> {
       proxies.push(l7, l4);
     }
     const cfg = (m: Mode): ConnectionConfig => ({ ...direct, endpoints: endpoints[m] });
-    const unary = Object.fromEntries(MODES.map((m) => [m, { p50: [] as number[], p99: [] as number[] }])) as Record<Mode, { p50: number[]; p99: number[] }>;
+    const unary = Object.fromEntries(MODES.map((m) => [m, { p50: [] as number[], p99: [] as number[], cpuUs: [] as number[] }])) as Record<Mode, { p50: number[]; p99: number[]; cpuUs: number[] }>;
     const canary = Object.fromEntries(MODES.map((m) => [m, [] as number[]])) as Record<Mode, number[]>;
     process.stderr.write(`etcd ${VERSION}, 3 members, ${ROUNDS} rounds; load average at start ${loadavg().map((x) => x.toFixed(1)).join(' ')}\n`);
     for (let r = 0; r < ROUNDS; r++) {
@@ -76,12 +77,15 @@ async function main(): Promise<void> {
         const c = new EtcdClient({ ...cfg(m), endpoints: [endpoints[m][0]!] });
         for (let i = 0; i < 50; i++) await c.range('bench', { serializable: true });
         const lat: number[] = [];
+        const cpu0 = process.cpuUsage();
         for (let i = 0; i < RPCS; i++) {
           const t0 = performance.now();
           await c.range('bench', { serializable: true });
           lat.push(performance.now() - t0);
         }
+        const cpu = process.cpuUsage(cpu0);
         c.close();
+        unary[m].cpuUs.push((cpu.user + cpu.system) / RPCS);
         unary[m].p50.push(median(lat));
         unary[m].p99.push(percentile(lat, 99)!);
       }
@@ -95,16 +99,18 @@ async function main(): Promise<void> {
         canary[m].push(rep.p99Ms ?? NaN);
       }
       process.stderr.write(
-        `round ${r + 1}: unary P99 ${MODES.map((m) => `${m} ${f(unary[m].p99[r]!)}`).join(', ')} ms; canary P99 ${MODES.map((m) => `${m} ${f(canary[m][r]!)}`).join(', ')} ms\n`,
+        `round ${r + 1} (load ${loadavg()[0]!.toFixed(1)}): unary P99 ${MODES.map((m) => `${m} ${f(unary[m].p99[r]!)}`).join(', ')} ms; CPU/RPC ${MODES.map((m) => `${m} ${unary[m].cpuUs[r]!.toFixed(0)}`).join(', ')} µs; canary P99 ${MODES.map((m) => `${m} ${f(canary[m][r]!)}`).join(', ')} ms\n`,
       );
     }
     const added = (xs: number[], base: number[]): number => median(xs.map((x, i) => x - base[i]!));
+    const ratio = (xs: number[], base: number[]): string => `x${median(xs.map((x, i) => x / base[i]!)).toFixed(2)}`;
     const lines = [
-      `| mode | unary P50 ms | unary P99 ms | added P50 | added P99 | canary P99 ms (${RATE}/s) | added canary P99 |`,
-      '|---|---|---|---|---|---|---|',
-      ...MODES.map((m) =>
-        `| ${m} | ${f(median(unary[m].p50))} | ${f(median(unary[m].p99))} | ${m === 'direct' ? '-' : f(added(unary[m].p50, unary.direct.p50))} | ${m === 'direct' ? '-' : f(added(unary[m].p99, unary.direct.p99))} | ${f(median(canary[m]))} | ${m === 'direct' ? '-' : f(added(canary[m], canary.direct))} |`,
-      ),
+      `| mode | unary P50 ms | unary P99 ms | added P50 | added P99 | P99 vs direct | CPU/RPC µs (client+proxy) | CPU vs direct | canary P99 ms (${RATE}/s) | added canary P99 | canary P99 vs direct |`,
+      '|---|---|---|---|---|---|---|---|---|---|---|',
+      ...MODES.map((m) => {
+        const d = m === 'direct';
+        return `| ${m} | ${f(median(unary[m].p50))} | ${f(median(unary[m].p99))} | ${d ? '-' : f(added(unary[m].p50, unary.direct.p50))} | ${d ? '-' : f(added(unary[m].p99, unary.direct.p99))} | ${d ? 'x1' : ratio(unary[m].p99, unary.direct.p99)} | ${median(unary[m].cpuUs).toFixed(0)} | ${d ? 'x1' : ratio(unary[m].cpuUs, unary.direct.cpuUs)} | ${f(median(canary[m]))} | ${d ? '-' : f(added(canary[m], canary.direct))} | ${d ? 'x1' : ratio(canary[m], canary.direct)} |`;
+      }),
     ];
     process.stdout.write(lines.join('\n') + `\n(medians over ${ROUNDS} rounds; added = median of per-round differences against direct; load average at end ${loadavg().map((x) => x.toFixed(1)).join(' ')})\n`);
   } finally {

@@ -2,13 +2,14 @@
  * The fault proxies against a real 1-member etcd 3.5.30: per-RPC aborts on one HTTP/2 connection (each a
  * definite gRPC status, the connection and the other RPCs unharmed), per-RPC delay, delayed watch
  * responses that keep flowing in order, TLS terminated with the member's certificates; the L4 proxy's
- * latency, blackhole (sockets kept, nothing lost) and reset; the fault runner's process faults (SIGSTOP/SIGCONT, kill -9).
+ * latency, blackhole (sockets kept, nothing lost), reset and bandwidth (slow close: faults-l4.test.ts); the fault runner's process faults (SIGSTOP/SIGCONT, kill -9).
  */
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { startTestCluster, etcdProcessesUnder, type TestCluster } from './support/cluster.js';
 import { spawn } from 'node:child_process';
+import http2 from 'node:http2';
 import { binPath } from './support/cli.js';
 import { resolveConnection, type ConnectionConfig } from '../src/client/connection.js';
 import { EtcdClient } from '../src/client/kv.js';
@@ -106,6 +107,37 @@ describe('fault proxies against etcd ' + V, () => {
     proxy.clearRules();
   });
 
+  test('L7: plain HTTP on the client port is not an RPC: /health answers under 100% KV aborts; only a rule naming its path touches it', async () => {
+    const { proxy, client, url } = await l7(5);
+    await client.put('h', '1');
+    proxy.addRule({ id: 'kv-down', methods: ['/etcdserverpb.KV/*'], abort: { rate: 1, code: 14 } });
+    proxy.addRule({ id: 'all-down', abort: { rate: 1, code: 14 }, delay: { ms: 5000 } });
+    await assert.rejects(client.range('h', { timeoutMs: 3000 }), (e: EtcdError) => e.grpcCode === 14);
+    for (const path of ['/health', '/version', '/metrics', '/v2/keys']) {
+      const r = await httpRequest(`${url}${path}`, { timeoutMs: 3000 });
+      assert.notEqual(r.status, 503, `${path}: ${r.status} ${r.body.slice(0, 80)}`);
+      if (path === '/health') assert.match(r.body, /"health":"true"/);
+    }
+    // The JSON gateway is HTTP too (POST /v3/kv/range), and the value is there.
+    const g = await httpRequest(`${url}/v3/kv/range`, { method: 'POST', body: { key: Buffer.from('h').toString('base64') }, timeoutMs: 3000 });
+    assert.equal(g.status, 200, g.body);
+    assert.equal(JSON.parse(g.body).kvs[0].value, Buffer.from('1').toString('base64'));
+    assert.equal(proxy.stats.aborted.UNAVAILABLE, 1, 'only the gRPC Range was aborted');
+    assert.equal(proxy.stats.delayed, 0);
+    proxy.clearRules();
+
+    // A rule that names an HTTP path applies to it, request by request (connections opened while it lasts).
+    proxy.addRule({ id: 'health-down', methods: ['/health'], abort: { rate: 1, code: 14 } });
+    const h = await httpRequest(`${url}/health`, { timeoutMs: 3000 });
+    assert.equal(h.status, 503);
+    assert.match(h.body, /upshift fault health-down: injected UNAVAILABLE/);
+    assert.equal((await httpRequest(`${url}/version`, { timeoutMs: 3000 })).status, 200, 'other paths pass');
+    assert.equal((await client.range('h')).kvs.length, 1, 'and RPCs pass');
+    assert.equal(proxy.stats.http, 2);
+    proxy.clearRules();
+    assert.equal((await httpRequest(`${url}/health`, { timeoutMs: 3000 })).status, 200);
+  });
+
   test('L7: a per-RPC delay adds its latency to matched methods only; watches keep flowing under a watch delay', async () => {
     const { proxy, client } = await l7(2);
     await client.range('warm-up');
@@ -177,6 +209,24 @@ describe('fault proxies against etcd ' + V, () => {
     // HTTP/1.1 over the terminated TLS is relayed too (ALPN http/1.1), with the proxy's client certificate upstream.
     const v = await httpRequest(`https://127.0.0.1:${port}/version`, { timeoutMs: 5000, tls: { cacert: tls.cluster.tls!.caCert, cert: tls.cluster.tls!.clientCert, key: tls.cluster.tls!.clientKey } });
     assert.match(v.body, /etcdserver/);
+    // HTTP/2 without a gRPC content-type (ALPN h2, as curl does) is plain HTTP: the "every RPC" abort skips it.
+    const h2s = http2.connect(`https://127.0.0.1:${port}`, { ca: readFileSync(tls.cluster.tls!.caCert), cert: readFileSync(tls.cluster.tls!.clientCert), key: readFileSync(tls.cluster.tls!.clientKey) });
+    closers.push(() => h2s.destroy());
+    for (let i = 0; i < 10; i++) {
+      const r = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const st = h2s.request({ ':path': '/health' });
+        let status = 0;
+        let body = '';
+        st.on('response', (h) => (status = Number(h[':status'])));
+        st.on('data', (c: Buffer) => (body += c.toString()));
+        st.on('end', () => resolve({ status, body }));
+        st.on('error', reject);
+        st.end();
+      });
+      assert.equal(r.status, 200, r.body);
+      assert.match(r.body, /"health":"true"/);
+    }
+    assert.equal(proxy.stats.http, 10);
   });
 
   test('L4: latency, blackhole that keeps the connection and loses nothing, reset', async () => {
@@ -208,6 +258,29 @@ describe('fault proxies against etcd ' + V, () => {
     for (let i = 0; i < 50 && !ok; i++) ok = await client.range('a', { timeoutMs: 1000 }).then(() => true, () => false);
     assert.ok(ok, 'reconnected after the reset fault');
     assert.ok(proxy.stats.resets >= 1);
+  });
+
+  test('L4: a Range of a 512 KiB value through a 256 KiB/s link takes at least (size - one read)/bandwidth; bytes intact', async () => {
+    const proxy = new L4FaultProxy({ listen: { host: '127.0.0.1', port: 0 }, target: hostPort(direct.endpoints[0]!), seed: 6 });
+    const port = await proxy.start();
+    closers.push(() => proxy.close());
+    const client = new EtcdClient({ ...direct, endpoints: [`http://127.0.0.1:${port}`] });
+    closers.push(() => client.close());
+    const value = Buffer.alloc(512 * 1024);
+    for (let i = 0; i < value.length; i++) value[i] = (i * 7) & 0xff;
+    await new EtcdClient(direct).put('big', value);
+    await client.range('warm-up');
+    const B = 256 * 1024;
+    proxy.addRule({ id: 'thin', bandwidth: B });
+    const before = proxy.stats.bytesDown;
+    let got: Buffer | undefined;
+    const t = await timed(async () => (got = (await client.get('big', { timeoutMs: 30_000 }))?.value));
+    // Lower bound only: the last socket read (at most 64 KiB) leaves at its own release time.
+    const floor = ((value.length - 64 * 1024) / B) * 1000;
+    assert.ok(t >= floor, `Range of 512 KiB at 256 KiB/s took ${t.toFixed(0)} ms, expected at least ${floor.toFixed(0)} ms`);
+    assert.ok(got?.equals(value), 'the value arrived intact');
+    assert.ok(proxy.stats.bytesDown - before >= value.length);
+    proxy.clearRules();
   });
 
   test('CLI: `upshift faults proxy` relays, aborts per RPC and reports (JSON) when it stops', async () => {

@@ -14,6 +14,11 @@
  * client's connection with it; a reset upstream stream resets the client's stream with the same code
  * (REFUSED_STREAM stays REFUSED_STREAM). With no rule an RPC is forwarded frame for frame.
  *
+ * Plain HTTP on the client port (/health, /version, /metrics, the JSON gateway; HTTP/1.1, or HTTP/2
+ * without a gRPC content-type) is not an RPC: no per-RPC rule touches it unless the rule's `methods` name
+ * its path. HTTP/1.1 connections are relayed as bytes, or request by request (node's HTTP server, so
+ * each request can be aborted or delayed) when they open while a rule names an HTTP path.
+ *
  * TLS: with `tls.listen` (the member's server certificate and key) the proxy terminates TLS and talks TLS
  * upstream with `tls.upstream` (CA, client cert); without certificates a TLS member can only get the L4
  * proxy (l4-proxy.ts), and the fault layer says so.
@@ -24,7 +29,9 @@ import { connect as tlsConnect, createServer as createTlsServer, type Server as 
 import http2, { constants as h2c, type ClientHttp2Session, type ClientHttp2Stream, type Http2Server, type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
 import { OrderedReleaseQueue } from './queue.js';
 import { seededRng, jittered, type Rng } from './rng.js';
-import { decideRpc, grpcCodeName, streamEffects, type RpcRule } from './rpc-rules.js';
+import { createServer as createHttpServer, request as httpRequest, Agent as HttpAgent, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
+import { decideRpc, grpcCodeName, httpStatusOf, isGrpcContentType, rulesTargetHttp, streamEffects, type RpcDecision, type RpcRule } from './rpc-rules.js';
 
 export interface L7TlsOptions {
   /** Terminate TLS for clients with this certificate and key (PEM); `ca` set: clients must present a cert it signed. */
@@ -50,6 +57,8 @@ export interface L7Stats {
   resets: number;
   /** Connections that spoke HTTP/1.1 (etcd's /version, /health, /metrics on the client port), relayed as bytes. */
   relayed: number;
+  /** Plain HTTP requests seen one by one (HTTP/2 without a gRPC content-type, HTTP/1.1 while a rule names an HTTP path); not counted in `rpcs`. */
+  http: number;
   rpcs: number;
   forwarded: number;
   aborted: Record<string, number>;
@@ -78,12 +87,14 @@ export class L7FaultProxy extends ProxyListener {
   /** Open streams' hold/release re-evaluation, run when the rules change. */
   private readonly liveStreams = new Set<() => void>();
   private readonly sockets = new Set<Socket>();
-  readonly stats: L7Stats = { connections: 0, active: 0, refused: 0, resets: 0, relayed: 0, rpcs: 0, forwarded: 0, aborted: {}, delayed: 0, held: 0, methods: {} };
+  readonly stats: L7Stats = { connections: 0, active: 0, refused: 0, resets: 0, relayed: 0, http: 0, rpcs: 0, forwarded: 0, aborted: {}, delayed: 0, held: 0, methods: {} };
 
   private awaitingTls: boolean;
   private tlsServer: TlsServer | undefined;
   /** The upstream TCP connection opened for each accepted client socket, by its remote address (TLS path). */
   private readonly upstreamOf = new Map<string, Socket>();
+  private http1: HttpServer | undefined;
+  private http1Agent: HttpAgent | undefined;
 
   constructor(private readonly opts: L7ProxyOptions) {
     super(opts.listen, opts.target, false);
@@ -152,6 +163,8 @@ export class L7FaultProxy extends ProxyListener {
     this.pending.clear();
     await this.stopListening();
     this.h2?.close();
+    this.http1?.closeAllConnections();
+    this.http1Agent?.destroy();
   }
 
   // ------------------------------------------------------------------ connections
@@ -234,7 +247,10 @@ export class L7FaultProxy extends ProxyListener {
         return;
       }
       if (!isH2) {
-        this.relay(down, upSock);
+        if (rulesTargetHttp(this.rules.values())) {
+          upSock.destroy();
+          this.serveHttp1(down);
+        } else this.relay(down, upSock);
         return;
       }
       const session = http2.connect(`${upTls ? 'https' : 'http'}://${t.host}:${t.port}`, { createConnection: () => upSock });
@@ -278,6 +294,76 @@ export class L7FaultProxy extends ProxyListener {
       return;
     }
     start();
+  }
+
+  /** HTTP/1.1 request by request, so a rule naming an HTTP path can abort or delay each (upstream: a keep-alive agent of the proxy's own). */
+  private serveHttp1(down: Socket): void {
+    this.stats.relayed++;
+    if (!this.http1) {
+      this.http1 = createHttpServer((req, res) => this.onHttp1Request(req, res));
+      this.http1.on('clientError', (_e, s) => s.destroy());
+    }
+    this.http1.emit('connection', down);
+    down.resume();
+  }
+
+  private onHttp1Request(req: IncomingMessage, res: ServerResponse): void {
+    const path = (req.url ?? '/').split('?')[0]!;
+    this.stats.http++;
+    const d = decideRpc(this.activeRules, path, this.rngOf, false);
+    const forward = (): void => {
+      const upTls = this.opts.tls?.upstream;
+      const t = this.target;
+      const headers = { ...req.headers };
+      delete headers.connection;
+      delete headers['keep-alive'];
+      this.http1Agent ??= upTls
+        ? new HttpsAgent({ keepAlive: true, ca: upTls.ca, cert: upTls.cert, key: upTls.key, rejectUnauthorized: !upTls.insecureSkipVerify })
+        : new HttpAgent({ keepAlive: true });
+      const o = { host: t.host, port: t.port, method: req.method, path: req.url, headers, agent: this.http1Agent };
+      const ur = (upTls ? httpsRequest : httpRequest)(o, (ures) => {
+        const h = { ...ures.headers };
+        delete h.connection;
+        delete h['keep-alive'];
+        res.writeHead(ures.statusCode ?? 502, ures.statusMessage, h);
+        ures.pipe(res);
+      });
+      ur.on('error', () => {
+        if (!res.headersSent) res.writeHead(502).end();
+        else res.destroy();
+      });
+      req.pipe(ur);
+    };
+    this.applyHttp(d, path, () => !res.destroyed && !res.writableEnded, (status, msg) => res.writeHead(status, { 'content-type': 'text/plain' }).end(msg), forward, (f) => res.once('close', f));
+  }
+
+  /** Abort, hold, delay, then forward a plain HTTP request (HTTP/1.1 or HTTP/2) per the decision for its path. */
+  private applyHttp(d: RpcDecision, path: string, open: () => boolean, answer: (status: number, msg: string) => void, forward: () => void, onClose: (f: () => void) => void): void {
+    const m = (this.stats.methods[path] ??= { rpcs: 0, aborted: 0 });
+    m.rpcs++;
+    if (d.abort) {
+      m.aborted++;
+      const name = grpcCodeName(d.abort.code);
+      this.stats.aborted[name] = (this.stats.aborted[name] ?? 0) + 1;
+      answer(httpStatusOf(d.abort.code), `${d.abort.message}\n`);
+      return;
+    }
+    const afterDelay = (): void => {
+      if (!d.delayMs) return forward();
+      this.stats.delayed++;
+      const t = setTimeout(forward, d.delayMs);
+      onClose(() => clearTimeout(t));
+    };
+    // A blackhole of the whole link (no methods) is a partition: it holds plain HTTP too, as the byte relay does.
+    const hold = d.hold || this.activeRules.some((r) => r.blackhole && !r.methods);
+    if (!hold) return afterDelay();
+    this.stats.held++;
+    const release = (): void => {
+      this.held.delete(release);
+      if (open()) afterDelay();
+    };
+    this.held.add(release);
+    onClose(() => this.held.delete(release));
   }
 
   private onSession(down: ServerHttp2Session): void {
@@ -324,6 +410,25 @@ export class L7FaultProxy extends ProxyListener {
     stream.on('error', () => undefined);
     const method = String(headers[':path'] ?? '');
     const up = (stream.session as unknown as { upstream?: ClientHttp2Session } | undefined)?.upstream;
+    if (!isGrpcContentType(headers['content-type'])) {
+      // Plain HTTP over HTTP/2 (TLS with ALPN h2): only rules naming its path apply.
+      this.stats.http++;
+      const path = method.split('?')[0]!;
+      const d = decideRpc(this.activeRules, path, this.rngOf, false);
+      const forward = (): void => {
+        if (stream.closed || stream.destroyed) return;
+        if (!up || up.destroyed || up.closed) stream.close(h2c.NGHTTP2_REFUSED_STREAM);
+        else this.forward(stream, headers, up, undefined, false);
+      };
+      const answer = (status: number, msg: string): void => {
+        if (stream.closed || stream.destroyed) return;
+        stream.respond({ ':status': status, 'content-type': 'text/plain' });
+        stream.end(msg);
+        stream.resume();
+      };
+      this.applyHttp(d, path, () => !stream.closed && !stream.destroyed, answer, forward, (f) => stream.once('close', f));
+      return;
+    }
     this.stats.rpcs++;
     const m = (this.stats.methods[method] ??= { rpcs: 0, aborted: 0 });
     m.rpcs++;
@@ -360,7 +465,7 @@ export class L7FaultProxy extends ProxyListener {
     afterDelay();
   }
 
-  private forward(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, up: ClientHttp2Session, streamDelay: { ms: number; jitterMs: number } | undefined): void {
+  private forward(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, up: ClientHttp2Session, streamDelay: { ms: number; jitterMs: number } | undefined, grpc = true): void {
     if (stream.closed || stream.destroyed) return;
     const out: Record<string, string | string[]> = {};
     for (const [k, v] of Object.entries(headers)) if (v !== undefined && !HOP_HEADERS.has(k)) out[k] = v as string | string[];
@@ -404,14 +509,14 @@ export class L7FaultProxy extends ProxyListener {
         }
       });
       const reevaluate = (): void => {
-        if (this.rules.size > 0 && streamEffects(this.activeRules, path).hold) q.hold();
+        if (this.rules.size > 0 && streamEffects(this.activeRules, path, grpc).hold) q.hold();
         else q.release();
       };
       reevaluate();
       this.liveStreams.add(reevaluate);
       const delayOf = (): number => {
         if (this.rules.size === 0 && !streamDelay) return 0;
-        const sd = streamEffects(this.activeRules, path).streamDelay ?? streamDelay;
+        const sd = streamEffects(this.activeRules, path, grpc).streamDelay ?? streamDelay;
         return sd ? jittered((rng ??= this.seedRng.fork(`stream/${path}`)), sd.ms, sd.jitterMs) : 0;
       };
       us.on('data', (chunk: Buffer) => q.push(chunk, delayOf()));

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decideRpc, methodMatches, parseAbortSpec, parseGrpcCode, parseRate, streamEffects, type RpcRule } from './rpc-rules.js';
+import { decideRpc, httpStatusOf, isGrpcContentType, rulesTargetHttp, methodMatches, parseAbortSpec, parseGrpcCode, parseRate, streamEffects, type RpcRule } from './rpc-rules.js';
 import { seededRng } from './rng.js';
 
 test('method scope: exact paths and prefix* patterns', () => {
@@ -65,4 +65,31 @@ test('stream effects: hold and watch delay of an open stream, without rolling an
   ];
   assert.deepEqual(streamEffects(rules, '/etcdserverpb.Watch/Watch'), { hold: true, streamDelay: { ms: 30, jitterMs: 5 } });
   assert.deepEqual(streamEffects(rules, '/etcdserverpb.KV/Range'), { hold: false, streamDelay: undefined });
+});
+
+test('plain HTTP requests: only rules naming their path apply; gRPC is told by content-type', () => {
+  const rng = () => seededRng(1);
+  const rules: RpcRule[] = [
+    { id: 'all', abort: { rate: 1, code: 14 } },
+    { id: 'kv', methods: ['/etcdserverpb.KV/*'], abort: { rate: 1, code: 14 }, delay: { ms: 10 } },
+    { id: 'w', streamDelay: { ms: 50 } },
+  ];
+  const h = decideRpc(rules, '/health', rng, false);
+  assert.equal(h.abort, undefined);
+  assert.equal(h.delayMs, 0);
+  assert.deepEqual(h.rules, []);
+  assert.equal(streamEffects(rules, '/health', false).streamDelay, undefined);
+  assert.ok(decideRpc(rules, '/etcdserverpb.KV/Range', rng).abort);
+  assert.ok(!rulesTargetHttp(rules));
+  const named: RpcRule[] = [{ id: 'h', methods: ['/health'], abort: { rate: 1, code: 14 } }];
+  assert.ok(rulesTargetHttp(named));
+  assert.ok(rulesTargetHttp([{ id: 'gw', methods: ['/v3/*'] }]));
+  assert.equal(decideRpc(named, '/health', rng, false).abort?.rule, 'h');
+  assert.equal(decideRpc(named, '/version', rng, false).abort, undefined);
+  assert.equal(httpStatusOf(14), 503);
+  assert.ok(isGrpcContentType('application/grpc'));
+  assert.ok(isGrpcContentType('application/grpc+proto'));
+  assert.ok(!isGrpcContentType('application/json'));
+  assert.ok(!isGrpcContentType('application/grpc-web'));
+  assert.ok(!isGrpcContentType(undefined));
 });

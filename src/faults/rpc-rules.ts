@@ -4,6 +4,9 @@
  * same shape (abort{percentage, grpc_status}, delay{fixed_delay, percentage}, scoped by headers; see
  * governance.md §3); the method scope here is the gRPC path, e.g. `/etcdserverpb.KV/Put`, or a prefix
  * ending in `*` (`/etcdserverpb.KV/*`).
+ * The rules are per RPC: a plain HTTP request on the same port (etcd's /health, /version, /metrics, the
+ * JSON gateway's /v3/...) is touched only by a rule whose `methods` name its path explicitly, so an
+ * "every RPC" abort never turns a health check into a fake outage.
  */
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { UsageError } from '../core/errors.js';
@@ -44,9 +47,10 @@ export function methodMatches(patterns: readonly string[] | undefined, method: s
  * one seeded stream per rule, so the sequence of outcomes per rule depends only on the seed and the
  * order the RPCs arrive in). The first abort wins; delays add up.
  */
-export function decideRpc(rules: readonly RpcRule[], method: string, rngOf: (ruleId: string) => Rng): RpcDecision {
+export function decideRpc(rules: readonly RpcRule[], method: string, rngOf: (ruleId: string) => Rng, grpc = true): RpcDecision {
   const d: RpcDecision = { delayMs: 0, hold: false, rules: [] };
   for (const r of rules) {
+    if (!grpc && !targetsHttp(r, method)) continue;
     const scopedToWatch = r.streamDelay && !r.methods ? [WATCH_METHOD] : r.methods;
     if (!methodMatches(r.streamDelay && !r.abort && !r.delay ? scopedToWatch : r.methods, method)) continue;
     const rng = rngOf(r.id);
@@ -76,16 +80,40 @@ export function decideRpc(rules: readonly RpcRule[], method: string, rngOf: (rul
  * What the rules do to an open stream's responses (no dice rolled: a stream's messages are held or delayed
  * as a whole, and the per-RPC dice stay one roll per RPC).
  */
-export function streamEffects(rules: readonly RpcRule[], method: string): { hold: boolean; streamDelay?: { ms: number; jitterMs: number } | undefined } {
+export function streamEffects(rules: readonly RpcRule[], method: string, grpc = true): { hold: boolean; streamDelay?: { ms: number; jitterMs: number } | undefined } {
   let hold = false;
   let streamDelay: { ms: number; jitterMs: number } | undefined;
   for (const r of rules) {
+    if (!grpc && !targetsHttp(r, method)) continue;
     const onlyStreamDelay = r.streamDelay && !r.abort && !r.delay && !r.blackhole;
     if (!methodMatches(r.methods ?? (onlyStreamDelay ? [WATCH_METHOD] : undefined), method)) continue;
     if (r.blackhole) hold = true;
     if (r.streamDelay) streamDelay = { ms: (streamDelay?.ms ?? 0) + r.streamDelay.ms, jitterMs: Math.max(streamDelay?.jitterMs ?? 0, r.streamDelay.jitterMs ?? 0) };
   }
   return { hold, streamDelay };
+}
+
+/** A rule touches a plain HTTP request only when its `methods` are given and one of them matches the path. */
+export function targetsHttp(rule: RpcRule, path: string): boolean {
+  return rule.methods !== undefined && rule.methods.length > 0 && methodMatches(rule.methods, path);
+}
+
+/** Any rule that names an HTTP path (not a gRPC method path `/pkg.Service/...`). */
+export function rulesTargetHttp(rules: Iterable<RpcRule>): boolean {
+  for (const r of rules) if (r.methods?.some((m) => !/^\/[\w.]+\.[\w]+\//.test(m))) return true;
+  return false;
+}
+
+/** A gRPC request, by its content-type (application/grpc, application/grpc+proto, ...). */
+export function isGrpcContentType(ct: string | string[] | undefined): boolean {
+  const v = Array.isArray(ct) ? ct[0] : ct;
+  return v !== undefined && /^application\/grpc(?:[+;]|$)/i.test(v.trim());
+}
+
+/** The HTTP status an aborted plain HTTP request is answered with (grpc-gateway's mapping of the code). */
+export function httpStatusOf(code: number): number {
+  const map: Record<number, number> = { 1: 499, 2: 500, 3: 400, 4: 504, 5: 404, 6: 409, 7: 403, 8: 429, 9: 400, 10: 409, 11: 400, 12: 501, 13: 500, 14: 503, 15: 500, 16: 401 };
+  return map[code] ?? 500;
 }
 
 const CODE_NAMES = Object.entries(GrpcStatus).filter(([k, v]) => typeof v === 'number' && /^[A-Z_]+$/.test(k)) as [string, number][];

@@ -60,7 +60,7 @@ const faultEntry = z.strictObject({
   for: durationText.optional(),
   rate: z.union([z.string(), z.number()]).optional(),
   code: z.union([z.string(), z.number()]).optional(),
-  methods: z.array(z.string().regex(/^\/[^\s]*$/, 'a gRPC path like /etcdserverpb.KV/Put or a prefix ending in *')).min(1).optional(),
+  methods: z.array(z.string().regex(/^\/[^\s]*$/, 'a gRPC path like /etcdserverpb.KV/Put, an HTTP path like /health, or a prefix ending in *')).min(1).optional(),
   latency: durationText.optional(),
   jitter: durationText.optional(),
   bandwidth: z.union([z.string(), z.number()]).optional(),
