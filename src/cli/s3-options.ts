@@ -16,7 +16,7 @@ export function withS3Options<T extends Command>(cmd: T, opts: { writes?: boolea
       .option('--s3-storage-class <class>', 'storage class of snapshot objects (manifests stay STANDARD)')
       .option('--s3-object-lock-mode <mode>', 'GOVERNANCE|COMPLIANCE object lock (the bucket must have object lock enabled)')
       .option('--s3-object-lock-retain <duration>', 'keep objects locked this long (e.g. 30d)')
-      .option('--s3-part-size <MiB>', 'multipart part size; 3 parts are held in memory (2 in flight, 1 filling)', '8')
+      .option('--s3-part-size <MiB>', 'multipart part size; 3 parts are held in memory (2 in flight, 1 filling). Default: from the db size, 5 MiB up to 24 GiB')
       .option('--s3-verify <mode>', 'auto|read-back: check the stored object by ETag (read back when not comparable) or always read it back', 'auto');
   }
   return cmd;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeS3Settings, resolveS3Settings } from './options.js';
+import { describeS3Settings, partSizeFor, resolveS3Settings } from './options.js';
 
 test('defaults: AWS endpoint, virtual-hosted style, checksums only when required', () => {
   const s = resolveS3Settings({}, {});
@@ -8,7 +8,7 @@ test('defaults: AWS endpoint, virtual-hosted style, checksums only when required
   assert.equal(s.region, undefined);
   assert.equal(s.forcePathStyle, false);
   assert.equal(s.checksum, 'when-required');
-  assert.equal(s.partSizeBytes, 8 << 20);
+  assert.equal(s.partSizeBytes, undefined, 'chosen per upload from the db size');
   assert.equal(s.credentials, undefined);
 });
 
@@ -43,4 +43,23 @@ test('credentials come from the environment only and are never described', () =>
   assert.deepEqual(s.credentials, { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 's3cr3t-value', sessionToken: 'tok-value' });
   const d = JSON.stringify(describeS3Settings(s));
   assert.ok(!d.includes('s3cr3t') && !d.includes('tok-value') && !d.includes('AKIAEXAMPLE'), d);
+});
+
+test("part size: S3's 5 MiB minimum until twice the expected size needs more than 10,000 parts", () => {
+  const MiB = 2 ** 20;
+  const GiB = 2 ** 30;
+  for (const [expected, part] of [
+    [undefined, 8 * MiB],
+    [0, 5 * MiB],
+    [1 * GiB, 5 * MiB],
+    [8 * GiB, 5 * MiB],
+    [24 * GiB, 5 * MiB],
+    [25 * GiB, 6 * MiB],
+    [100 * GiB, 21 * MiB],
+  ] as const) {
+    const got = partSizeFor(expected);
+    assert.equal(got, part, `${expected}`);
+    if (expected !== undefined) assert.ok(got * 10_000 >= expected * 2, `${expected}: room for twice the size`);
+  }
+  assert.equal(resolveS3Settings({ s3PartSize: '16' }, {}).partSizeBytes, 16 * MiB);
 });

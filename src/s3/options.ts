@@ -43,15 +43,30 @@ export interface S3Settings {
    * upshift verifies the stored object itself (ETag or read-back), so nothing is lost.
    */
   checksum: ChecksumMode;
-  partSizeBytes: number;
+  /** undefined: chosen per upload from the expected size (`partSizeFor`). */
+  partSizeBytes: number | undefined;
   /** `auto`: compare the store's ETag with the MD5s computed on the way, read back when it is not comparable. */
   verify: 'auto' | 'read-back';
   /** Static keys from the command's environment (AWS_ACCESS_KEY_ID, ...); undefined: the SDK's chain. */
   credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | undefined;
 }
 
-/** 5 MiB is S3's minimum part; 8 keeps memory low (parts in flight are held in memory) with few requests. */
-export const DEFAULT_PART_MIB = 8;
+/** S3's minimum part size (all but the last part) and its maximum part count. */
+export const MIN_PART_BYTES = 5 << 20;
+export const MAX_PARTS = 10_000;
+/** Without a size estimate: 8 MiB parts reach 78 GiB, beyond any etcd db. */
+export const UNKNOWN_SIZE_PART_BYTES = 8 << 20;
+
+/**
+ * The part size for an upload of about `expectedBytes`: the smallest whole MiB, at least S3's 5 MiB minimum,
+ * that fits twice the estimate in 10,000 parts (the db may grow between the estimate and the snapshot).
+ * Part buffers are what the upload holds in memory, so smaller is better: 5 MiB up to a 24 GiB db.
+ */
+export function partSizeFor(expectedBytes: number | undefined): number {
+  if (expectedBytes === undefined || !Number.isFinite(expectedBytes) || expectedBytes < 0) return UNKNOWN_SIZE_PART_BYTES;
+  const mib = Math.ceil((expectedBytes * 2) / MAX_PARTS / 2 ** 20);
+  return Math.max(MIN_PART_BYTES, mib * 2 ** 20);
+}
 const STORAGE_CLASSES = ['STANDARD', 'REDUCED_REDUNDANCY', 'STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING', 'GLACIER', 'DEEP_ARCHIVE', 'GLACIER_IR', 'OUTPOSTS', 'SNOW', 'EXPRESS_ONEZONE'];
 
 export function resolveS3Settings(flags: S3Flags, env: NodeJS.ProcessEnv): S3Settings {
@@ -105,10 +120,10 @@ export function resolveS3Settings(flags: S3Flags, env: NodeJS.ProcessEnv): S3Set
     throw new UsageError(`--s3-checksum: "${flags.s3Checksum}" is not when-required or when-supported`, { hint: 'when-supported sends CRC32 checksums with every part; some S3-compatible stores reject them' });
   }
 
-  let partSizeBytes = DEFAULT_PART_MIB << 20;
+  let partSizeBytes: number | undefined;
   if (flags.s3PartSize !== undefined) {
     const mib = Number(flags.s3PartSize.replace(/mib?$/i, ''));
-    if (!Number.isInteger(mib) || mib < 5 || mib > 5120) throw new UsageError(`--s3-part-size: "${flags.s3PartSize}" is not a whole number of MiB between 5 and 5120`, { hint: 'e.g. --s3-part-size 16 (memory grows with it: 3 parts are held)' });
+    if (!Number.isInteger(mib) || mib < 5 || mib > 5120) throw new UsageError(`--s3-part-size: "${flags.s3PartSize}" is not a whole number of MiB between 5 and 5120`, { hint: 'e.g. --s3-part-size 16 (memory grows with it: 3 parts are held; by default 5 MiB up to a 24 GiB db)' });
     partSizeBytes = mib << 20;
   }
 

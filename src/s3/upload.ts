@@ -10,8 +10,11 @@
  * allocation that lives (and is promoted) while the part is in flight; measured on a 1 GiB snapshot to a
  * local S3 server, a save through it peaked at 182 MiB RSS, against 103 MiB for the same save to a file.
  * Here `QUEUE_SIZE + 1` part buffers are allocated once and reused: the bytes are copied once, into the part
- * they belong to, and nothing else is held. Completion and abort are explicit too (lib-storage starts an
- * abort only once its input stream fails, and reports the error before the abort has finished).
+ * they belong to, and nothing else is held. The part size follows the expected size (5 MiB, S3's minimum,
+ * up to a 24 GiB db), and `end()` sends the last part as soon as the stream ends and drops the buffers, so
+ * they are not held while the caller checks the snapshot. Completion and abort are explicit too
+ * (lib-storage starts an abort only once its input stream fails, and reports the error before the abort
+ * has finished).
  */
 import { createHash, type Hash } from 'node:crypto';
 import {
@@ -26,6 +29,7 @@ import {
 import { ProblemError, errorMessage } from '../core/errors.js';
 import { toS3Error } from './errors.js';
 import type { ObjectStore } from './store.js';
+import { MAX_PARTS, partSizeFor } from './options.js';
 
 /** Parts sent concurrently: two keep the link busy while the next one fills. */
 const QUEUE_SIZE = 2;
@@ -49,7 +53,8 @@ export class StreamingUpload {
   /** Called once if the upload fails while bytes are still being pushed. */
   onError: (e: Error) => void = () => undefined;
   bytes = 0;
-  private readonly partSize: number;
+  private partSize = 0;
+  private expectedBytes: number | undefined;
   private readonly params: Partial<PutObjectCommandInput>;
   private readonly crc: boolean;
   private readonly free: Buffer[] = [];
@@ -64,6 +69,8 @@ export class StreamingUpload {
   private failed: Error | undefined;
   private ended = false;
   private wantsDrain = false;
+  /** The stream has ended (`end()`): no more pushes, part buffers are dropped as they come back. */
+  private streamEnded = false;
 
   constructor(
     private readonly store: ObjectStore,
@@ -71,10 +78,19 @@ export class StreamingUpload {
     readonly key: string,
     now: Date,
   ) {
-    this.partSize = store.settings.partSizeBytes;
     this.params = { ContentType: 'application/octet-stream', ...store.writeParams(now, { storageClass: true }) };
     // CRC32 per part when the user asked for SDK checksums, or when S3 requires one (object lock).
     this.crc = store.settings.checksum === 'when-supported' || this.params.ChecksumAlgorithm !== undefined;
+  }
+
+  /** The size the stream is expected to have (etcd's db size), before the first push: it sets the part size. */
+  expect(bytes: number | undefined): void {
+    this.expectedBytes = bytes;
+  }
+
+  /** Part buffers are allocated on the first push, once the part size is known. */
+  private allocate(): void {
+    this.partSize = this.store.settings.partSizeBytes ?? partSizeFor(this.expectedBytes);
     for (let i = 0; i < QUEUE_SIZE; i++) this.free.push(Buffer.allocUnsafeSlow(this.partSize));
     this.current = Buffer.allocUnsafeSlow(this.partSize);
   }
@@ -92,6 +108,7 @@ export class StreamingUpload {
   /** Take a copy of `chunk`; false when the caller should wait for `onDrain`. */
   push(chunk: Buffer): boolean {
     if (this.failed) return true; // the error reaches the caller through onError / finish
+    if (this.partSize === 0) this.allocate();
     this.bytes += chunk.length;
     let at = 0;
     while (at < chunk.length) {
@@ -123,6 +140,16 @@ export class StreamingUpload {
   private sendCurrent(): void {
     const buf = this.current!;
     const len = this.filled;
+    if (this.partNumber >= MAX_PARTS) {
+      // Only with a --s3-part-size far too small for the db (the default fits twice the expected size).
+      this.fail(
+        new ProblemError('s3-too-many-parts', `s3://${this.bucket}/${this.key}: the snapshot needs more than ${MAX_PARTS} parts of ${this.partSize >> 20} MiB`, {
+          hint: 'raise --s3-part-size (or leave it unset: it then follows the db size)',
+        }),
+        'upload',
+      );
+      return;
+    }
     this.partMd5s.push(this.md5.digest());
     this.md5 = createHash('md5');
     this.current = this.free.pop()!;
@@ -151,6 +178,7 @@ export class StreamingUpload {
   }
 
   private returnBuffer(buf: Buffer): void {
+    if (this.streamEnded && this.pending.length === 0) return; // dropped: nothing more will be pushed
     if (!this.current) {
       this.current = buf;
       // Bytes that arrived while every buffer was busy go first.
@@ -162,10 +190,38 @@ export class StreamingUpload {
     } else {
       this.free.push(buf);
     }
+    if (this.streamEnded) {
+      this.release();
+      return;
+    }
     if (this.wantsDrain && (this.free.length > 0 || this.current) && this.pending.length === 0) {
       this.wantsDrain = false;
       this.onDrain();
     }
+  }
+
+  /**
+   * The stream has ended: send the last part now (the upload stays incomplete until `finish`, and `abort`
+   * removes it) and drop the part buffers as their requests settle. Resolves once no part is in flight, so
+   * the caller's checks of the snapshot do not run while the buffers are still held. Never rejects: a
+   * failure reaches the caller through `onError` and `finish`.
+   */
+  async end(): Promise<void> {
+    this.streamEnded = true;
+    this.release();
+    await this.settle();
+  }
+
+  private release(): void {
+    if (this.pending.length > 0) return; // held bytes go into the next buffer that comes back
+    if (this.partNumber === 0) {
+      this.free.length = 0; // a single PUT in finish() sends `current`
+      return;
+    }
+    if (this.filled > 0 && !this.failed) this.sendCurrent();
+    this.free.length = 0;
+    this.current = undefined;
+    this.filled = 0;
   }
 
   /** The ETag S3 gives an unencrypted (or SSE-S3) object: the MD5 of a single PUT, or MD5 of the parts' MD5s and their count. */
@@ -190,9 +246,9 @@ export class StreamingUpload {
       if (this.failed) throw this.failed;
       if (this.partNumber === 0) {
         // Everything fits in one part: a single PUT, nothing to complete or abort.
-        await this.store.client.send(new PutObjectCommand({ ...this.params, Bucket: this.bucket, Key: this.key, Body: this.current!.subarray(0, this.filled) }), { abortSignal: signal });
+        await this.store.client.send(new PutObjectCommand({ ...this.params, Bucket: this.bucket, Key: this.key, Body: this.current ? this.current.subarray(0, this.filled) : Buffer.alloc(0) }), { abortSignal: signal });
       } else {
-        if (this.filled > 0) this.sendCurrent();
+        if (this.filled > 0 && this.current) this.sendCurrent();
         await this.settle();
         if (this.failed) throw this.failed;
         const UploadId = await this.uploadId!;
