@@ -7,7 +7,7 @@
  * A span that arrives for a trace already linked is counted as late (bounded memory of recently closed
  * traces), so data-quality problems are visible instead of silently changing the graph.
  *
- * Touch order is kept in a queue with one entry per span (key, sequence number, time): the first entry
+ * Touch order is kept in a queue with one entry per span (trace, sequence number, time): the first entry
  * whose sequence number is still its trace's latest is the least recently touched trace. (Re-inserting
  * into a Map on every span would keep the order too, but leaves a deleted slot per span that iteration
  * from the front has to walk: seconds per million spans.)
@@ -24,10 +24,15 @@ export interface AssemblerOptions {
   now?: () => number;
 }
 
+const NO_SPANS: Span[] = [];
+
 interface OpenTrace {
+  key: string;
   spans: Span[];
   /** Sequence number of its latest span. */
   seq: number;
+  /** Linked already: its queue entries are stale (a late span opens a new OpenTrace). */
+  done: boolean;
 }
 
 export class TraceAssembler {
@@ -38,8 +43,8 @@ export class TraceAssembler {
   private readonly idleSpans: number | undefined;
   private readonly now: () => number;
   private seq = 0;
-  // The touch queue (parallel arrays from `head`).
-  private qKeys: string[] = [];
+  // The touch queue (parallel arrays from `head`); entries point at the trace, so no lookup by key per span.
+  private qTraces: OpenTrace[] = [];
   private qSeqs: number[] = [];
   private qTimes: number[] = [];
   private head = 0;
@@ -66,12 +71,12 @@ export class TraceAssembler {
     let t = this.open.get(key);
     if (!t) {
       if (this.closed.has(key)) this.lateSpans++;
-      t = { spans: [], seq: 0 };
+      t = { key, spans: [], seq: 0, done: false };
       this.open.set(key, t);
     }
     t.spans.push(span);
     t.seq = ++this.seq;
-    this.qKeys.push(key);
+    this.qTraces.push(t);
     this.qSeqs.push(t.seq);
     this.qTimes.push(this.idleSpans === undefined ? this.now() : 0);
     if (this.idleSpans !== undefined) this.closeWhile(this.seq - this.idleSpans, Infinity, Infinity);
@@ -87,8 +92,8 @@ export class TraceAssembler {
   }
 
   closeAll(): void {
-    for (const key of [...this.open.keys()]) this.close(key);
-    this.qKeys = [];
+    for (const t of [...this.open.values()]) this.close(t);
+    this.qTraces = [];
     this.qSeqs = [];
     this.qTimes = [];
     this.head = 0;
@@ -101,19 +106,18 @@ export class TraceAssembler {
    */
   private closeWhile(seqBelow: number, timeBelow: number, limit: number): number {
     let n = 0;
-    while (this.head < this.qKeys.length && n < limit) {
-      const key = this.qKeys[this.head]!;
+    while (this.head < this.qTraces.length && n < limit) {
+      const t = this.qTraces[this.head]!;
       const seq = this.qSeqs[this.head]!;
       if (seq >= seqBelow || this.qTimes[this.head]! >= timeBelow) break;
       this.head++;
-      const t = this.open.get(key);
-      if (t && t.seq === seq) {
-        this.close(key);
+      if (!t.done && t.seq === seq) {
+        this.close(t);
         n++;
       }
     }
-    if (this.head > 65_536 && this.head * 2 > this.qKeys.length) {
-      this.qKeys = this.qKeys.slice(this.head);
+    if (this.head > 65_536 && this.head * 2 > this.qTraces.length) {
+      this.qTraces = this.qTraces.slice(this.head);
       this.qSeqs = this.qSeqs.slice(this.head);
       this.qTimes = this.qTimes.slice(this.head);
       this.head = 0;
@@ -121,12 +125,13 @@ export class TraceAssembler {
     return n;
   }
 
-  private close(key: string): void {
-    const t = this.open.get(key);
-    if (!t) return;
+  private close(t: OpenTrace): void {
+    const key = t.key;
+    t.done = true;
     this.open.delete(key);
     this.sink.countTrace();
     linkTrace(t.spans, this.sink);
+    t.spans = NO_SPANS; // the queue may still point at t until it is compacted
     this.closed.add(key);
     if (this.closed.size > this.maxOpen * 2) {
       const [first] = this.closed;
