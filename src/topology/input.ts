@@ -53,25 +53,66 @@ export async function readSpanFile(path: string, format: SpanFormat, peer: PeerO
     }
     input = createReadStream(path, { highWaterMark: 1 << 20 });
   }
-  const rl = lines(input);
+  const rl = lineBytes(input);
   let lineNo = 0;
   let whole = '';
   let sawJsonl = false;
-  for await (const line of rl) {
+  for await (const bytes of rl) {
     lineNo++;
-    const t = line.trim();
+    const parts = format === 'zipkin' ? undefined : otlpParts(bytes);
+    if (parts) {
+      sawJsonl = true;
+      readOtlpRequest({ resourceSpans: parts }, peer, target.span, stats, `${where}:${lineNo}`);
+      continue;
+    }
+    const t = bytes.toString('utf8').trim();
     if (!t) continue;
     let doc: unknown = NOT_JSON;
     if (!sawJsonl && lineNo === 1 && (doc = completeJson(t)) === NOT_JSON) {
       // One pretty-printed document: collect it all.
       whole = t;
-      for await (const rest of rl) whole += '\n' + rest;
+      for await (const rest of rl) whole += '\n' + rest.toString('utf8');
       break;
     }
     sawJsonl = true;
     readDocument(doc !== NOT_JSON ? doc : parseJson(t, `${where}:${lineNo}`), format, peer, target, stats, `${where}:${lineNo}`);
   }
   if (whole) readDocument(parseJson(whole, where), format, peer, target, stats, where);
+}
+
+const PREFIX = Buffer.from('{"resourceSpans":[');
+/** Between two ResourceSpans as exporters write them (resource first). Its quotes cannot be inside a string. */
+const SEP = Buffer.from('},{"resource":');
+/** Parts stay well below V8's large-object size (128 KB), where a string costs a fresh mapping. */
+const PART_BYTES = 48 * 1024;
+
+/**
+ * The ResourceSpans of an OTLP JSONL line as the collector's file exporter writes it,
+ * `{"resourceSpans":[{"resource":...},{"resource":...}]}`, parsed in groups of about PART_BYTES;
+ * undefined when the line has another shape or a group is not JSON (then the whole line is parsed as
+ * before, errors included). Why: a line is a whole export batch, often hundreds of KB, and decoding it
+ * into one string is a large-object allocation per line in V8, which cost more than parsing it. Each
+ * group being valid JSON on its own means the line is valid JSON with the same values.
+ */
+export function otlpParts(b: Buffer): unknown[] | undefined {
+  const end = b.length - 2;
+  if (end < PREFIX.length || b[end + 1] !== 0x7d /* } */ || b[end] !== 0x5d /* ] */) return undefined;
+  if (b.compare(PREFIX, 0, PREFIX.length, 0, PREFIX.length) !== 0) return undefined;
+  const parts: unknown[] = [];
+  for (let from = PREFIX.length; from < end; ) {
+    let cut = from + PART_BYTES < end ? b.indexOf(SEP, from + PART_BYTES) : -1;
+    cut = cut < 0 || cut >= end ? end : cut + 1;
+    let group: unknown;
+    try {
+      group = JSON.parse(`[${b.toString('utf8', from, cut)}]`);
+    } catch {
+      return undefined;
+    }
+    for (const r of group as unknown[]) parts.push(r);
+    from = cut + 1;
+    if (from === end) return undefined; // a trailing comma: not JSON
+  }
+  return parts;
 }
 
 const NOT_JSON = Symbol('not JSON');
@@ -87,12 +128,12 @@ function completeJson(s: string): unknown {
 }
 
 /**
- * The lines of a stream, split as readline does with crlfDelay Infinity (\n, \r\n, or a lone \r), but on
- * bytes: readline decodes the whole input and re-joins OTLP JSONL lines of hundreds of KB from its
- * chunks with a regex, a quarter of the CPU of reading a file. A line is decoded once, whole, so a
- * character split across chunks stays intact.
+ * The lines of a stream as bytes, split as readline does with crlfDelay Infinity (\n, \r\n, or a lone
+ * \r): readline decodes the whole input and re-joins OTLP JSONL lines of hundreds of KB from its
+ * chunks with a regex, a quarter of the CPU of reading a file. Lines are decoded whole or cut at ASCII
+ * bytes, so a character split across chunks stays intact.
  */
-export async function* lines(input: NodeJS.ReadableStream): AsyncGenerator<string> {
+export async function* lineBytes(input: NodeJS.ReadableStream): AsyncGenerator<Buffer> {
   let carry: Buffer[] = [];
   for await (const chunk of input as AsyncIterable<Buffer | string>) {
     const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
@@ -108,13 +149,13 @@ export async function* lines(input: NodeJS.ReadableStream): AsyncGenerator<strin
   if (carry.length) yield* splitCr(Buffer.concat(carry));
 }
 
-/** One line's bytes to strings: a trailing \r belongs to the line break (\r\n), an inner lone \r is a break. */
-function* splitCr(bytes: Buffer): Generator<string> {
+/** One line's bytes: a trailing \r belongs to the line break (\r\n), an inner lone \r is a break. */
+function* splitCr(bytes: Buffer): Generator<Buffer> {
   const end = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.length - 1 : bytes.length;
   let start = 0;
   for (let cr = bytes.indexOf(0x0d); cr >= 0 && cr < end; cr = bytes.indexOf(0x0d, start)) {
-    yield bytes.toString('utf8', start, cr);
+    yield bytes.subarray(start, cr);
     start = cr + 1;
   }
-  yield bytes.toString('utf8', start, end);
+  yield bytes.subarray(start, end);
 }
