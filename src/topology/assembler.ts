@@ -7,10 +7,11 @@
  * A span that arrives for a trace already linked is counted as late (bounded memory of recently closed
  * traces), so data-quality problems are visible instead of silently changing the graph.
  *
- * Touch order is kept in a queue with one entry per span (key, sequence number, time): the first entry
- * whose sequence number is still its trace's latest is the least recently touched trace. (Re-inserting
- * into a Map on every span would keep the order too, but leaves a deleted slot per span that iteration
- * from the front has to walk: seconds per million spans.)
+ * Touch order is a doubly linked list of the open traces, most recently touched last: touching a trace
+ * moves it to the end (a few pointer writes), so the first one is the least recently touched. (A Map
+ * re-inserted on every span keeps the order too, but leaves a deleted slot per span that iteration from
+ * the front has to walk: seconds per million spans; a queue with an entry per span costs an array
+ * write per span into a long-lived array.)
  */
 import { linkTrace, type LinkSink } from './linker.js';
 import { traceKey, type Span } from './span.js';
@@ -25,9 +26,14 @@ export interface AssemblerOptions {
 }
 
 interface OpenTrace {
+  key: string;
   spans: Span[];
   /** Sequence number of its latest span. */
   seq: number;
+  /** When its latest span came (live receiver; 0 when idleness is counted in spans). */
+  time: number;
+  prev: OpenTrace | undefined;
+  next: OpenTrace | undefined;
 }
 
 export class TraceAssembler {
@@ -38,11 +44,9 @@ export class TraceAssembler {
   private readonly idleSpans: number | undefined;
   private readonly now: () => number;
   private seq = 0;
-  // The touch queue (parallel arrays from `head`).
-  private qKeys: string[] = [];
-  private qSeqs: number[] = [];
-  private qTimes: number[] = [];
-  private head = 0;
+  // The touch order: first = least recently touched.
+  private first: OpenTrace | undefined;
+  private last: OpenTrace | undefined;
   evictedTraces = 0;
   lateSpans = 0;
   invalidSpans = 0;
@@ -66,14 +70,16 @@ export class TraceAssembler {
     let t = this.open.get(key);
     if (!t) {
       if (this.closed.has(key)) this.lateSpans++;
-      t = { spans: [], seq: 0 };
+      t = { key, spans: [], seq: 0, time: 0, prev: undefined, next: undefined };
       this.open.set(key, t);
+      this.append(t);
+    } else if (t !== this.last) {
+      this.unlink(t);
+      this.append(t);
     }
     t.spans.push(span);
     t.seq = ++this.seq;
-    this.qKeys.push(key);
-    this.qSeqs.push(t.seq);
-    this.qTimes.push(this.idleSpans === undefined ? this.now() : 0);
+    t.time = this.idleSpans === undefined ? this.now() : 0;
     if (this.idleSpans !== undefined) this.closeWhile(this.seq - this.idleSpans, Infinity, Infinity);
     while (this.open.size > this.maxOpen) {
       this.evictedTraces++;
@@ -87,43 +93,41 @@ export class TraceAssembler {
   }
 
   closeAll(): void {
-    for (const key of [...this.open.keys()]) this.close(key);
-    this.qKeys = [];
-    this.qSeqs = [];
-    this.qTimes = [];
-    this.head = 0;
+    for (const t of [...this.open.values()]) this.close(t);
   }
 
   /**
-   * Walk the queue from its oldest entry while the entry's sequence number is below `seqBelow` and its
-   * time below `timeBelow`, closing each trace whose latest span that entry is; stop after `limit`
-   * closes. Returns how many traces were closed.
+   * Close the least recently touched traces while their latest span's sequence number is below
+   * `seqBelow` and its time below `timeBelow`; stop after `limit` closes. Returns how many were closed.
    */
   private closeWhile(seqBelow: number, timeBelow: number, limit: number): number {
     let n = 0;
-    while (this.head < this.qKeys.length && n < limit) {
-      const key = this.qKeys[this.head]!;
-      const seq = this.qSeqs[this.head]!;
-      if (seq >= seqBelow || this.qTimes[this.head]! >= timeBelow) break;
-      this.head++;
-      const t = this.open.get(key);
-      if (t && t.seq === seq) {
-        this.close(key);
-        n++;
-      }
-    }
-    if (this.head > 65_536 && this.head * 2 > this.qKeys.length) {
-      this.qKeys = this.qKeys.slice(this.head);
-      this.qSeqs = this.qSeqs.slice(this.head);
-      this.qTimes = this.qTimes.slice(this.head);
-      this.head = 0;
+    for (let t = this.first; t && n < limit && t.seq < seqBelow && t.time < timeBelow; t = this.first) {
+      this.close(t);
+      n++;
     }
     return n;
   }
 
-  private close(key: string): void {
-    const t = this.open.get(key);
-    if (!t) return;
+  private append(t: OpenTrace): void {
+    t.prev = this.last;
+    t.next = undefined;
+    if (this.last) this.last.next = t;
+    else this.first = t;
+    this.last = t;
+  }
+
+  private unlink(t: OpenTrace): void {
+    if (t.prev) t.prev.next = t.next;
+    else this.first = t.next;
+    if (t.next) t.next.prev = t.prev;
+    else this.last = t.prev;
+    t.prev = t.next = undefined;
+  }
+
+  private close(t: OpenTrace): void {
+    const key = t.key;
+    this.unlink(t);
     this.open.delete(key);
     this.sink.countTrace();
     linkTrace(t.spans, this.sink);

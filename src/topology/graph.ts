@@ -7,7 +7,7 @@
  */
 import { LatencyHistogram } from './histogram.js';
 import type { LinkEvent, LinkSink, SkipReason } from './linker.js';
-import { isEtcdRpcService, type Span } from './span.js';
+import { isEtcdRpcPath, type Span } from './span.js';
 
 /** Operations kept per edge; the rest count as "(other)" so a chatty HTTP API cannot blow up memory. */
 export const MAX_OPS_PER_EDGE = 200;
@@ -60,6 +60,8 @@ function countOp(ops: Map<string, OpCount>, op: string | undefined, error: boole
 export class GraphBuilder implements LinkSink {
   readonly nodes = new Map<string, NodeAgg>();
   readonly edges = new Map<string, EdgeAgg>();
+  /** parent -> child -> the edge in `edges`: a lookup per call without building the key string. */
+  private readonly edgeIndex = new Map<string, Map<string, EdgeAgg>>();
   readonly skipped: SkipCounts = {};
   traces = 0;
   spans = 0;
@@ -88,15 +90,27 @@ export class GraphBuilder implements LinkSink {
     const n = this.node(s.localService!);
     n.spans++;
     this.spans++;
-    if (s.kind === 'SERVER' && s.op && s.op.startsWith('/') && isEtcdRpcService(s.op.slice(1))) n.etcdServerSpans++;
+    if (s.kind === 'SERVER' && s.op && isEtcdRpcPath(s.op)) n.etcdServerSpans++;
     this.seen(n, s.startUs);
   }
 
+  private edge(parent: string, child: string): EdgeAgg | undefined {
+    return this.edgeIndex.get(parent)?.get(child);
+  }
+
+  private newEdge(parent: string, child: string): EdgeAgg {
+    const edge: EdgeAgg = { parent, child, calls: 0, errors: 0, latency: new LatencyHistogram(), ops: new Map(), virtualCalls: 0, firstUs: 0, lastUs: 0 };
+    this.edges.set(`${parent}\u0000${child}`, edge);
+    let byChild = this.edgeIndex.get(parent);
+    if (!byChild) this.edgeIndex.set(parent, (byChild = new Map()));
+    byChild.set(child, edge);
+    return edge;
+  }
+
   link(e: LinkEvent): void {
-    const key = `${e.parent}\u0000${e.child}`;
-    let edge = this.edges.get(key);
+    let edge = this.edge(e.parent, e.child);
     if (!edge) {
-      this.edges.set(key, (edge = { parent: e.parent, child: e.child, calls: 0, errors: 0, latency: new LatencyHistogram(), ops: new Map(), virtualCalls: 0, firstUs: 0, lastUs: 0 }));
+      edge = this.newEdge(e.parent, e.child);
       this.node(e.parent);
       this.node(e.child);
     }
@@ -156,9 +170,7 @@ export class GraphBuilder implements LinkSink {
       this.seen(m, n.lastUs);
     }
     for (const e of s.edges) {
-      const key = `${e.parent}\u0000${e.child}`;
-      let m = this.edges.get(key);
-      if (!m) this.edges.set(key, (m = { parent: e.parent, child: e.child, calls: 0, errors: 0, latency: new LatencyHistogram(), ops: new Map(), virtualCalls: 0, firstUs: 0, lastUs: 0 }));
+      const m = this.edge(e.parent, e.child) ?? this.newEdge(e.parent, e.child);
       m.calls += e.calls;
       m.errors += e.errors;
       m.virtualCalls += e.virtualCalls;

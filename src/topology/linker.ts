@@ -100,10 +100,37 @@ function mergeInto(a: Span, b: Span): Span {
   };
 }
 
+/** The merge order: by id (always set, compared first without a call), then shared, service, endpoint. */
+function compareSpans(l: Span, r: Span): number {
+  const a = l.id;
+  const b = r.id;
+  if (a !== b) return a < b ? -1 : a > b ? 1 : 0;
+  return compareShared(l, r) || cmp(l.localService, r.localService) || cmp(l.localEndpoint, r.localEndpoint);
+}
+
+/**
+ * Stable sort by compareSpans. Traces are mostly a handful of spans, where an insertion sort with the
+ * comparison inlined beats Array.prototype.sort calling back into JS; both are stable, so the order
+ * is the same.
+ */
+function sortSpans(a: Span[]): Span[] {
+  if (a.length > 24) return a.sort(compareSpans);
+  for (let i = 1; i < a.length; i++) {
+    const x = a[i]!;
+    let j = i - 1;
+    while (j >= 0 && compareSpans(a[j]!, x) > 0) {
+      a[j + 1] = a[j]!;
+      j--;
+    }
+    a[j + 1] = x;
+  }
+  return a;
+}
+
 /** Zipkin's Trace.merge, on spans of one trace. */
 export function mergeTrace(spans: readonly Span[]): Span[] {
   if (spans.length <= 1) return [...spans];
-  const result = [...spans].sort((l, r) => cmp(l.id, r.id) || compareShared(l, r) || cmp(l.localService, r.localService) || cmp(l.localEndpoint, r.localEndpoint));
+  const result = sortSpans([...spans]);
   // Choose the longest trace id (64-bit and 128-bit ids mixed).
   let traceId = result[0]!.traceId;
   for (const s of result) if (traceId.length !== 32) traceId = s.traceId;
@@ -148,6 +175,8 @@ export function mergeTrace(spans: readonly Span[]): Span[] {
 export class SpanNode {
   parent: SpanNode | undefined;
   children: SpanNode[] = [];
+  /** Reached from the root while the tree is built (nodes in a parent cycle are not). */
+  reached = false;
   constructor(readonly span: Span | undefined) {}
 }
 
@@ -167,9 +196,12 @@ export function buildTree(spans: readonly Span[]): TreeResult {
   const spanToParent = new Map<string, string | undefined>();
   const dropped: TreeResult['dropped'] = [];
   let rootSpan: SpanNode | undefined;
+  let anyShared = false;
   for (const s of cleaned) {
-    if (sharedOf(s)) spanToParent.set(keyOf(s.id, true, s.localEndpoint), s.id);
-    else spanToParent.set(s.id, s.parentId);
+    if (sharedOf(s)) {
+      anyShared = true;
+      spanToParent.set(keyOf(s.id, true, s.localEndpoint), s.id);
+    } else spanToParent.set(s.id, s.parentId);
   }
   for (const s of cleaned) {
     const shared = sharedOf(s);
@@ -179,9 +211,10 @@ export function buildTree(spans: readonly Span[]): TreeResult {
     if (shared) {
       parent = s.id;
     } else if (s.parentId !== undefined) {
-      // The child of a shared server span on the same endpoint is the most specific case.
-      const sharedParent = sharedKey(s.parentId, s.localEndpoint);
-      if (spanToParent.has(sharedParent)) {
+      // The child of a shared server span on the same endpoint is the most specific case (only shared
+      // spans have such keys: without any, no key string is built per span).
+      const sharedParent = anyShared ? sharedKey(s.parentId, s.localEndpoint) : undefined;
+      if (sharedParent !== undefined && spanToParent.has(sharedParent)) {
         spanToParent.set(noEndpointKey, sharedParent);
         parent = sharedParent;
       } else {
@@ -215,21 +248,41 @@ export function buildTree(spans: readonly Span[]): TreeResult {
     p.children.push(child);
   }
   // Nodes in a parent cycle are unreachable from the root: find and report them.
-  const reached = new Set<SpanNode>();
+  const reached: SpanNode[] = [];
   const stack = [root];
   while (stack.length) {
     const n = stack.pop()!;
-    reached.add(n);
+    if (!n.reached) {
+      n.reached = true;
+      reached.push(n);
+    }
     for (const c of n.children) stack.push(c);
   }
-  const dropSet = new Set(dropped.map((d) => d.span));
-  for (const n of new Set(keyToNode.values())) if (!reached.has(n) && n.span && !dropSet.has(n.span)) dropped.push({ span: n.span, reason: 'cycle' });
+  let unreached = false;
+  for (const n of keyToNode.values()) {
+    if (!n.reached) {
+      unreached = true;
+      break;
+    }
+  }
+  if (unreached) {
+    const dropSet = new Set(dropped.map((d) => d.span));
+    for (const n of new Set(keyToNode.values())) if (!n.reached && n.span && !dropSet.has(n.span)) dropped.push({ span: n.span, reason: 'cycle' });
+  }
   // Children by timestamp (stable for equal ones).
-  for (const n of reached) if (n.children.length > 1) n.children.sort((a, b) => (a.span?.startUs ?? 0) - (b.span?.startUs ?? 0));
+  for (const n of reached) if (n.children.length > 1) n.children.sort(byStart);
   return { root, dropped };
 }
 
+const byStart = (a: SpanNode, b: SpanNode): number => (a.span?.startUs ?? 0) - (b.span?.startUs ?? 0);
+
 // ---------------------------------------------------------------- the walk
+
+/** A child naming this span as its parent, or the shared server half of it. */
+function hasRealChild(node: SpanNode, span: Span): boolean {
+  for (const c of node.children) if (c.span && (c.span.parentId === span.id || (c.span.shared === true && c.span.id === span.id))) return true;
+  return false;
+}
 
 function firstRemoteAncestor(node: SpanNode): Span | undefined {
   let a = node.parent;
@@ -255,7 +308,7 @@ export function linkTrace(spans: readonly Span[], sink: LinkSink): void {
     // A client with children: the server's own spans name the callee. Only real children count (a span
     // naming this one as parent, or the shared server half): Zipkin also counts orphans it hung under
     // the first root, which would drop a root client call of a trace with a second root.
-    if (kind === 'CLIENT' && current.children.some((c) => c.span && (c.span.parentId === span.id || (c.span.shared === true && c.span.id === span.id)))) continue;
+    if (kind === 'CLIENT' && current.children.length > 0 && hasRealChild(current, span)) continue;
     const serviceName = span.localService;
     const remoteServiceName = span.remoteService;
     if (kind === undefined) {

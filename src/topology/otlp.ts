@@ -36,6 +36,18 @@ export function nanosToMicros(v: unknown): number {
   if (typeof v === 'number') return Math.floor(v / 1000);
   const s = typeof v === 'string' ? v : String(v);
   if (s.length <= 3) return 0;
+  // Plain digits (what exporters send) summed directly: exact below 2^53 µs, and no substring per field.
+  if (s.length <= 18) {
+    let us = 0;
+    const end = s.length - 3;
+    let i = 0;
+    for (; i < end; i++) {
+      const d = s.charCodeAt(i) - 0x30;
+      if (d < 0 || d > 9) break;
+      us = us * 10 + d;
+    }
+    if (i === end) return us;
+  }
   return Number(s.slice(0, -3)) || 0;
 }
 

@@ -44,6 +44,11 @@ const HEX = /^[0-9a-fA-F]+$/;
  */
 export function normalizeId(raw: unknown, bytes: 8 | 16): string | undefined {
   if (raw === undefined || raw === null || raw === '') return undefined;
+  if (typeof raw === 'string' && (raw.length === 16 || raw.length === 32) && raw.length <= bytes * 2) {
+    // Fast path (every span has two or three ids): already lowercase hex of full length, kept as is.
+    const r = lowerHex(raw);
+    if (r !== NOT_LOWER_HEX) return r === 1 ? raw : undefined;
+  }
   let hex: string | undefined;
   if (typeof raw === 'string') {
     // Hex ids are 16 or 32 characters (Zipkin also accepts shorter ones, left-padded); base64 of 8 or 16
@@ -62,6 +67,20 @@ export function normalizeId(raw: unknown, bytes: 8 | 16): string | undefined {
   return hex;
 }
 
+const NOT_LOWER_HEX = -1;
+
+/** 1: lowercase hex, not all zeros; 0: all zeros; NOT_LOWER_HEX: anything else. */
+function lowerHex(s: string): number {
+  let nonZero = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x30) continue;
+    if ((c > 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66)) nonZero = 1;
+    else return NOT_LOWER_HEX;
+  }
+  return nonZero;
+}
+
 /** Traces are grouped by the low 64 bits, so a trace half-reported with 64-bit ids still comes together (Zipkin Trace.merge picks the longest id). */
 export function traceKey(traceId: string): string {
   return traceId.length > 16 ? traceId.slice(-16) : traceId;
@@ -70,6 +89,11 @@ export function traceKey(traceId: string): string {
 /** The etcd gRPC services (api/etcdserverpb, and the lock and election services of server/etcdserver/api/v3lock|v3election). */
 export function isEtcdRpcService(service: string): boolean {
   return service.startsWith('etcdserverpb.') || service.startsWith('v3lockpb.') || service.startsWith('v3electionpb.');
+}
+
+/** isEtcdRpcService of a gRPC path's service (`/etcdserverpb.KV/Range`), without slicing it off. */
+export function isEtcdRpcPath(op: string): boolean {
+  return op.startsWith('/etcdserverpb.') || op.startsWith('/v3lockpb.') || op.startsWith('/v3electionpb.');
 }
 
 /** etcd's HTTP surface: the gRPC gateway (/v3, /v3beta, /v3alpha) and the v2 API (/v2/keys, /v2/members ...). */
