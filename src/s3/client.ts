@@ -8,8 +8,14 @@ import type { S3Settings } from './options.js';
 
 /** Connect deadline: an unreachable endpoint fails within a few seconds (the SDK makes 3 attempts). */
 const CONNECT_TIMEOUT_MS = 5_000;
-/** Socket inactivity deadline per request: a stalled store fails the request instead of hanging. */
-const REQUEST_TIMEOUT_MS = 120_000;
+/**
+ * Socket inactivity deadline per request: a store that sends nothing for this long fails the request instead of
+ * hanging. Generous because CompleteMultipartUpload may stay silent while the store assembles the parts (S3 itself
+ * sends keep-alive whitespace; some S3-compatible servers do not). The SDK's `requestTimeout` is not used: in
+ * @smithy/node-http-handler 4.x it only logs a warning unless `throwOnRequestTimeout` is set, and a total-time
+ * limit would cut a slow but progressing upload.
+ */
+const SOCKET_IDLE_TIMEOUT_MS = 600_000;
 
 export function createS3Client(s: S3Settings): S3Client {
   // The SDK warns on every Node 20 process that *future* SDK releases (2027) will need Node 22. upshift pins
@@ -38,7 +44,7 @@ export function createS3Client(s: S3Settings): S3Client {
     maxAttempts: 3,
     requestHandler: {
       connectionTimeout: CONNECT_TIMEOUT_MS,
-      requestTimeout: REQUEST_TIMEOUT_MS,
+      socketTimeout: SOCKET_IDLE_TIMEOUT_MS,
       httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 8, ...(ca ? { ca } : {}) }),
       httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 8 }),
     },
