@@ -337,15 +337,30 @@ export class L7FaultProxy extends ProxyListener {
     this.applyHttp(d, path, () => !res.destroyed && !res.writableEnded, (status, msg) => res.writeHead(status, { 'content-type': 'text/plain' }).end(msg), forward, (f) => res.once('close', f));
   }
 
-  /** Abort, hold, delay, then forward a plain HTTP request (HTTP/1.1 or HTTP/2) per the decision for its path. */
+  /** A plain HTTP request (HTTP/1.1 or HTTP/2): counted by path; a link-wide blackhole holds it too; an abort answers with the code's HTTP status. */
   private applyHttp(d: RpcDecision, path: string, open: () => boolean, answer: (status: number, msg: string) => void, forward: () => void, onClose: (f: () => void) => void): void {
     const m = (this.stats.methods[path] ??= { rpcs: 0, aborted: 0 });
     m.rpcs++;
+    // A blackhole of the whole link (no methods) is a partition: it holds plain HTTP too, as the byte relay does.
+    const hold = d.hold || this.activeRules.some((r) => r.blackhole && !r.methods);
+    this.applyDecision(d, m, hold, open, (a) => answer(httpStatusOf(a.code), `${a.message}\n`), forward, onClose);
+  }
+
+  /** Abort, hold, delay, then forward one request per its decision: the same for RPCs and plain HTTP. */
+  private applyDecision(
+    d: RpcDecision,
+    m: { aborted: number },
+    hold: boolean,
+    open: () => boolean,
+    abort: (a: NonNullable<RpcDecision['abort']>) => void,
+    forward: () => void,
+    onClose: (f: () => void) => void,
+  ): void {
     if (d.abort) {
       m.aborted++;
       const name = grpcCodeName(d.abort.code);
       this.stats.aborted[name] = (this.stats.aborted[name] ?? 0) + 1;
-      answer(httpStatusOf(d.abort.code), `${d.abort.message}\n`);
+      abort(d.abort);
       return;
     }
     const afterDelay = (): void => {
@@ -354,8 +369,6 @@ export class L7FaultProxy extends ProxyListener {
       const t = setTimeout(forward, d.delayMs);
       onClose(() => clearTimeout(t));
     };
-    // A blackhole of the whole link (no methods) is a partition: it holds plain HTTP too, as the byte relay does.
-    const hold = d.hold || this.activeRules.some((r) => r.blackhole && !r.methods);
     if (!hold) return afterDelay();
     this.stats.held++;
     const release = (): void => {
@@ -433,36 +446,21 @@ export class L7FaultProxy extends ProxyListener {
     const m = (this.stats.methods[method] ??= { rpcs: 0, aborted: 0 });
     m.rpcs++;
     const d = this.rules.size > 0 ? decideRpc([...this.rules.values()], method, this.rngOf) : undefined;
-    if (d?.abort) {
-      m.aborted++;
-      const name = grpcCodeName(d.abort.code);
-      this.stats.aborted[name] = (this.stats.aborted[name] ?? 0) + 1;
-      answerTrailersOnly(stream, d.abort.code, d.abort.message);
-      return;
-    }
-    if (!up || up.destroyed || up.closed) {
+    if (!d?.abort && (!up || up.destroyed || up.closed)) {
       stream.close(h2c.NGHTTP2_REFUSED_STREAM);
       return;
     }
-    const go = (): void => this.forward(stream, headers, up, d?.streamDelay);
-    const afterDelay = (): void => {
-      if (d?.delayMs) {
-        this.stats.delayed++;
-        const t = setTimeout(go, d.delayMs);
-        stream.once('close', () => clearTimeout(t));
-      } else go();
-    };
-    if (d?.hold) {
-      this.stats.held++;
-      const release = (): void => {
-        this.held.delete(release);
-        if (!stream.closed && !stream.destroyed) afterDelay();
-      };
-      this.held.add(release);
-      stream.once('close', () => this.held.delete(release));
-      return;
-    }
-    afterDelay();
+    // No rule: straight through (the hot path when a rehearsal's L7 link has nothing scheduled yet).
+    if (!d) return this.forward(stream, headers, up!, undefined);
+    this.applyDecision(
+      d,
+      m,
+      d.hold,
+      () => !stream.closed && !stream.destroyed,
+      (a) => answerTrailersOnly(stream, a.code, a.message),
+      () => this.forward(stream, headers, up!, d.streamDelay),
+      (f) => stream.once('close', f),
+    );
   }
 
   private forward(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, up: ClientHttp2Session, streamDelay: { ms: number; jitterMs: number } | undefined, grpc = true): void {
