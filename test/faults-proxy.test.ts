@@ -60,6 +60,15 @@ describe('fault proxies against etcd ' + V, () => {
     return { proxy, client, url };
   }
 
+  async function l4(seed: number): Promise<{ proxy: L4FaultProxy; client: EtcdClient }> {
+    const proxy = new L4FaultProxy({ listen: { host: '127.0.0.1', port: 0 }, target: hostPort(direct.endpoints[0]!), seed });
+    const port = await proxy.start();
+    closers.push(() => proxy.close());
+    const client = new EtcdClient({ ...direct, endpoints: [`http://127.0.0.1:${port}`] });
+    closers.push(() => client.close());
+    return { proxy, client };
+  }
+
   test('L7: 5% aborts are about 5% definite UNAVAILABLE answers, per RPC, on one HTTP/2 connection', async () => {
     const { proxy, client, url } = await l7(11);
     await client.range('warm-up');
@@ -230,11 +239,7 @@ describe('fault proxies against etcd ' + V, () => {
   });
 
   test('L4: latency, blackhole that keeps the connection and loses nothing, reset', async () => {
-    const proxy = new L4FaultProxy({ listen: { host: '127.0.0.1', port: 0 }, target: hostPort(direct.endpoints[0]!), seed: 4 });
-    const port = await proxy.start();
-    closers.push(() => proxy.close());
-    const client = new EtcdClient({ ...direct, endpoints: [`http://127.0.0.1:${port}`] });
-    closers.push(() => client.close());
+    const { proxy, client } = await l4(4);
     await client.range('warm-up');
     proxy.addRule({ id: 'lat', latencyMs: 120 });
     const t = await timed(() => client.range('a'));
@@ -261,11 +266,7 @@ describe('fault proxies against etcd ' + V, () => {
   });
 
   test('L4: a Range of a 512 KiB value through a 256 KiB/s link takes at least (size - one read)/bandwidth; bytes intact', async () => {
-    const proxy = new L4FaultProxy({ listen: { host: '127.0.0.1', port: 0 }, target: hostPort(direct.endpoints[0]!), seed: 6 });
-    const port = await proxy.start();
-    closers.push(() => proxy.close());
-    const client = new EtcdClient({ ...direct, endpoints: [`http://127.0.0.1:${port}`] });
-    closers.push(() => client.close());
+    const { proxy, client } = await l4(6);
     const value = Buffer.alloc(512 * 1024);
     for (let i = 0; i < value.length; i++) value[i] = (i * 7) & 0xff;
     await new EtcdClient(direct).put('big', value);
