@@ -86,14 +86,22 @@ export function traceKey(traceId: string): string {
   return traceId.length > 16 ? traceId.slice(-16) : traceId;
 }
 
-/** The etcd gRPC services (api/etcdserverpb, and the lock and election services of server/etcdserver/api/v3lock|v3election). */
+/** The packages of etcd's gRPC services (api/etcdserverpb, and the lock and election services of server/etcdserver/api/v3lock|v3election). */
+const ETCD_RPC_PACKAGES = ['etcdserverpb.', 'v3lockpb.', 'v3electionpb.'] as const;
+
+/** An etcd gRPC service (`etcdserverpb.KV`). */
 export function isEtcdRpcService(service: string): boolean {
-  return service.startsWith('etcdserverpb.') || service.startsWith('v3lockpb.') || service.startsWith('v3electionpb.');
+  return startsWithEtcdPackage(service, 0);
 }
 
 /** isEtcdRpcService of a gRPC path's service (`/etcdserverpb.KV/Range`), without slicing it off. */
 export function isEtcdRpcPath(op: string): boolean {
-  return op.startsWith('/etcdserverpb.') || op.startsWith('/v3lockpb.') || op.startsWith('/v3electionpb.');
+  return op.charCodeAt(0) === 0x2f /* / */ && startsWithEtcdPackage(op, 1);
+}
+
+function startsWithEtcdPackage(s: string, at: number): boolean {
+  for (const p of ETCD_RPC_PACKAGES) if (s.startsWith(p, at)) return true;
+  return false;
 }
 
 /** etcd's HTTP surface: the gRPC gateway (/v3, /v3beta, /v3alpha) and the v2 API (/v2/keys, /v2/members ...). */
