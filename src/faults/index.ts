@@ -1,5 +1,5 @@
 /** Fault injection in user space (no `tc netem` needed): L7 gRPC and L4 TCP proxies, process faults, seeded schedules. */
-export { L7FaultProxy, answerTrailersOnly, encodeGrpcMessage, type L7ProxyOptions, type L7Stats, type L7TlsOptions } from './l7-proxy.js';
+export { L7FaultProxy, encodeGrpcMessage, type L7ProxyOptions, type L7Stats, type L7TlsOptions } from './l7-proxy.js';
 export { L4FaultProxy, type L4ProxyOptions, type L4Rule, type L4Stats, type Direction } from './l4-proxy.js';
 export { decideRpc, methodMatches, parseAbortSpec, parseGrpcCode, parseRate, grpcCodeName, WATCH_METHOD, type RpcRule, type RpcDecision } from './rpc-rules.js';
 export { seededRng, jittered, type Rng } from './rng.js';

@@ -9,10 +9,11 @@
  *
  * Connection topology is mirrored: one upstream connection per client connection, opened before the
  * client's HTTP/2 preface is read, so a member that is down resets the client's connection at once (as
- * close to "connection refused" as a relay gets, and a gRPC client reports it as never sent). An upstream
- * GOAWAY (a graceful stop) becomes a GOAWAY to the client; an upstream connection that dies takes the
- * client's connection with it; a reset upstream stream resets the client's stream with the same code
- * (REFUSED_STREAM stays REFUSED_STREAM). With no rule an RPC is forwarded frame for frame.
+ * close to "connection refused" as a relay gets, and a gRPC client reports it as never sent). HTTP/2 is
+ * relayed frame by frame (h2-relay.ts): an upstream GOAWAY (a graceful stop) becomes a GOAWAY to the
+ * client; an upstream connection that dies takes the client's connection with it; a reset upstream stream
+ * resets the client's stream with the same code (REFUSED_STREAM stays REFUSED_STREAM). With no rule an RPC
+ * costs little more than a TCP relay: its frames pass as they came, only its header blocks are re-encoded.
  *
  * Plain HTTP on the client port (/health, /version, /metrics, the JSON gateway; HTTP/1.1, or HTTP/2
  * without a gRPC content-type) is not an RPC: no per-RPC rule touches it unless the rule's `methods` name
@@ -26,12 +27,11 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { ProxyListener } from './listener.js';
 import { connect as tlsConnect, createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
-import http2, { constants as h2c, type ClientHttp2Session, type ClientHttp2Stream, type Http2Server, type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
-import { OrderedReleaseQueue } from './queue.js';
 import { seededRng, jittered, type Rng } from './rng.js';
+import { H2Relay, type RelayOwner, type RelayRequest, type RequestControl } from './h2-relay.js';
 import { createServer as createHttpServer, request as httpRequest, Agent as HttpAgent, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
-import { decideRpc, grpcCodeName, httpStatusOf, isGrpcContentType, rulesTargetHttp, streamEffects, type RpcDecision, type RpcRule } from './rpc-rules.js';
+import { decideRpc, grpcCodeName, httpStatusOf, rulesTargetHttp, streamEffects, type RpcDecision, type RpcRule } from './rpc-rules.js';
 
 export interface L7TlsOptions {
   /** Terminate TLS for clients with this certificate and key (PEM); `ca` set: clients must present a cert it signed. */
@@ -68,21 +68,11 @@ export interface L7Stats {
   methods: Record<string, { rpcs: number; aborted: number }>;
 }
 
-interface Pair {
-  up: ClientHttp2Session;
-  down?: ServerHttp2Session | undefined;
-}
-
-const HOP_HEADERS = new Set([':scheme', ':authority', 'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'host']);
-
-export class L7FaultProxy extends ProxyListener {
-  private h2: Http2Server | undefined;
+export class L7FaultProxy extends ProxyListener implements RelayOwner {
   private readonly rules = new Map<string, RpcRule>();
   private readonly rngs = new Map<string, Rng>();
   private readonly seedRng: Rng;
-  /** Upstream sessions waiting for their client session, by the client socket's remote port. */
-  private readonly pending = new Map<string, ClientHttp2Session>();
-  private readonly pairs = new Set<Pair>();
+  private readonly relays = new Set<H2Relay>();
   private readonly held = new Set<() => void>();
   /** Open streams' hold/release re-evaluation, run when the rules change. */
   private readonly liveStreams = new Set<() => void>();
@@ -104,21 +94,6 @@ export class L7FaultProxy extends ProxyListener {
 
   get tlsTerminated(): boolean {
     return this.opts.tls?.listen !== undefined;
-  }
-
-  override async start(): Promise<number> {
-    this.h2 = this.makeH2();
-    return super.start();
-  }
-
-  /** The HTTP/2 server the accepted connections are handed to (plain: TLS is terminated before, in `accept`). */
-  private makeH2(): Http2Server {
-    const h2 = http2.createServer();
-    h2.on('session', (s: ServerHttp2Session) => this.onSession(s));
-    h2.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => this.onStream(stream, headers));
-    h2.on('sessionError', () => undefined);
-    h2.on('tlsClientError', () => undefined);
-    return h2;
   }
 
   /**
@@ -157,12 +132,9 @@ export class L7FaultProxy extends ProxyListener {
   }
 
   async close(): Promise<void> {
-    for (const p of this.pairs) this.teardown(p);
+    for (const r of [...this.relays]) r.destroy();
     for (const s of this.sockets) s.destroy();
-    for (const up of this.pending.values()) up.destroy();
-    this.pending.clear();
     await this.stopListening();
-    this.h2?.close();
     this.http1?.closeAllConnections();
     this.http1Agent?.destroy();
   }
@@ -253,18 +225,14 @@ export class L7FaultProxy extends ProxyListener {
         } else this.relay(down, upSock);
         return;
       }
-      const session = http2.connect(`${upTls ? 'https' : 'http'}://${t.host}:${t.port}`, { createConnection: () => upSock });
-      session.on('error', () => undefined);
-      const key = `${down.remoteAddress}:${down.remotePort}`;
-      this.pending.set(key, session);
-      down.once('close', () => {
-        if (this.pending.get(key) === session) {
-          this.pending.delete(key);
-          session.destroy();
-        }
+      upSock.setNoDelay(true);
+      const relay = new H2Relay(down, upSock, this);
+      this.relays.add(relay);
+      this.stats.active++;
+      relay.onClose(() => {
+        this.relays.delete(relay);
+        this.stats.active--;
       });
-      // No resume(): the session takes the socket over, including bytes the preface peek put back.
-      this.h2!.emit('connection', down);
     };
     if (!upTls) return go(upRaw);
     const sec = tlsConnect({ socket: upRaw, ALPNProtocols: [isH2 ? 'h2' : 'http/1.1'], ca: upTls.ca, cert: upTls.cert, key: upTls.key, rejectUnauthorized: !upTls.insecureSkipVerify, servername: isIp(t.host) ? undefined : t.host });
@@ -379,185 +347,57 @@ export class L7FaultProxy extends ProxyListener {
     onClose(() => this.held.delete(release));
   }
 
-  private onSession(down: ServerHttp2Session): void {
-    const sock = down.socket;
-    const key = `${sock.remoteAddress}:${sock.remotePort}`;
-    const up = this.pending.get(key);
-    if (!up) {
-      down.destroy();
-      return;
-    }
-    this.pending.delete(key);
-    const pair: Pair = { up, down };
-    this.pairs.add(pair);
-    this.stats.active++;
-    (down as unknown as { upstream: ClientHttp2Session }).upstream = up;
-    down.on('error', () => undefined);
-    down.once('close', () => this.teardown(pair));
-    // The member is going away gracefully: tell the client the same, let in-flight RPCs finish.
-    up.once('goaway', () => {
-      if (!down.closed && !down.destroyed) down.close();
-    });
-    up.once('close', () => this.teardown(pair));
-  }
-
-  private teardown(p: Pair): void {
-    if (!this.pairs.delete(p)) return;
-    this.stats.active--;
-    if (p.down && !p.down.destroyed) p.down.destroy();
-    if (!p.up.destroyed) p.up.destroy();
-  }
-
   private resetAll(): void {
-    for (const p of [...this.pairs]) {
+    for (const r of [...this.relays]) {
       this.stats.resets++;
-      const s = p.down?.socket as Socket | undefined;
-      this.teardown(p);
-      if (s && !s.destroyed && typeof s.resetAndDestroy === 'function') s.resetAndDestroy();
+      r.reset();
     }
   }
 
-  // ------------------------------------------------------------------ RPCs
+  // ------------------------------------------------------------------ RPCs (the relay's owner)
 
-  private onStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
-    stream.on('error', () => undefined);
-    const method = String(headers[':path'] ?? '');
-    const up = (stream.session as unknown as { upstream?: ClientHttp2Session } | undefined)?.upstream;
-    if (!isGrpcContentType(headers['content-type'])) {
+  /** A new request on a relayed HTTP/2 connection: counted, decided by the rules, then forwarded, answered or held. */
+  onRequest(req: RelayRequest, ctl: RequestControl): void {
+    const open = (): boolean => ctl.waiting;
+    const onClose = (f: () => void): void => ctl.onClose(f);
+    if (!req.grpc) {
       // Plain HTTP over HTTP/2 (TLS with ALPN h2): only rules naming its path apply.
       this.stats.http++;
-      const path = method.split('?')[0]!;
+      const path = req.path.split('?')[0]!;
       const d = decideRpc(this.activeRules, path, this.rngOf, false);
-      const forward = (): void => {
-        if (stream.closed || stream.destroyed) return;
-        if (!up || up.destroyed || up.closed) stream.close(h2c.NGHTTP2_REFUSED_STREAM);
-        else this.forward(stream, headers, up, undefined, false);
-      };
-      const answer = (status: number, msg: string): void => {
-        if (stream.closed || stream.destroyed) return;
-        stream.respond({ ':status': status, 'content-type': 'text/plain' });
-        stream.end(msg);
-        stream.resume();
-      };
-      this.applyHttp(d, path, () => !stream.closed && !stream.destroyed, answer, forward, (f) => stream.once('close', f));
+      this.applyHttp(d, path, open, (status, msg) => ctl.answerHttp(status, msg), () => this.forwarded(ctl.forward()), onClose);
       return;
     }
     this.stats.rpcs++;
-    const m = (this.stats.methods[method] ??= { rpcs: 0, aborted: 0 });
+    const m = (this.stats.methods[req.path] ??= { rpcs: 0, aborted: 0 });
     m.rpcs++;
-    const d = this.rules.size > 0 ? decideRpc([...this.rules.values()], method, this.rngOf) : undefined;
-    if (!d?.abort && (!up || up.destroyed || up.closed)) {
-      stream.close(h2c.NGHTTP2_REFUSED_STREAM);
-      return;
-    }
-    // No rule: straight through (the hot path when a rehearsal's L7 link has nothing scheduled yet).
-    if (!d) return this.forward(stream, headers, up!, undefined);
-    this.applyDecision(
-      d,
-      m,
-      d.hold,
-      () => !stream.closed && !stream.destroyed,
-      (a) => answerTrailersOnly(stream, a.code, a.message),
-      () => this.forward(stream, headers, up!, d.streamDelay),
-      (f) => stream.once('close', f),
-    );
+    // No rule: straight through (the hot path).
+    if (this.rules.size === 0) return this.forwarded(ctl.forward());
+    const d = decideRpc([...this.rules.values()], req.path, this.rngOf);
+    this.applyDecision(d, m, d.hold, open, (a) => ctl.abortGrpc(a.code, a.message), () => this.forwarded(ctl.forward(d.streamDelay)), onClose);
   }
 
-  private forward(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, up: ClientHttp2Session, streamDelay: { ms: number; jitterMs: number } | undefined, grpc = true): void {
-    if (stream.closed || stream.destroyed) return;
-    const out: Record<string, string | string[]> = {};
-    for (const [k, v] of Object.entries(headers)) if (v !== undefined && !HOP_HEADERS.has(k)) out[k] = v as string | string[];
-    let us: ClientHttp2Stream;
-    try {
-      us = up.request(out, { endStream: false });
-    } catch {
-      // The upstream connection is going away (GOAWAY) and takes no new streams: never sent, say so.
-      stream.close(h2c.NGHTTP2_REFUSED_STREAM);
-      return;
-    }
-    this.stats.forwarded++;
-    us.on('error', () => undefined);
-    stream.pipe(us);
-    let trailers: OutgoingHttpHeaders | undefined;
-    let upEnded = false;
-    us.on('trailers', (t: IncomingHttpHeaders) => {
-      trailers = plain(t);
-    });
-    us.once('response', (h: IncomingHttpHeaders, flags: number) => {
-      if (stream.closed || stream.destroyed) return;
-      if (flags & h2c.NGHTTP2_FLAG_END_STREAM) {
-        upEnded = true;
-        stream.respond(plain(h), { endStream: true });
-        return;
-      }
-      stream.respond(plain(h), { waitForTrailers: true });
-      stream.once('wantTrailers', () => {
-        if (!stream.closed && !stream.destroyed) stream.sendTrailers(trailers ?? {});
-      });
-      // Response data through an ordered queue: straight through without rules, delayed in order by a
-      // stream delay (watch), held while a blackhole rule covers the method.
-      const path = String(headers[':path']);
-      let rng: Rng | undefined;
-      const q = new OrderedReleaseQueue<Buffer | null>((chunk) => {
-        if (stream.closed || stream.destroyed) return;
-        if (chunk === null) stream.end();
-        else if (!stream.write(chunk)) {
-          us.pause();
-          stream.once('drain', () => us.resume());
-        }
-      });
-      const reevaluate = (): void => {
-        if (this.rules.size > 0 && streamEffects(this.activeRules, path, grpc).hold) q.hold();
-        else q.release();
-      };
-      reevaluate();
-      this.liveStreams.add(reevaluate);
-      const delayOf = (): number => {
-        if (this.rules.size === 0 && !streamDelay) return 0;
-        const sd = streamEffects(this.activeRules, path, grpc).streamDelay ?? streamDelay;
-        return sd ? jittered((rng ??= this.seedRng.fork(`stream/${path}`)), sd.ms, sd.jitterMs) : 0;
-      };
-      us.on('data', (chunk: Buffer) => q.push(chunk, delayOf()));
-      us.once('end', () => {
-        upEnded = true;
-        q.push(null, delayOf());
-      });
-      stream.once('close', () => {
-        this.liveStreams.delete(reevaluate);
-        q.close();
-      });
-    });
-    // Either side going away early: pass the reset on with its code.
-    stream.once('close', () => {
-      if (!us.closed && !us.destroyed) us.close(stream.rstCode || h2c.NGHTTP2_CANCEL);
-    });
-    us.once('close', () => {
-      if (upEnded || stream.closed || stream.destroyed) return;
-      if (up.destroyed || up.closed) {
-        // The member's connection died: the client's connection dies too (as without the proxy).
-        const sess = stream.session;
-        if (sess && !sess.destroyed) sess.destroy();
-        return;
-      }
-      stream.close(us.rstCode || h2c.NGHTTP2_INTERNAL_ERROR);
-    });
+  private forwarded(ok: boolean): void {
+    if (ok) this.stats.forwarded++;
+  }
+
+  responseHold(req: RelayRequest): boolean {
+    return this.rules.size > 0 && streamEffects(this.activeRules, req.path, req.grpc).hold;
+  }
+
+  responseDelay(req: RelayRequest): number {
+    if (this.rules.size === 0 && !req.streamDelay) return 0;
+    const sd = streamEffects(this.activeRules, req.path, req.grpc).streamDelay ?? req.streamDelay;
+    return sd ? jittered((req.rng ??= this.seedRng.fork(`stream/${req.path}`)), sd.ms, sd.jitterMs) : 0;
+  }
+
+  track(f: () => void): () => void {
+    this.liveStreams.add(f);
+    return () => this.liveStreams.delete(f);
   }
 }
 
-/** A gRPC error answered in one HEADERS frame with END_STREAM (gRPC PROTOCOL-HTTP2 "Trailers-Only"). */
-export function answerTrailersOnly(stream: ServerHttp2Stream, code: number, message: string): void {
-  if (stream.closed || stream.destroyed) return;
-  stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': String(code), 'grpc-message': encodeGrpcMessage(message) }, { endStream: true });
-  // The request body may still be arriving: read and drop it.
-  stream.resume();
-}
-
-/** gRPC PROTOCOL-HTTP2: percent-encode bytes outside printable ASCII (0x20-0x7E) and '%' itself, nothing else. */
-export function encodeGrpcMessage(message: string): string {
-  let out = '';
-  for (const b of Buffer.from(message, 'utf8')) out += b >= 0x20 && b <= 0x7e && b !== 0x25 ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
-  return out;
-}
+export { encodeGrpcMessage } from './h2-relay.js';
 
 const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
 
@@ -574,12 +414,6 @@ function peekPreface(sock: Socket, then: (isH2: boolean) => void): void {
   };
   sock.on('data', onData);
   sock.resume();
-}
-
-function plain(h: IncomingHttpHeaders): OutgoingHttpHeaders {
-  const out: OutgoingHttpHeaders = {};
-  for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k] = v;
-  return out;
 }
 
 function isIp(h: string): boolean {

@@ -1,0 +1,124 @@
+/**
+ * HTTP/2 framing (RFC 9113 §4, §6) for the L7 fault proxy's frame relay: a reader that cuts a byte stream
+ * into frames without copying whole frames, and builders for the few frames the relay writes itself.
+ */
+export const FRAME = { DATA: 0, HEADERS: 1, PRIORITY: 2, RST_STREAM: 3, SETTINGS: 4, PUSH_PROMISE: 5, PING: 6, GOAWAY: 7, WINDOW_UPDATE: 8, CONTINUATION: 9 } as const;
+export const FLAG = { END_STREAM: 0x1, ACK: 0x1, END_HEADERS: 0x4, PADDED: 0x8, PRIORITY: 0x20 } as const;
+export const SETTING = { HEADER_TABLE_SIZE: 0x1, MAX_FRAME_SIZE: 0x5 } as const;
+export const H2_ERROR = { NO_ERROR: 0, PROTOCOL_ERROR: 1, INTERNAL_ERROR: 2, REFUSED_STREAM: 7, CANCEL: 8 } as const;
+export const CLIENT_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
+export const HEADER_LEN = 9;
+
+export interface Frame {
+  type: number;
+  flags: number;
+  stream: number;
+  /** The whole frame, header included (a view into the chunk it arrived in: forwarded as is). */
+  raw: Buffer;
+  /** The payload (a view into `raw`). */
+  payload: Buffer;
+}
+
+/** Cuts frames out of a byte stream; partial frames wait for the next chunk. */
+export class FrameReader {
+  private rest: Buffer | undefined;
+  private prefaceLeft: number;
+
+  constructor(
+    private readonly onFrame: (f: Frame) => void,
+    /** The client side starts with the 24-octet preface, handed to `onPreface` as is. */
+    private readonly onPreface?: (b: Buffer) => void,
+  ) {
+    this.prefaceLeft = onPreface ? CLIENT_PREFACE.length : 0;
+  }
+
+  push(chunk: Buffer): void {
+    let b = this.rest ? Buffer.concat([this.rest, chunk]) : chunk;
+    this.rest = undefined;
+    if (this.prefaceLeft > 0) {
+      if (b.length < this.prefaceLeft) {
+        this.rest = b;
+        return;
+      }
+      const pre = b.subarray(0, this.prefaceLeft);
+      if (!pre.equals(CLIENT_PREFACE)) throw new Error('not an HTTP/2 client preface');
+      this.prefaceLeft = 0;
+      this.onPreface!(pre);
+      b = b.subarray(CLIENT_PREFACE.length);
+    }
+    let off = 0;
+    while (b.length - off >= HEADER_LEN) {
+      const len = (b[off]! << 16) | (b[off + 1]! << 8) | b[off + 2]!;
+      const end = off + HEADER_LEN + len;
+      if (end > b.length) break;
+      const raw = b.subarray(off, end);
+      this.onFrame({ type: b[off + 3]!, flags: b[off + 4]!, stream: b.readUInt32BE(off + 5) & 0x7fffffff, raw, payload: raw.subarray(HEADER_LEN) });
+      off = end;
+    }
+    if (off < b.length) this.rest = b.subarray(off);
+  }
+}
+
+export function frame(type: number, flags: number, stream: number, payload: Buffer = Buffer.alloc(0)): Buffer {
+  const b = Buffer.allocUnsafe(HEADER_LEN + payload.length);
+  b.writeUIntBE(payload.length, 0, 3);
+  b[3] = type;
+  b[4] = flags;
+  b.writeUInt32BE(stream & 0x7fffffff, 5);
+  payload.copy(b, HEADER_LEN);
+  return b;
+}
+
+/** A header block as HEADERS plus CONTINUATION frames no larger than `maxFrame`. */
+export function headerFrames(stream: number, block: Buffer, endStream: boolean, maxFrame: number): Buffer[] {
+  const out: Buffer[] = [];
+  let off = 0;
+  do {
+    const part = block.subarray(off, off + maxFrame);
+    off += part.length;
+    const last = off >= block.length;
+    const first = out.length === 0;
+    out.push(frame(first ? FRAME.HEADERS : FRAME.CONTINUATION, (last ? FLAG.END_HEADERS : 0) | (first && endStream ? FLAG.END_STREAM : 0), stream, part));
+  } while (off < block.length);
+  return out;
+}
+
+export function windowUpdate(stream: number, increment: number): Buffer {
+  const p = Buffer.allocUnsafe(4);
+  p.writeUInt32BE(increment & 0x7fffffff, 0);
+  return frame(FRAME.WINDOW_UPDATE, 0, stream, p);
+}
+
+export function rstStream(stream: number, code: number): Buffer {
+  const p = Buffer.allocUnsafe(4);
+  p.writeUInt32BE(code >>> 0, 0);
+  return frame(FRAME.RST_STREAM, 0, stream, p);
+}
+
+export function goaway(lastStream: number, code: number, debug: Buffer = Buffer.alloc(0)): Buffer {
+  const p = Buffer.allocUnsafe(8 + debug.length);
+  p.writeUInt32BE(lastStream & 0x7fffffff, 0);
+  p.writeUInt32BE(code >>> 0, 4);
+  debug.copy(p, 8);
+  return frame(FRAME.GOAWAY, 0, 0, p);
+}
+
+/** The header block fragment of a HEADERS frame: padding and priority fields stripped. */
+export function headersFragment(f: Frame): Buffer {
+  let p = f.payload;
+  let pad = 0;
+  if (f.flags & FLAG.PADDED) {
+    pad = p[0]!;
+    p = p.subarray(1);
+  }
+  if (f.flags & FLAG.PRIORITY) p = p.subarray(5);
+  if (pad > p.length) throw new Error('HEADERS padding longer than the frame');
+  return p.subarray(0, p.length - pad);
+}
+
+/** A SETTINGS frame's parameters, identifier -> value. */
+export function settingsOf(f: Frame): Map<number, number> {
+  const m = new Map<number, number>();
+  for (let o = 0; o + 6 <= f.payload.length; o += 6) m.set(f.payload.readUInt16BE(o), f.payload.readUInt32BE(o + 2));
+  return m;
+}

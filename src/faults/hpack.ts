@@ -1,0 +1,198 @@
+/**
+ * HPACK (RFC 7541) for the L7 fault proxy's HTTP/2 frame relay: a decoder that follows one peer's encoder
+ * (dynamic table included), and an encoder that never uses the dynamic table, so every header block the
+ * relay emits stands alone and can be dropped, injected or sent late without desynchronising anyone.
+ * Hand-written because the relay needs exactly this pair over raw frames: node:http2 exposes no HPACK,
+ * and the npm packages (hpack.js) are stream-based and unmaintained.
+ * Header names and values are kept as latin1 strings: one char per octet, so bytes round-trip unchanged.
+ */
+import { HUFFMAN_CODES, HUFFMAN_LENGTHS, STATIC_TABLE } from './hpack-tables.js';
+
+export class HpackError extends Error {}
+
+/** One header field; `sensitive`: it came as "never indexed" (RFC 7541 §6.2.3) and leaves the same way. */
+export interface HeaderField {
+  name: string;
+  value: string;
+  sensitive?: boolean;
+}
+
+/** The Huffman code as a binary tree in two arrays: node n's children at [2n] (bit 0) and [2n+1]; leaves are -(sym+1). */
+const TREE = buildTree();
+
+function buildTree(): Int32Array {
+  const t = new Int32Array(2 * 600);
+  let nodes = 1;
+  for (let sym = 0; sym < 256; sym++) {
+    const code = HUFFMAN_CODES[sym]!;
+    const len = HUFFMAN_LENGTHS[sym]!;
+    let n = 0;
+    for (let i = len - 1; i >= 0; i--) {
+      const bit = (code >>> i) & 1;
+      const slot = 2 * n + bit;
+      if (i === 0) t[slot] = -(sym + 1);
+      else {
+        if (t[slot] === 0) t[slot] = nodes++;
+        n = t[slot]!;
+      }
+    }
+  }
+  return t;
+}
+
+function huffmanDecode(b: Buffer, start: number, end: number): string {
+  let out = '';
+  let n = 0;
+  // Bits read since the last symbol, and whether all were ones: the padding must be a prefix of EOS (all ones), < 8 bits.
+  let pending = 0;
+  let allOnes = true;
+  for (let i = start; i < end; i++) {
+    const byte = b[i]!;
+    for (let s = 7; s >= 0; s--) {
+      const bit = (byte >>> s) & 1;
+      const next = TREE[2 * n + bit]!;
+      pending++;
+      if (bit === 0) allOnes = false;
+      if (next < 0) {
+        out += String.fromCharCode(-next - 1);
+        n = 0;
+        pending = 0;
+        allOnes = true;
+      } else if (next === 0) {
+        throw new HpackError('invalid Huffman code (EOS or unassigned)');
+      } else n = next;
+    }
+  }
+  if (pending > 7 || !allOnes) throw new HpackError('invalid Huffman padding');
+  return out;
+}
+
+/** Size of an entry in the dynamic table (RFC 7541 §4.1). */
+const entrySize = (name: string, value: string): number => name.length + value.length + 32;
+
+export class HpackDecoder {
+  /** Newest first. */
+  private readonly table: [string, string][] = [];
+  private size = 0;
+
+  constructor(private maxSize = 4096) {}
+
+  private entry(index: number): [string, string] {
+    if (index >= 1 && index <= STATIC_TABLE.length) return STATIC_TABLE[index - 1] as [string, string];
+    const e = this.table[index - STATIC_TABLE.length - 1];
+    if (!e) throw new HpackError(`index ${index} is not in the table`);
+    return e;
+  }
+
+  private add(name: string, value: string): void {
+    this.size += entrySize(name, value);
+    this.table.unshift([name, value]);
+    this.evict();
+  }
+
+  private evict(): void {
+    while (this.size > this.maxSize && this.table.length > 0) {
+      const [n, v] = this.table.pop()!;
+      this.size -= entrySize(n, v);
+    }
+  }
+
+  decode(b: Buffer): HeaderField[] {
+    const out: HeaderField[] = [];
+    let p = 0;
+    const int = (prefixBits: number): number => {
+      const mask = (1 << prefixBits) - 1;
+      let v = b[p++]! & mask;
+      if (v < mask) return v;
+      let m = 0;
+      for (;;) {
+        if (p >= b.length) throw new HpackError('truncated integer');
+        const c = b[p++]!;
+        v += (c & 0x7f) * 2 ** m;
+        m += 7;
+        if ((c & 0x80) === 0) return v;
+        if (m > 28) throw new HpackError('integer too large');
+      }
+    };
+    const str = (): string => {
+      if (p >= b.length) throw new HpackError('truncated string');
+      const huff = (b[p]! & 0x80) !== 0;
+      const len = int(7);
+      if (p + len > b.length) throw new HpackError('truncated string');
+      const s = huff ? huffmanDecode(b, p, p + len) : b.toString('latin1', p, p + len);
+      p += len;
+      return s;
+    };
+    while (p < b.length) {
+      const c = b[p]!;
+      if (c & 0x80) {
+        const i = int(7);
+        if (i === 0) throw new HpackError('index 0');
+        const [name, value] = this.entry(i);
+        out.push({ name, value });
+      } else if (c & 0x40) {
+        const i = int(6);
+        const name = i ? this.entry(i)[0] : str();
+        const value = str();
+        this.add(name, value);
+        out.push({ name, value });
+      } else if (c & 0x20) {
+        // Dynamic table size update (only the peer's SETTINGS bound it; the relay trusts the encoder's choice).
+        this.maxSize = int(5);
+        this.evict();
+      } else {
+        const sensitive = (c & 0x10) !== 0;
+        const i = int(4);
+        const name = i ? this.entry(i)[0] : str();
+        const value = str();
+        out.push(sensitive ? { name, value, sensitive } : { name, value });
+      }
+    }
+    return out;
+  }
+}
+
+/** Static-table index of an exact (name, value) match and of the name alone. */
+const STATIC_EXACT = new Map<string, number>();
+const STATIC_NAME = new Map<string, number>();
+STATIC_TABLE.forEach(([n, v], i) => {
+  if (!STATIC_EXACT.has(`${n}\0${v}`)) STATIC_EXACT.set(`${n}\0${v}`, i + 1);
+  if (!STATIC_NAME.has(n)) STATIC_NAME.set(n, i + 1);
+});
+
+function pushInt(out: number[], first: number, prefixBits: number, v: number): void {
+  const max = (1 << prefixBits) - 1;
+  if (v < max) {
+    out.push(first | v);
+    return;
+  }
+  out.push(first | max);
+  v -= max;
+  while (v >= 0x80) {
+    out.push((v & 0x7f) | 0x80);
+    v = Math.floor(v / 0x80);
+  }
+  out.push(v);
+}
+
+function pushStr(out: number[], s: string): void {
+  pushInt(out, 0, 7, s.length);
+  for (let i = 0; i < s.length; i++) out.push(s.charCodeAt(i) & 0xff);
+}
+
+/** Encode without touching the dynamic table: static-table references and literals "without indexing" (or "never indexed"). */
+export function encodeHeaders(fields: readonly HeaderField[]): Buffer {
+  const out: number[] = [];
+  for (const f of fields) {
+    const exact = f.sensitive ? undefined : STATIC_EXACT.get(`${f.name}\0${f.value}`);
+    if (exact !== undefined) {
+      pushInt(out, 0x80, 7, exact);
+      continue;
+    }
+    const ni = STATIC_NAME.get(f.name);
+    pushInt(out, f.sensitive ? 0x10 : 0x00, 4, ni ?? 0);
+    if (ni === undefined) pushStr(out, f.name);
+    pushStr(out, f.value);
+  }
+  return Buffer.from(out);
+}
