@@ -69,18 +69,30 @@ export function frame(type: number, flags: number, stream: number, payload: Buff
   return b;
 }
 
-/** A header block as HEADERS plus CONTINUATION frames no larger than `maxFrame`. */
-export function headerFrames(stream: number, block: Buffer, endStream: boolean, maxFrame: number): Buffer[] {
+/**
+ * A header block as HEADERS plus CONTINUATION frames no larger than `maxFrame`. `block` may start with
+ * HEADER_LEN bytes of headroom (`headroom`): a block that fits one frame then gets its header written there, no copy.
+ */
+export function headerFrames(stream: number, block: Buffer, endStream: boolean, maxFrame: number, headroom = 0): Buffer {
+  const len = block.length - headroom;
+  if (headroom === HEADER_LEN && len <= maxFrame) {
+    block.writeUIntBE(len, 0, 3);
+    block[3] = FRAME.HEADERS;
+    block[4] = FLAG.END_HEADERS | (endStream ? FLAG.END_STREAM : 0);
+    block.writeUInt32BE(stream & 0x7fffffff, 5);
+    return block;
+  }
+  const body = block.subarray(headroom);
   const out: Buffer[] = [];
   let off = 0;
   do {
-    const part = block.subarray(off, off + maxFrame);
+    const part = body.subarray(off, off + maxFrame);
     off += part.length;
-    const last = off >= block.length;
+    const last = off >= body.length;
     const first = out.length === 0;
     out.push(frame(first ? FRAME.HEADERS : FRAME.CONTINUATION, (last ? FLAG.END_HEADERS : 0) | (first && endStream ? FLAG.END_STREAM : 0), stream, part));
-  } while (off < block.length);
-  return out;
+  } while (off < body.length);
+  return Buffer.concat(out);
 }
 
 export function windowUpdate(stream: number, increment: number): Buffer {

@@ -16,7 +16,7 @@
  * (REFUSED_STREAM: never processed), so a client never retries a request the member may have executed.
  */
 import type { Socket } from 'node:net';
-import { FrameReader, FRAME, FLAG, SETTING, H2_ERROR, frame, headerFrames, windowUpdate, rstStream, goaway, headersFragment, settingsOf, type Frame } from './h2-frames.js';
+import { FrameReader, FRAME, FLAG, SETTING, H2_ERROR, HEADER_LEN, frame, headerFrames, windowUpdate, rstStream, goaway, headersFragment, settingsOf, type Frame } from './h2-frames.js';
 import { HpackDecoder, encodeHeaders, type HeaderField } from './hpack.js';
 import { OrderedReleaseQueue } from './queue.js';
 import type { Rng } from './rng.js';
@@ -278,7 +278,7 @@ export class H2Relay {
     const known = this.byC.get(b.stream);
     if (known) {
       // Trailers of a request.
-      if (known.state === 'open') this.toUp(headerFrames(known.uid, encodeHeaders(fields), end, this.upMaxFrame));
+      if (known.state === 'open') this.toUp(headersOut(known.uid, fields, end, this.upMaxFrame));
       else if (known.state === 'waiting') known.pending.push({ fields, end });
       if (end) {
         known.reqEnded = true;
@@ -358,12 +358,12 @@ export class H2Relay {
     s.req.streamDelay = streamDelay;
     this.byU.set(s.uid, s);
     this.up.cork();
-    this.toUp(headerFrames(s.uid, encodeHeaders(s.fields), s.headersEnd, this.upMaxFrame));
+    this.toUp(headersOut(s.uid, s.fields, s.headersEnd, this.upMaxFrame));
     for (const p of s.pending) {
       if (Buffer.isBuffer(p)) {
         p.writeUInt32BE(s.uid, 5);
         this.toUp(p);
-      } else this.toUp(headerFrames(s.uid, encodeHeaders(p.fields), p.end, this.upMaxFrame));
+      } else this.toUp(headersOut(s.uid, p.fields, p.end, this.upMaxFrame));
     }
     if (s.pendingWindow > 0) this.toUp(windowUpdate(s.uid, s.pendingWindow));
     this.up.uncork();
@@ -377,7 +377,7 @@ export class H2Relay {
   private answer(s: RStream, fields: HeaderField[], body?: Buffer): void {
     s.state = 'answered';
     const withBody = body !== undefined && body.length > 0;
-    this.toDown(headerFrames(s.cid, encodeHeaders(fields), !withBody, this.downMaxFrame));
+    this.toDown(headersOut(s.cid, fields, !withBody, this.downMaxFrame));
     if (withBody) {
       this.owedByClient += body.length;
       this.toDown(frame(FRAME.DATA, FLAG.END_STREAM, s.cid, body));
@@ -485,7 +485,7 @@ export class H2Relay {
     const s = this.byU.get(b.stream);
     if (!s) return; // a stream reset here: decoded for the table's sake, dropped
     const end = (b.flags & FLAG.END_STREAM) !== 0;
-    this.toClient(s, Buffer.concat(headerFrames(s.cid, encodeHeaders(fields), end, this.downMaxFrame)));
+    this.toClient(s, headersOut(s.cid, fields, end, this.downMaxFrame));
     if (end) {
       s.respEnded = true;
       this.maybeDone(s);
@@ -555,6 +555,11 @@ export class H2Relay {
     }
     if (this.closed) s.q?.close();
   }
+}
+
+/** A header block of ours (re-encoded, stand-alone) as frames, in one buffer. */
+function headersOut(stream: number, fields: readonly HeaderField[], endStream: boolean, maxFrame: number): Buffer {
+  return headerFrames(stream, encodeHeaders(fields, HEADER_LEN), endStream, maxFrame, HEADER_LEN);
 }
 
 /** gRPC PROTOCOL-HTTP2: percent-encode bytes outside printable ASCII (0x20-0x7E) and '%' itself, nothing else. */

@@ -160,39 +160,46 @@ STATIC_TABLE.forEach(([n, v], i) => {
   if (!STATIC_NAME.has(n)) STATIC_NAME.set(n, i + 1);
 });
 
-function pushInt(out: number[], first: number, prefixBits: number, v: number): void {
+function putInt(b: Buffer, p: number, first: number, prefixBits: number, v: number): number {
   const max = (1 << prefixBits) - 1;
   if (v < max) {
-    out.push(first | v);
-    return;
+    b[p++] = first | v;
+    return p;
   }
-  out.push(first | max);
+  b[p++] = first | max;
   v -= max;
   while (v >= 0x80) {
-    out.push((v & 0x7f) | 0x80);
+    b[p++] = (v & 0x7f) | 0x80;
     v = Math.floor(v / 0x80);
   }
-  out.push(v);
+  b[p++] = v;
+  return p;
 }
 
-function pushStr(out: number[], s: string): void {
-  pushInt(out, 0, 7, s.length);
-  for (let i = 0; i < s.length; i++) out.push(s.charCodeAt(i) & 0xff);
+function putStr(b: Buffer, p: number, s: string): number {
+  p = putInt(b, p, 0, 7, s.length);
+  return p + b.write(s, p, 'latin1');
 }
 
-/** Encode without touching the dynamic table: static-table references and literals "without indexing" (or "never indexed"). */
-export function encodeHeaders(fields: readonly HeaderField[]): Buffer {
-  const out: number[] = [];
+/**
+ * Encode without touching the dynamic table: static-table references and literals "without indexing" (or
+ * "never indexed"), strings as raw octets. `headroom` bytes are left free in front (a frame header).
+ */
+export function encodeHeaders(fields: readonly HeaderField[], headroom = 0): Buffer {
+  let size = headroom;
+  for (const f of fields) size += f.name.length + f.value.length + 12;
+  const b = Buffer.allocUnsafe(size);
+  let p = headroom;
   for (const f of fields) {
     const exact = f.sensitive ? undefined : STATIC_EXACT.get(`${f.name}\0${f.value}`);
     if (exact !== undefined) {
-      pushInt(out, 0x80, 7, exact);
+      p = putInt(b, p, 0x80, 7, exact);
       continue;
     }
     const ni = STATIC_NAME.get(f.name);
-    pushInt(out, f.sensitive ? 0x10 : 0x00, 4, ni ?? 0);
-    if (ni === undefined) pushStr(out, f.name);
-    pushStr(out, f.value);
+    p = putInt(b, p, f.sensitive ? 0x10 : 0x00, 4, ni ?? 0);
+    if (ni === undefined) p = putStr(b, p, f.name);
+    p = putStr(b, p, f.value);
   }
-  return Buffer.from(out);
+  return b.subarray(0, p);
 }
