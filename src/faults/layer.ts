@@ -1,7 +1,7 @@
 /**
  * The fault layer of a cluster, as the rehearsal uses it: every member's client and peer links through
- * proxies (proxy-set.ts) that run in a worker thread of their own (layer-worker.ts), so the proxies and
- * the rehearsal never wait for each other's JavaScript. This side knows the advertised (proxy) URLs and
+ * proxies (proxy-set.ts), on the caller's event loop (the rehearsal's default) or in a worker thread of
+ * their own (layer-worker.ts). This side knows the advertised (proxy) URLs and
  * the real targets, and forwards `apply`/`lift` of timeline entries.
  */
 import type { Worker } from 'node:worker_threads';
