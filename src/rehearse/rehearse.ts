@@ -156,8 +156,8 @@ export async function rehearse(opts: RehearseOptions, ctx: CommandContext): Prom
     const l7 = source.members.filter((m) => copy!.layer.clientIsL7(m));
     notes.push(
       l7.length === 0
-        ? 'client links through the L4 proxy (the schedule has no per-RPC fault; L4 costs clients least)'
-        : `client links through the L7 proxy for ${l7.join(', ')} (per-RPC faults), the L4 proxy for the others`,
+        ? `client links through the L4 proxy (the schedule has no per-RPC fault; L4 costs clients least${source.tls ? '; TLS passed through to the members' : ''})`
+        : `client links through the L7 proxy for ${l7.join(', ')} (per-RPC faults${source.tls ? '; TLS terminated with each member\'s own certificate' : ''})${l7.length < source.members.length ? ', the L4 proxy for the others' : ''}`,
       ...copy.layer.notes,
       ...copy.restore.notes,
     );
@@ -223,9 +223,11 @@ export async function rehearse(opts: RehearseOptions, ctx: CommandContext): Prom
   }
 
   const aborted: Record<string, number> = {};
+  let delayed = 0;
   for (const s of Object.values(proxies?.client ?? {})) {
-    const a = (s.stats as { aborted?: Record<string, number> }).aborted ?? {};
-    for (const [k, n] of Object.entries(a)) aborted[k] = (aborted[k] ?? 0) + n;
+    const st = s.stats as { aborted?: Record<string, number>; delayed?: number };
+    for (const [k, n] of Object.entries(st.aborted ?? {})) aborted[k] = (aborted[k] ?? 0) + n;
+    delayed += st.delayed ?? 0;
   }
   const faultEvents: FaultEvent[] = runner?.events ?? [];
   const verdict = judgeRehearsal({
@@ -242,6 +244,7 @@ export async function rehearse(opts: RehearseOptions, ctx: CommandContext): Prom
     timeline: timeline.entries,
     faultEvents,
     aborted,
+    delayed,
   });
   const faults: RehearsalFault[] = faultEvents
     .filter((e) => e.event === 'begin')
