@@ -18,7 +18,9 @@ export function registerRehearse(program: Command, io: CliIO): void {
           .option('--seed <n>', 'seed of the schedule\'s draws and the proxies\' dice (default: the schedule\'s, else random; always reported)')
           .option('--config <file>', 'the source\'s etcd configuration (YAML, flag list, systemd unit, ETCD_* env file; repeatable): its flags go onto the copy', collect, [])
           .option('--driver-config <file>', 'an exec driver config: its `config:` files give the source\'s flags')
-          .option('--keep', 'keep the copy afterwards (detached from the fault layer)'),
+          .option('--keep', 'keep the copy afterwards (detached from the fault layer)')
+          .option('--source <source>', 'where the etcd versions the copy needs come from when not installed, as for `etcd install`', 'auto')
+          .option('--base-url <url>', 'release archive base (a mirror in the GitHub release layout) for --source auto or github'),
         'upgrade',
       ),
     ),

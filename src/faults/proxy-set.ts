@@ -50,7 +50,8 @@ interface MemberProxies {
 }
 
 export interface LayerStats {
-  client: Record<string, { kind: 'l7' | 'l4'; stats: unknown }>;
+  /** `tls` (members serving TLS): `terminated` by the L7 proxy with the member's certificate, `passed-through` at L4, `no-certificate` (L7 never given one: it resets connections). */
+  client: Record<string, { kind: 'l7' | 'l4'; tls?: 'terminated' | 'passed-through' | 'no-certificate' | undefined; stats: unknown }>;
   peer: Record<string, unknown>;
 }
 
@@ -202,7 +203,8 @@ export class ProxySet {
   stats(): LayerStats {
     const out: LayerStats = { client: {}, peer: {} };
     for (const [name, p] of this.proxies) {
-      out.client[name] = { kind: p.client instanceof L7FaultProxy ? 'l7' : 'l4', stats: structuredClone(p.client.stats) };
+      const tls = !this.opts.tls ? undefined : !(p.client instanceof L7FaultProxy) ? 'passed-through' : p.client.tlsTerminated ? 'terminated' : 'no-certificate';
+      out.client[name] = { kind: p.client instanceof L7FaultProxy ? 'l7' : 'l4', ...(tls ? { tls } : {}), stats: structuredClone(p.client.stats) };
       out.peer[name] = structuredClone(p.peer.stats);
     }
     return out;

@@ -17,11 +17,12 @@ import { dirname, join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import type { CommandContext } from '../core/context.js';
 import { note } from '../core/context.js';
-import { EnvironmentError, ProblemError, UpshiftError, errorMessage } from '../core/errors.js';
+import { EnvironmentError, ProblemError, UpshiftError, UsageError, errorMessage } from '../core/errors.js';
 import type { Finding } from '../core/finding.js';
 import { writeFileAtomic } from '../core/files.js';
 import { resolveConnection } from '../client/connection.js';
 import { readInstalled } from '../binaries/layout.js';
+import { parseSourceSpec } from '../binaries/sources/resolve.js';
 import { plan as makePlan } from '../plan/planner.js';
 import { loadCluster, memberRunState } from '../cluster/local.js';
 import { checkSnapshotForRestore } from '../restore/restore.js';
@@ -87,22 +88,27 @@ export interface RehearsalResult {
   };
 }
 
-/** Versions the rehearsal needs, installed (upshift's own installer) when missing. */
-async function ensureInstalled(ctx: CommandContext, versions: string[]): Promise<void> {
+/** Versions the rehearsal needs, installed (upshift's own installer, from `--source`/`--base-url`) when missing. */
+async function ensureInstalled(ctx: CommandContext, versions: string[], from: Pick<RehearseOptions, 'source' | 'baseUrl'>): Promise<void> {
   const missing: string[] = [];
   for (const v of new Set(versions)) if (!(await readInstalled(ctx.home, v))) missing.push(v);
   if (missing.length === 0) return;
-  note(ctx, `upshift rehearse: installing etcd ${missing.join(', ')}`);
+  const source = from.source ?? 'auto';
+  const flags = `${source !== 'auto' ? ` --source ${source}` : ''}${from.baseUrl ? ` --base-url ${from.baseUrl}` : ''}`;
+  note(ctx, `upshift rehearse: installing etcd ${missing.join(', ')}${flags ? ` (${flags.trim()})` : ''}`);
   const install = await import('../commands/etcd-install.js');
-  const r = await install.run({ versions: missing, source: 'auto' }, ctx);
+  const r = await install.run({ versions: missing, source, ...(from.baseUrl ? { baseUrl: from.baseUrl } : {}) }, ctx);
   const res = 'result' in r ? r.result : r;
   const failed = res.versions.filter((v) => !v.ok);
-  if (failed.length > 0) throw new EnvironmentError('install-failed', `cannot install etcd ${failed.map((f) => f.version).join(', ')} for the rehearsal`, { hint: `run: upshift etcd install ${missing.join(' ')}` });
+  if (failed.length > 0) throw new EnvironmentError('install-failed', `cannot install etcd ${failed.map((f) => f.version).join(', ')} for the rehearsal`, { hint: `run: upshift etcd install ${missing.join(' ')}${flags}` });
 }
 
 export async function rehearse(opts: RehearseOptions, ctx: CommandContext): Promise<RehearsalResult> {
   // Everything the flags say is checked before anything is read or started (exit 2).
   const base = settingsFromFlags({ ...opts, backup: true });
+  const binSource = parseSourceSpec(opts.source);
+  if (opts.baseUrl && !/^https?:\/\//.test(opts.baseUrl)) throw new UsageError(`--base-url: "${opts.baseUrl}" is not an http(s) URL`, { hint: 'e.g. --base-url https://mirror.example/etcd/releases' });
+  if (opts.baseUrl && binSource.kind !== 'auto' && binSource.kind !== 'github') throw new UsageError(`--base-url applies to --source github, not ${opts.source}`, { hint: 'drop --base-url or use --source github' });
   const schedule = opts.faults ? await loadSchedule(opts.faults) : undefined;
   const seed = String(opts.seed ?? schedule?.seed ?? randomBytes(4).readUInt32BE(0));
   const config = resolveConnection(opts, ctx.env, ctx.home);
@@ -117,7 +123,7 @@ export async function rehearse(opts: RehearseOptions, ctx: CommandContext): Prom
   if (p.direction === 'downgrade') throw new ProblemError('downgrade', `${base.to} is older than the source's ${f.from}: rehearse rehearses upgrades`, { hint: '`upshift plan --to V` describes the supported downgrade procedure' });
   if (p.direction === 'none') throw new ProblemError('nothing-to-do', `every member of the source already runs ${base.to}`, { hint: 'nothing to rehearse' });
   const timeline: Timeline = schedule ? resolveTimeline(schedule, seed, source.members) : { seed, entries: [] };
-  await ensureInstalled(ctx, [source.version, ...p.path.slice(1)]);
+  await ensureInstalled(ctx, [source.version, ...p.path.slice(1)], opts);
   const backup = await chooseBackup(ctx.home, config, source, opts.backup, ctx.signal);
   log(`upshift rehearse: backup ${backup.file} (${backup.how}, revision ${backup.revision ?? '?'})`);
   const snap = await checkSnapshotForRestore(backup.file, false, ctx.signal);
@@ -156,8 +162,8 @@ export async function rehearse(opts: RehearseOptions, ctx: CommandContext): Prom
     const l7 = source.members.filter((m) => copy!.layer.clientIsL7(m));
     notes.push(
       l7.length === 0
-        ? 'client links through the L4 proxy (the schedule has no per-RPC fault; L4 costs clients least)'
-        : `client links through the L7 proxy for ${l7.join(', ')} (per-RPC faults), the L4 proxy for the others`,
+        ? `client links through the L4 proxy (the schedule has no per-RPC fault; L4 costs clients least${source.tls ? '; TLS passed through to the members' : ''})`
+        : `client links through the L7 proxy for ${l7.join(', ')} (per-RPC faults${source.tls ? '; TLS terminated with each member\'s own certificate' : ''})${l7.length < source.members.length ? ', the L4 proxy for the others' : ''}`,
       ...copy.layer.notes,
       ...copy.restore.notes,
     );
@@ -223,9 +229,11 @@ export async function rehearse(opts: RehearseOptions, ctx: CommandContext): Prom
   }
 
   const aborted: Record<string, number> = {};
+  let delayed = 0;
   for (const s of Object.values(proxies?.client ?? {})) {
-    const a = (s.stats as { aborted?: Record<string, number> }).aborted ?? {};
-    for (const [k, n] of Object.entries(a)) aborted[k] = (aborted[k] ?? 0) + n;
+    const st = s.stats as { aborted?: Record<string, number>; delayed?: number };
+    for (const [k, n] of Object.entries(st.aborted ?? {})) aborted[k] = (aborted[k] ?? 0) + n;
+    delayed += st.delayed ?? 0;
   }
   const faultEvents: FaultEvent[] = runner?.events ?? [];
   const verdict = judgeRehearsal({
@@ -242,6 +250,7 @@ export async function rehearse(opts: RehearseOptions, ctx: CommandContext): Prom
     timeline: timeline.entries,
     faultEvents,
     aborted,
+    delayed,
   });
   const faults: RehearsalFault[] = faultEvents
     .filter((e) => e.event === 'begin')

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { judgeRehearsal, memberFigures, faultsOnAt, type VerdictInput } from './verdict.js';
 import type { JournalRecord } from '../upgrade/journal.js';
 import type { UpgradeReport } from '../upgrade/executor.js';
+import { parseSchedule, resolveTimeline } from '../faults/schedule.js';
 
 const steps = [
   { id: 'hop1/m1/stop', kind: 'stop', hop: 1, member: 'm1', from: '3.5.36', to: '3.6.17', description: '' },
@@ -53,4 +54,11 @@ test('a rolled-back run is a no-go whose outcome names the faults that were on w
   assert.equal(v.go, false);
   assert.equal(v.outcome.result, 'rolled-back');
   assert.match(v.outcome.why, /gates failed for m1 while f1 \(partition\) was on/);
+});
+
+test('the faults line counts what the proxies did: aborted RPCs by code, delayed RPCs', () => {
+  const timeline = resolveTimeline(parseSchedule('faults:\n  - fault: delay\n    target: all\n    latency: 20ms\n'), 1, ['m1']).entries;
+  const v = judgeRehearsal({ ...base, timeline, aborted: { UNAVAILABLE: 3 }, delayed: 40 });
+  assert.match(v.reasons.join('\n'), /faults: 0 of 1 happened; the proxies answered 3 UNAVAILABLE; the proxies delayed 40 RPCs/);
+  assert.doesNotMatch(judgeRehearsal({ ...base, timeline }).reasons.join('\n'), /delayed/);
 });

@@ -85,6 +85,8 @@ export interface VerdictInput {
   faultEvents: FaultEvent[];
   /** Per-RPC faults the proxies answered (aborted RPCs by code), summed over members. */
   aborted: Record<string, number>;
+  /** RPCs the proxies delayed, summed over members. */
+  delayed?: number | undefined;
 }
 
 export interface Verdict {
@@ -136,7 +138,8 @@ export function judgeRehearsal(i: VerdictInput): Verdict {
   const begun = i.faultEvents.filter((e) => e.event === 'begin');
   if (i.timeline.length > 0) {
     const aborted = Object.entries(i.aborted).map(([k, n]) => `${n} ${k}`).join(', ');
-    info.push(`faults: ${begun.length} of ${i.timeline.length} happened${aborted ? `; the proxies answered ${aborted}` : ''}`);
+    const delayed = i.delayed ? `; the proxies delayed ${i.delayed} RPCs` : '';
+    info.push(`faults: ${begun.length} of ${i.timeline.length} happened${aborted ? `; the proxies answered ${aborted}` : ''}${delayed}`);
     for (const e of i.timeline) {
       const b = begun.find((x) => x.id === e.id);
       info.push(`  ${describeEntry(e)}: ${b ? `began at +${(b.tMs / 1000).toFixed(1)} s${b.detail ? ` (${b.detail})` : ''}` : 'never began (its step did not come)'}`);
