@@ -9,7 +9,8 @@
  * layer's other mode, L7 proxies in a worker thread of their own (`l7-thread`), and `direct-again`: direct
  * connections measured a second time, an A/A control whose "added" figures are this machine's noise floor
  * (a proxy's added latency means something only where it stands out of that). Two measurements, modes
- * interleaved round by round (direct, direct-again, l7, l7-thread, l4, direct, ...) so machine noise hits all alike:
+ * interleaved round by round, each round starting one mode later (direct, direct-again, l7, ...; then direct-again,
+ * l7, ..., direct), so machine noise and a round's warm-up hit all alike:
  *  1. unary: --rpcs sequential serializable Range calls to one member per round; median and P99.
  *  2. canary: the upgrade's canary workload (writes and linearizable reads over all members, a watch, a
  *     lease) at --rate ops/s for --canary-seconds per round; its P99.
@@ -77,7 +78,9 @@ async function main(): Promise<void> {
     const canary = Object.fromEntries(MODES.map((m) => [m, [] as number[]])) as Record<Mode, number[]>;
     process.stderr.write(`etcd ${VERSION}, 3 members, ${ROUNDS} rounds; load average at start ${loadavg().map((x) => x.toFixed(1)).join(' ')}\n`);
     for (let r = 0; r < ROUNDS; r++) {
-      for (const m of MODES) {
+      // Each round starts with the next mode: no mode always runs first (the first runs of a round measured slower).
+      const order = MODES.map((_, i) => MODES[(i + r) % MODES.length]!);
+      for (const m of order) {
         const c = new EtcdClient({ ...cfg(m), endpoints: [endpoints[m][0]!] });
         for (let i = 0; i < 50; i++) await c.range('bench', { serializable: true });
         const lat: number[] = [];
@@ -93,7 +96,7 @@ async function main(): Promise<void> {
         unary[m].p50.push(median(lat));
         unary[m].p99.push(percentile(lat, 99)!);
       }
-      for (const m of MODES) {
+      for (const m of order) {
         const dir = mkdtempSync(join(tmpdir(), 'upshift-bench-canary-'));
         const w = new CanaryWorkload({ config: cfg(m), prefix: `/bench/${r}/${m}/`, historyFile: join(dir, 'h.jsonl'), opsPerSec: RATE });
         await w.start();
