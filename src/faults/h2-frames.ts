@@ -9,14 +9,24 @@ export const H2_ERROR = { NO_ERROR: 0, PROTOCOL_ERROR: 1, INTERNAL_ERROR: 2, REF
 export const CLIENT_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
 export const HEADER_LEN = 9;
 
-export interface Frame {
-  type: number;
-  flags: number;
-  stream: number;
-  /** The whole frame, header included (a view into the chunk it arrived in: forwarded as is). */
-  raw: Buffer;
-  /** The payload (a view into `raw`). */
-  payload: Buffer;
+export class Frame {
+  constructor(
+    readonly type: number,
+    readonly flags: number,
+    readonly stream: number,
+    /** The whole frame, header included (a view into the chunk it arrived in: forwarded as is). */
+    readonly raw: Buffer,
+  ) {}
+
+  /** Payload length (flow control counts all of it, padding included: RFC 9113 §6.9.1). */
+  get len(): number {
+    return this.raw.length - HEADER_LEN;
+  }
+
+  /** The payload, a view into `raw` (made on demand: most frames are forwarded without looking at it). */
+  get payload(): Buffer {
+    return this.raw.subarray(HEADER_LEN);
+  }
 }
 
 /** Cuts frames out of a byte stream; partial frames wait for the next chunk. */
@@ -51,8 +61,7 @@ export class FrameReader {
       const len = (b[off]! << 16) | (b[off + 1]! << 8) | b[off + 2]!;
       const end = off + HEADER_LEN + len;
       if (end > b.length) break;
-      const raw = b.subarray(off, end);
-      this.onFrame({ type: b[off + 3]!, flags: b[off + 4]!, stream: b.readUInt32BE(off + 5) & 0x7fffffff, raw, payload: raw.subarray(HEADER_LEN) });
+      this.onFrame(new Frame(b[off + 3]!, b[off + 4]!, b.readUInt32BE(off + 5) & 0x7fffffff, b.subarray(off, end)));
       off = end;
     }
     if (off < b.length) this.rest = b.subarray(off);

@@ -52,8 +52,6 @@ export interface RelayOwner {
   responseHold(req: RelayRequest): boolean;
   /** The delay of the next response frame of an open stream, ms (0: none). */
   responseDelay(req: RelayRequest): number;
-  /** Re-evaluate `f` whenever the rules change; returns the unregistration. */
-  track(f: () => void): () => void;
 }
 
 interface RStream {
@@ -64,14 +62,13 @@ interface RStream {
   fields: HeaderField[];
   headersEnd: boolean;
   /** Client frames that arrived while waiting: raw DATA frames, or trailers. */
-  pending: (Buffer | { fields: HeaderField[]; end: boolean })[];
+  pending?: (Buffer | { fields: HeaderField[]; end: boolean })[] | undefined;
   pendingData: number;
   pendingWindow: number;
   reqEnded: boolean;
   respEnded: boolean;
-  closeFns: (() => void)[];
+  closeFns?: (() => void)[] | undefined;
   q?: OrderedReleaseQueue<Buffer> | undefined;
-  untrack?: (() => void) | undefined;
 }
 
 interface HeaderBlock {
@@ -82,6 +79,8 @@ interface HeaderBlock {
 }
 
 const MAX_STREAM = 0x7fffffff;
+/** application/grpc, application/grpc+proto, ... (as rpc-rules' isGrpcContentType, without a trim per request). */
+const GRPC_CONTENT_TYPE = /^\s*application\/grpc(?:[+;\s]|$)/i;
 const DEFAULT_MAX_FRAME = 16384;
 
 export class H2Relay {
@@ -206,9 +205,9 @@ export class H2Relay {
           f.raw.writeUInt32BE(s.uid, 5);
           this.toUp(f.raw);
         } else if (s?.state === 'waiting') {
-          s.pending.push(f.raw);
-          s.pendingData += f.payload.length;
-        } else if (f.payload.length > 0) this.toDown(windowUpdate(0, f.payload.length)); // dropped: credit the client
+          (s.pending ??= []).push(f.raw);
+          s.pendingData += f.len;
+        } else if (f.len > 0) this.toDown(windowUpdate(0, f.len)); // dropped: credit the client
         if (end && s) {
           s.reqEnded = true;
           if (s.state !== 'waiting') this.maybeDone(s);
@@ -244,7 +243,7 @@ export class H2Relay {
       }
       case FRAME.WINDOW_UPDATE: {
         if (f.stream === 0) {
-          const inc = f.payload.readUInt32BE(0) & MAX_STREAM;
+          const inc = f.raw.readUInt32BE(HEADER_LEN) & MAX_STREAM;
           const owed = Math.min(this.owedByClient, inc);
           this.owedByClient -= owed;
           if (owed === 0) this.toUp(f.raw);
@@ -255,7 +254,7 @@ export class H2Relay {
         if (s?.state === 'open') {
           f.raw.writeUInt32BE(s.uid, 5);
           this.toUp(f.raw);
-        } else if (s?.state === 'waiting') s.pendingWindow += f.payload.readUInt32BE(0) & MAX_STREAM;
+        } else if (s?.state === 'waiting') s.pendingWindow += f.raw.readUInt32BE(HEADER_LEN) & MAX_STREAM;
         return;
       }
       case FRAME.SETTINGS:
@@ -279,7 +278,7 @@ export class H2Relay {
     if (known) {
       // Trailers of a request.
       if (known.state === 'open') this.toUp(headersOut(known.uid, fields, end, this.upMaxFrame));
-      else if (known.state === 'waiting') known.pending.push({ fields, end });
+      else if (known.state === 'waiting') (known.pending ??= []).push({ fields, end });
       if (end) {
         known.reqEnded = true;
         if (known.state !== 'waiting') this.maybeDone(known);
@@ -297,54 +296,48 @@ export class H2Relay {
     const s: RStream = {
       cid: b.stream,
       uid: 0,
-      req: { path, grpc: /^application\/grpc(?:[+;]|$)/i.test(ct.trim()) },
+      req: { path, grpc: GRPC_CONTENT_TYPE.test(ct) },
       state: 'waiting',
       fields,
       headersEnd: end,
-      pending: [],
       pendingData: 0,
       pendingWindow: 0,
       reqEnded: end,
       respEnded: false,
-      closeFns: [],
     };
     this.byC.set(s.cid, s);
-    this.owner.onRequest(s.req, this.control(s));
+    this.owner.onRequest(s.req, new Control(this, s));
   }
 
-  private control(s: RStream): RequestControl {
-    const relay = this;
-    return {
-      forward: (streamDelay) => this.forward(s, streamDelay),
-      abortGrpc: (code, message) => {
-        if (s.state !== 'waiting') return;
-        this.answer(s, [
-          { name: ':status', value: '200' },
-          { name: 'content-type', value: 'application/grpc' },
-          { name: 'grpc-status', value: String(code) },
-          { name: 'grpc-message', value: encodeGrpcMessage(message) },
-        ]);
-      },
-      answerHttp: (status, body) => {
-        if (s.state !== 'waiting') return;
-        const b = Buffer.from(body, 'utf8');
-        this.answer(s, [{ name: ':status', value: String(status) }, { name: 'content-type', value: 'text/plain; charset=utf-8' }, { name: 'content-length', value: String(b.length) }], b);
-      },
-      refuse: () => {
-        if (s.state !== 'waiting') return;
-        this.toDown(rstStream(s.cid, H2_ERROR.REFUSED_STREAM));
-        if (s.pendingData > 0) this.toDown(windowUpdate(0, s.pendingData));
-        this.remove(s);
-      },
-      get waiting() {
-        return s.state === 'waiting' && !relay.closed && relay.byC.get(s.cid) === s;
-      },
-      onClose: (f) => s.closeFns.push(f),
-    };
+  abortGrpc(s: RStream, code: number, message: string): void {
+    if (s.state !== 'waiting') return;
+    this.answer(s, [
+      { name: ':status', value: '200' },
+      { name: 'content-type', value: 'application/grpc' },
+      { name: 'grpc-status', value: String(code) },
+      { name: 'grpc-message', value: encodeGrpcMessage(message) },
+    ]);
+  }
+
+  answerHttp(s: RStream, status: number, body: string): void {
+    if (s.state !== 'waiting') return;
+    const b = Buffer.from(body, 'utf8');
+    this.answer(s, [{ name: ':status', value: String(status) }, { name: 'content-type', value: 'text/plain; charset=utf-8' }, { name: 'content-length', value: String(b.length) }], b);
+  }
+
+  refuse(s: RStream): void {
+    if (s.state !== 'waiting') return;
+    this.toDown(rstStream(s.cid, H2_ERROR.REFUSED_STREAM));
+    if (s.pendingData > 0) this.toDown(windowUpdate(0, s.pendingData));
+    this.remove(s);
+  }
+
+  isWaiting(s: RStream): boolean {
+    return s.state === 'waiting' && !this.closed && this.byC.get(s.cid) === s;
   }
 
   /** Open a waiting stream upstream: its headers re-encoded, then what the client sent meanwhile. */
-  private forward(s: RStream, streamDelay?: { ms: number; jitterMs: number }): boolean {
+  forward(s: RStream, streamDelay?: { ms: number; jitterMs: number }): boolean {
     if (s.state !== 'waiting' || this.closed || this.byC.get(s.cid) !== s) return false;
     if (this.up.destroyed || this.nextUid > this.upLast) {
       this.toDown(rstStream(s.cid, H2_ERROR.REFUSED_STREAM));
@@ -359,7 +352,7 @@ export class H2Relay {
     this.byU.set(s.uid, s);
     this.up.cork();
     this.toUp(headersOut(s.uid, s.fields, s.headersEnd, this.upMaxFrame));
-    for (const p of s.pending) {
+    for (const p of s.pending ?? []) {
       if (Buffer.isBuffer(p)) {
         p.writeUInt32BE(s.uid, 5);
         this.toUp(p);
@@ -367,9 +360,8 @@ export class H2Relay {
     }
     if (s.pendingWindow > 0) this.toUp(windowUpdate(s.uid, s.pendingWindow));
     this.up.uncork();
-    s.pending = [];
+    s.pending = undefined;
     s.pendingData = 0;
-    s.untrack = this.owner.track(() => this.reevaluate(s));
     this.reevaluate(s);
     return true;
   }
@@ -383,7 +375,7 @@ export class H2Relay {
       this.toDown(frame(FRAME.DATA, FLAG.END_STREAM, s.cid, body));
     }
     if (s.pendingData > 0) this.toDown(windowUpdate(0, s.pendingData));
-    s.pending = [];
+    s.pending = undefined;
     s.pendingData = 0;
     s.respEnded = true;
     if (!s.reqEnded) {
@@ -403,7 +395,7 @@ export class H2Relay {
       case FRAME.DATA: {
         const s = this.byU.get(f.stream);
         if (!s) {
-          if (f.payload.length > 0) this.toUp(windowUpdate(0, f.payload.length));
+          if (f.len > 0) this.toUp(windowUpdate(0, f.len));
           return;
         }
         f.raw.writeUInt32BE(s.cid, 5);
@@ -508,13 +500,18 @@ export class H2Relay {
     return new OrderedReleaseQueue<Buffer>((b) => this.toDown(b));
   }
 
+  /** The rules changed: hold or release the responses of every open stream. */
+  rulesChanged(): void {
+    for (const s of this.byU.values()) this.reevaluate(s);
+  }
+
   private reevaluate(s: RStream): void {
     if (this.owner.responseHold(s.req)) (s.q ??= this.queue()).hold();
     else s.q?.release();
   }
 
   private upGoaway(f: Frame): void {
-    const last = f.payload.readUInt32BE(0) & MAX_STREAM;
+    const last = f.raw.readUInt32BE(HEADER_LEN) & MAX_STREAM;
     const code = f.payload.readUInt32BE(4);
     this.upLast = Math.min(this.upLast, last);
     if (last === MAX_STREAM) {
@@ -547,13 +544,43 @@ export class H2Relay {
   }
 
   private dispose(s: RStream): void {
-    s.untrack?.();
-    s.untrack = undefined;
     if (s.state === 'waiting') {
       s.state = 'answered';
-      for (const f of s.closeFns.splice(0)) f();
+      for (const f of s.closeFns?.splice(0) ?? []) f();
     }
     if (this.closed) s.q?.close();
+  }
+}
+
+/** One request's handle for the proxy (a class: one object per request, no closures). */
+class Control implements RequestControl {
+  constructor(
+    private readonly relay: H2Relay,
+    private readonly s: RStream,
+  ) {}
+
+  forward(streamDelay?: { ms: number; jitterMs: number }): boolean {
+    return this.relay.forward(this.s, streamDelay);
+  }
+
+  abortGrpc(code: number, message: string): void {
+    this.relay.abortGrpc(this.s, code, message);
+  }
+
+  answerHttp(status: number, body: string): void {
+    this.relay.answerHttp(this.s, status, body);
+  }
+
+  refuse(): void {
+    this.relay.refuse(this.s);
+  }
+
+  get waiting(): boolean {
+    return this.relay.isWaiting(this.s);
+  }
+
+  onClose(f: () => void): void {
+    (this.s.closeFns ??= []).push(f);
   }
 }
 

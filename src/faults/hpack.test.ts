@@ -102,3 +102,26 @@ test('malformed blocks are errors, not garbage', () => {
   assert.throws(() => dec.decode(Buffer.from([0x00, 0x85, 0xff])), HpackError); // string longer than the block
   assert.throws(() => dec.decode(Buffer.from([0x00, 0x81, 0xff, 0x81, 0x00])), HpackError); // Huffman: 8 bits of padding
 });
+
+test('the dynamic table: newest first, grows past its first capacity, evicts the oldest by size', () => {
+  const dec = new HpackDecoder();
+  // 150 "literal with incremental indexing, new name" fields k0..k149 with empty values: 32 + name length each.
+  const parts: number[] = [];
+  for (let i = 0; i < 150; i++) {
+    const name = `k${i}`;
+    parts.push(0x40, name.length, ...Buffer.from(name), 0x00);
+  }
+  assert.equal(dec.decode(Buffer.from(parts)).length, 150);
+  const at = (i: number): string => dec.decode(Buffer.from(i < 127 ? [0x80 | i] : [0xff, i - 127]))[0]!.name;
+  assert.equal(at(62), 'k149', 'index 62: the newest');
+  assert.equal(at(63), 'k148');
+  // 4096 bytes hold the newest entries whose sizes (34 or 35 octets) sum to <= 4096: k149 back to k33.
+  let size = 0;
+  let oldest = 149;
+  while (oldest >= 0 && size + 32 + `k${oldest}`.length <= 4096) size += 32 + `k${oldest--}`.length;
+  assert.equal(at(61 + (149 - oldest)), `k${oldest + 1}`, 'the oldest kept');
+  assert.throws(() => at(62 + (149 - oldest)), HpackError, 'evicted');
+  // A size update to 0 empties it.
+  dec.decode(Buffer.from([0x20]));
+  assert.throws(() => at(62), HpackError);
+});

@@ -40,8 +40,14 @@ function buildTree(): Int32Array {
   return t;
 }
 
+/** Decoded octets land here, then become one string (no string per symbol). Huffman codes are >= 5 bits: 8/5 octets out per octet in. */
+let scratch = Buffer.allocUnsafe(4096);
+
 function huffmanDecode(b: Buffer, start: number, end: number): string {
-  let out = '';
+  const need = Math.ceil(((end - start) * 8) / 5);
+  if (scratch.length < need) scratch = Buffer.allocUnsafe(need);
+  const out = scratch;
+  let o = 0;
   let n = 0;
   // Bits read since the last symbol, and whether all were ones: the padding must be a prefix of EOS (all ones), < 8 bits.
   let pending = 0;
@@ -54,7 +60,7 @@ function huffmanDecode(b: Buffer, start: number, end: number): string {
       pending++;
       if (bit === 0) allOnes = false;
       if (next < 0) {
-        out += String.fromCharCode(-next - 1);
+        out[o++] = -next - 1;
         n = 0;
         pending = 0;
         allOnes = true;
@@ -64,99 +70,128 @@ function huffmanDecode(b: Buffer, start: number, end: number): string {
     }
   }
   if (pending > 7 || !allOnes) throw new HpackError('invalid Huffman padding');
-  return out;
+  return out.toString('latin1', 0, o);
 }
 
 /** Size of an entry in the dynamic table (RFC 7541 §4.1). */
 const entrySize = (name: string, value: string): number => name.length + value.length + 32;
 
 export class HpackDecoder {
-  /** Newest first. */
-  private readonly table: [string, string][] = [];
+  /** The dynamic table as a ring (an entry is inserted per indexed literal, e.g. every grpc-timeout): `count` entries, the newest at `head - 1`. */
+  private ring: ([string, string] | undefined)[] = new Array(64);
+  private head = 0;
+  private count = 0;
   private size = 0;
 
   constructor(private maxSize = 4096) {}
 
   private entry(index: number): [string, string] {
     if (index >= 1 && index <= STATIC_TABLE.length) return STATIC_TABLE[index - 1] as [string, string];
-    const e = this.table[index - STATIC_TABLE.length - 1];
-    if (!e) throw new HpackError(`index ${index} is not in the table`);
-    return e;
+    const i = index - STATIC_TABLE.length;
+    if (i > this.count) throw new HpackError(`index ${index} is not in the table`);
+    return this.ring[(this.head - i + this.ring.length) % this.ring.length]!;
   }
 
   private add(name: string, value: string): void {
     this.size += entrySize(name, value);
-    this.table.unshift([name, value]);
+    if (this.count === this.ring.length) {
+      // Full: unroll oldest..newest into a ring twice the size.
+      const old = this.ring;
+      const next: ([string, string] | undefined)[] = new Array(old.length * 2);
+      for (let k = 0; k < this.count; k++) next[k] = old[(this.head - this.count + k + old.length) % old.length];
+      this.ring = next;
+      this.head = this.count;
+    }
+    this.ring[this.head] = [name, value];
+    this.head = (this.head + 1) % this.ring.length;
+    this.count++;
     this.evict();
   }
 
   private evict(): void {
-    while (this.size > this.maxSize && this.table.length > 0) {
-      const [n, v] = this.table.pop()!;
+    while (this.size > this.maxSize && this.count > 0) {
+      const k = (this.head - this.count + this.ring.length) % this.ring.length;
+      const [n, v] = this.ring[k]!;
+      this.ring[k] = undefined;
+      this.count--;
       this.size -= entrySize(n, v);
     }
   }
 
+  /** The block being decoded and the position in it (fields, not closures: this runs for every header block). */
+  private b: Buffer = Buffer.alloc(0);
+  private p = 0;
+
+  private int(prefixBits: number): number {
+    const b = this.b;
+    const mask = (1 << prefixBits) - 1;
+    let v = b[this.p++]! & mask;
+    if (v < mask) return v;
+    let m = 0;
+    for (;;) {
+      if (this.p >= b.length) throw new HpackError('truncated integer');
+      const c = b[this.p++]!;
+      v += (c & 0x7f) * 2 ** m;
+      m += 7;
+      if ((c & 0x80) === 0) return v;
+      if (m > 28) throw new HpackError('integer too large');
+    }
+  }
+
+  private str(): string {
+    const b = this.b;
+    if (this.p >= b.length) throw new HpackError('truncated string');
+    const huff = (b[this.p]! & 0x80) !== 0;
+    const len = this.int(7);
+    const start = this.p;
+    if (start + len > b.length) throw new HpackError('truncated string');
+    this.p += len;
+    return huff ? huffmanDecode(b, start, start + len) : b.toString('latin1', start, start + len);
+  }
+
   decode(b: Buffer): HeaderField[] {
     const out: HeaderField[] = [];
-    let p = 0;
-    const int = (prefixBits: number): number => {
-      const mask = (1 << prefixBits) - 1;
-      let v = b[p++]! & mask;
-      if (v < mask) return v;
-      let m = 0;
-      for (;;) {
-        if (p >= b.length) throw new HpackError('truncated integer');
-        const c = b[p++]!;
-        v += (c & 0x7f) * 2 ** m;
-        m += 7;
-        if ((c & 0x80) === 0) return v;
-        if (m > 28) throw new HpackError('integer too large');
-      }
-    };
-    const str = (): string => {
-      if (p >= b.length) throw new HpackError('truncated string');
-      const huff = (b[p]! & 0x80) !== 0;
-      const len = int(7);
-      if (p + len > b.length) throw new HpackError('truncated string');
-      const s = huff ? huffmanDecode(b, p, p + len) : b.toString('latin1', p, p + len);
-      p += len;
-      return s;
-    };
-    while (p < b.length) {
-      const c = b[p]!;
+    this.b = b;
+    this.p = 0;
+    while (this.p < b.length) {
+      const c = b[this.p]!;
       if (c & 0x80) {
-        const i = int(7);
+        const i = this.int(7);
         if (i === 0) throw new HpackError('index 0');
-        const [name, value] = this.entry(i);
-        out.push({ name, value });
+        const e = this.entry(i);
+        out.push({ name: e[0], value: e[1] });
       } else if (c & 0x40) {
-        const i = int(6);
-        const name = i ? this.entry(i)[0] : str();
-        const value = str();
+        const i = this.int(6);
+        const name = i ? this.entry(i)[0] : this.str();
+        const value = this.str();
         this.add(name, value);
         out.push({ name, value });
       } else if (c & 0x20) {
         // Dynamic table size update (only the peer's SETTINGS bound it; the relay trusts the encoder's choice).
-        this.maxSize = int(5);
+        this.maxSize = this.int(5);
         this.evict();
       } else {
         const sensitive = (c & 0x10) !== 0;
-        const i = int(4);
-        const name = i ? this.entry(i)[0] : str();
-        const value = str();
+        const i = this.int(4);
+        const name = i ? this.entry(i)[0] : this.str();
+        const value = this.str();
         out.push(sensitive ? { name, value, sensitive } : { name, value });
       }
     }
+    this.b = EMPTY;
     return out;
   }
 }
 
-/** Static-table index of an exact (name, value) match and of the name alone. */
-const STATIC_EXACT = new Map<string, number>();
+const EMPTY = Buffer.alloc(0);
+
+/** Static-table index of an exact (name, value) match, by name then value, and of the name alone. */
+const STATIC_EXACT = new Map<string, Map<string, number>>();
 const STATIC_NAME = new Map<string, number>();
 STATIC_TABLE.forEach(([n, v], i) => {
-  if (!STATIC_EXACT.has(`${n}\0${v}`)) STATIC_EXACT.set(`${n}\0${v}`, i + 1);
+  const byValue = STATIC_EXACT.get(n) ?? new Map<string, number>();
+  if (!byValue.has(v)) byValue.set(v, i + 1);
+  STATIC_EXACT.set(n, byValue);
   if (!STATIC_NAME.has(n)) STATIC_NAME.set(n, i + 1);
 });
 
@@ -191,7 +226,7 @@ export function encodeHeaders(fields: readonly HeaderField[], headroom = 0): Buf
   const b = Buffer.allocUnsafe(size);
   let p = headroom;
   for (const f of fields) {
-    const exact = f.sensitive ? undefined : STATIC_EXACT.get(`${f.name}\0${f.value}`);
+    const exact = f.sensitive ? undefined : STATIC_EXACT.get(f.name)?.get(f.value);
     if (exact !== undefined) {
       p = putInt(b, p, 0x80, 7, exact);
       continue;

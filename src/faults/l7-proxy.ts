@@ -74,8 +74,6 @@ export class L7FaultProxy extends ProxyListener implements RelayOwner {
   private readonly seedRng: Rng;
   private readonly relays = new Set<H2Relay>();
   private readonly held = new Set<() => void>();
-  /** Open streams' hold/release re-evaluation, run when the rules change. */
-  private readonly liveStreams = new Set<() => void>();
   private readonly sockets = new Set<Socket>();
   readonly stats: L7Stats = { connections: 0, active: 0, refused: 0, resets: 0, relayed: 0, http: 0, rpcs: 0, forwarded: 0, aborted: {}, delayed: 0, held: 0, methods: {} };
 
@@ -127,7 +125,7 @@ export class L7FaultProxy extends ProxyListener implements RelayOwner {
   }
 
   private rulesChanged(): void {
-    for (const f of [...this.liveStreams]) f();
+    for (const r of this.relays) r.rulesChanged();
     if (![...this.rules.values()].some((r) => r.blackhole)) for (const f of [...this.held]) f();
   }
 
@@ -358,6 +356,13 @@ export class L7FaultProxy extends ProxyListener implements RelayOwner {
 
   /** A new request on a relayed HTTP/2 connection: counted, decided by the rules, then forwarded, answered or held. */
   onRequest(req: RelayRequest, ctl: RequestControl): void {
+    if (req.grpc) {
+      this.stats.rpcs++;
+      const m = (this.stats.methods[req.path] ??= { rpcs: 0, aborted: 0 });
+      m.rpcs++;
+      // No rule: straight through (the hot path).
+      if (this.rules.size === 0) return this.forwarded(ctl.forward());
+    }
     const open = (): boolean => ctl.waiting;
     const onClose = (f: () => void): void => ctl.onClose(f);
     if (!req.grpc) {
@@ -368,11 +373,7 @@ export class L7FaultProxy extends ProxyListener implements RelayOwner {
       this.applyHttp(d, path, open, (status, msg) => ctl.answerHttp(status, msg), () => this.forwarded(ctl.forward()), onClose);
       return;
     }
-    this.stats.rpcs++;
-    const m = (this.stats.methods[req.path] ??= { rpcs: 0, aborted: 0 });
-    m.rpcs++;
-    // No rule: straight through (the hot path).
-    if (this.rules.size === 0) return this.forwarded(ctl.forward());
+    const m = this.stats.methods[req.path]!;
     const d = decideRpc([...this.rules.values()], req.path, this.rngOf);
     this.applyDecision(d, m, d.hold, open, (a) => ctl.abortGrpc(a.code, a.message), () => this.forwarded(ctl.forward(d.streamDelay)), onClose);
   }
@@ -389,11 +390,6 @@ export class L7FaultProxy extends ProxyListener implements RelayOwner {
     if (this.rules.size === 0 && !req.streamDelay) return 0;
     const sd = streamEffects(this.activeRules, req.path, req.grpc).streamDelay ?? req.streamDelay;
     return sd ? jittered((req.rng ??= this.seedRng.fork(`stream/${req.path}`)), sd.ms, sd.jitterMs) : 0;
-  }
-
-  track(f: () => void): () => void {
-    this.liveStreams.add(f);
-    return () => this.liveStreams.delete(f);
   }
 }
 
