@@ -6,7 +6,7 @@
  */
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestCluster, etcdProcessesUnder, type TestCluster } from './support/cluster.js';
 import { rehearsalHop, rehearseJson, journalOf, LEAN } from './support/rehearse.js';
@@ -59,6 +59,9 @@ describe('rehearse a cluster made by `cluster up`', { skip: !hop }, () => {
     assert.ok(existsSync(r.report.html!), 'report.html');
     assert.ok(existsSync(r.report.json!), 'rehearsal.json');
     assert.equal(journalOf(r)[0]!.type, 'run-begin');
+    // Each copy member's log tail outlives the copy, beside the journal (what a no-go is diagnosed from).
+    assert.deepEqual(Object.keys(r.report.memberLogs).sort(), [...tc.cluster.members.map((m) => m.name)].sort());
+    for (const f of Object.values(r.report.memberLogs)) assert.ok(readFileSync(f).length > 0, f);
     assert.deepEqual(readdirSync(join(tc.home, 'clusters')), [tc.cluster.name]);
     assert.deepEqual(etcdProcessesUnder(tc.home).sort(), sourcePids());
   });

@@ -3,6 +3,7 @@
  * [--keep] [-o json]`: the upgrade rehearsed on a throw-away copy of the newest verified backup, under a
  * seeded fault schedule (src/rehearse). Exit 0 go, 1 no-go, others as usual.
  */
+import { dirname } from 'node:path';
 import type { CommandContext } from '../core/context.js';
 import { ExitCode } from '../core/errors.js';
 import type { CommandOutcome } from '../core/errors.js';
@@ -25,6 +26,8 @@ export function render(r: RehearsalResult): string {
   for (const n of r.report.notes) lines.push(`note: ${n}`);
   if (r.report.journal) lines.push(`journal: ${r.report.journal}`);
   if (r.report.html) lines.push(`report: ${r.report.html}`);
+  const logs = Object.values(r.report.memberLogs ?? {});
+  if (logs.length > 0) lines.push(`member logs (last 256 KiB each): ${dirname(logs[0]!)}`);
   if (r.report.json) lines.push(`rehearsal: ${r.report.json}`);
   return lines.join('\n') + '\n';
 }

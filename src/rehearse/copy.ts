@@ -5,12 +5,14 @@
  * points the members back at their own URLs, because the proxies end with this process; `removeCopy`
  * stops it by PID and deletes it.
  */
-import { readFile, rm } from 'node:fs/promises';
+import { open, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { clusterDown, loadCluster, memberDataDir, saveCluster, startMember, stopMember, waitClusterHealthy } from '../cluster/local.js';
 import type { LocalCluster } from '../cluster/model.js';
 import type { ConnectionConfig } from '../client/connection.js';
 import { EndpointClient } from '../client/endpoint.js';
 import { errorMessage } from '../core/errors.js';
+import { writeFileAtomic } from '../core/files.js';
 import { homePaths } from '../core/home.js';
 import { FaultLayer } from '../faults/layer.js';
 import { restoreToLocalCluster, type BumpFlags, type LocalRestoreResult, type SnapshotForRestore } from '../restore/restore.js';
@@ -137,6 +139,39 @@ export async function detachCopy(home: string, copy: Copy): Promise<string[]> {
     notes.push(`the copy ${copy.name} was kept but could not be moved off the fault layer (${errorMessage(e)}): its members advertise proxies that ended with this process; remove it with upshift cluster down ${copy.name} --purge`);
   }
   return notes;
+}
+
+/** How much of each member's log a rehearsal keeps: the end, where a failed hop's story is. */
+export const KEPT_LOG_BYTES = 256 * 1024;
+
+/**
+ * Keep the tail of every copy member's etcd log in `dir` (the run's directory, beside its journal) before the
+ * copy is removed: a no-go, or a member slow to come back, can then be read after the fact.
+ * Returns member -> file; a member without a log is left out.
+ */
+export async function keepMemberLogs(home: string, name: string, dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const c = await loadCluster(home, name).catch(() => undefined);
+  for (const m of c?.members ?? []) {
+    if (!m.logFile) continue;
+    try {
+      const fh = await open(m.logFile, 'r');
+      try {
+        const size = (await fh.stat()).size;
+        const len = Math.min(size, KEPT_LOG_BYTES);
+        const buf = Buffer.alloc(len);
+        await fh.read(buf, 0, len, size - len);
+        const file = join(dir, 'member-logs', `${m.name}.etcd.log`);
+        await writeFileAtomic(file, buf);
+        out[m.name] = file;
+      } finally {
+        await fh.close();
+      }
+    } catch {
+      // No log (the member never started): nothing to keep.
+    }
+  }
+  return out;
 }
 
 /** Stop the copy by PID, delete it and the backups its upgrade took. */

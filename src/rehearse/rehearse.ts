@@ -41,7 +41,7 @@ import { loadSchedule, membersNeedingL7, resolveTimeline, type Timeline, type Ti
 import { FaultRunner, type FaultEvent } from '../faults/runner.js';
 import type { LayerStats } from '../faults/proxy-set.js';
 import { chooseBackup, copyName, readSource, sourceFlags, type ChosenBackup } from './source.js';
-import { detachCopy, makeCopy, removeCopy, type Copy } from './copy.js';
+import { detachCopy, keepMemberLogs, makeCopy, removeCopy, type Copy } from './copy.js';
 import { QuorumMonitor, type MonitoredMember, type QuorumReport } from './quorum-monitor.js';
 import { processState } from '../faults/process.js';
 import { judgeRehearsal, type MemberFigures } from './verdict.js';
@@ -83,6 +83,8 @@ export interface RehearsalResult {
     proxies: LayerStats | null;
     notes: string[];
     journal: string | null;
+    /** The tail (last 256 KiB) of each copy member's etcd log, kept beside the journal before the copy is removed. */
+    memberLogs: Record<string, string>;
     html: string | null;
     json: string | null;
   };
@@ -142,6 +144,7 @@ export async function rehearse(opts: RehearseOptions, ctx: CommandContext): Prom
   let runner: FaultRunner | undefined;
   let records: JournalRecord[] = [];
   let kept = false;
+  let memberLogs: Record<string, string> = {};
   try {
     copy = await makeCopy({
       home: ctx.home,
@@ -222,6 +225,7 @@ export async function rehearse(opts: RehearseOptions, ctx: CommandContext): Prom
         kept = true;
         await copy.layer.close();
       } else {
+        if (upgrade) memberLogs = await keepMemberLogs(ctx.home, copy.name, dirname(upgrade.journal));
         await removeCopy(ctx.home, copy.name, copyClusterId);
         await copy.layer.close();
       }
@@ -277,6 +281,7 @@ export async function rehearse(opts: RehearseOptions, ctx: CommandContext): Prom
       proxies,
       notes,
       journal: upgrade?.journal ?? null,
+      memberLogs,
       html: upgrade?.reportHtml ?? null,
       json: jsonFile,
     },
