@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { startShellCluster, type ShellCluster } from './support/shell-cluster.js';
 import { startTestCluster, etcdProcessesUnder, type TestCluster } from './support/cluster.js';
 import { makeTestHome, type TestHome } from './support/home.js';
-import { rehearsalHop, rehearseJson, journalOf, failedGates, LEAN } from './support/rehearse.js';
+import { rehearsalHop, rehearseJson, journalOf, failedGates, LEAN, noGoDetail } from './support/rehearse.js';
 import { faultTimelineOf } from '../src/faults/runner.js';
 
 const hop = rehearsalHop();
@@ -40,7 +40,7 @@ describe('rehearse under faults', { skip: !hop }, () => {
     const faults = join(home.home, 'flaky.yaml');
     writeFileSync(faults, 'faults:\n  - name: flaky-kv\n    fault: abort\n    target: all\n    rate: 5%\n    code: UNAVAILABLE\n    methods: [/etcdserverpb.KV/*]\n    after: baseline\n');
     const { code, r, stderr } = await rehearseJson(['--endpoints', shell.endpoints.join(','), '--driver-config', driverConfig, '--to', hop!.to, '--faults', faults, '--seed', '11', ...LEAN, '--max-p99', '20s', '--max-p99-slack', '20s'], home.env);
-    assert.equal(code, 1, `${r.reasons.join('\n')}\n${stderr}`);
+    assert.equal(code, 1, noGoDetail(r, stderr));
     assert.equal(r.go, false);
     assert.deepEqual(r.report.source.members, ['s1', 's2', 's3']);
     assert.deepEqual(r.report.source.flags, ['--snapshot-count=5000', '--heartbeat-interval=100'], 'the source\'s own flags went onto the copy');
@@ -73,7 +73,7 @@ describe('rehearse under faults', { skip: !hop }, () => {
     const runs = [];
     for (let i = 0; i < 2; i++) {
       const { code, r, stderr } = await rehearseJson(args, tc.testHome.env);
-      assert.equal(code, 1, `${r.reasons.join('\n')}\n${stderr}`);
+      assert.equal(code, 1, noGoDetail(r, stderr));
       assert.equal(r.go, false);
       assert.equal(r.report.seed, '42');
       const p99 = failedGates(r).find((c) => c.name === 'p99');

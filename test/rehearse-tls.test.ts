@@ -11,7 +11,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestCluster, etcdProcessesUnder, type TestCluster } from './support/cluster.js';
-import { rehearsalHop, rehearseJson, LEAN } from './support/rehearse.js';
+import { rehearsalHop, rehearseJson, LEAN, noGoDetail } from './support/rehearse.js';
 import { startReleaseMirror } from './support/release-mirror.js';
 import { testBinDir } from './support/home.js';
 import { readInstalled } from '../src/binaries/layout.js';
@@ -46,7 +46,7 @@ describe('rehearse a TLS cluster', { skip: !hop }, () => {
     // gates' own health reads (Range) are left undelayed, as their 2 s deadline is tight on a busy machine.
     writeFileSync(faults, 'faults:\n  - name: slow-put\n    fault: delay\n    target: all\n    latency: 20ms\n    methods: [/etcdserverpb.KV/Put]\n    after: baseline\n');
     const { code, r, stderr } = await rehearseJson(['--cluster', tc.cluster.name, '--to', hop!.to, '--faults', faults, '--seed', '7', ...LEAN, ...GENEROUS], tc.testHome.env);
-    assert.equal(code, 0, `${r.reasons.join('\n')}\n${stderr}`);
+    assert.equal(code, 0, noGoDetail(r, stderr));
     assert.equal(r.go, true);
     const u = r.upgrade!;
     assert.equal(u.result, 'succeeded');
@@ -84,7 +84,7 @@ describe('rehearse a TLS cluster', { skip: !hop }, () => {
       const t = tc.cluster.tls!;
       const args = ['--endpoints', tc.cluster.members.map((m) => m.clientURL).join(','), '--cacert', t.caCert, '--cert', t.clientCert, '--key', t.clientKey];
       const { code, r, stderr } = await rehearseJson([...args, '--to', hop!.to, '--base-url', mirror.url, '--seed', '5', ...LEAN, ...GENEROUS], { ...tc.testHome.env, UPSHIFT_HOME: bare });
-      assert.equal(code, 0, `${r.reasons.join('\n')}\n${stderr}`);
+      assert.equal(code, 0, noGoDetail(r, stderr));
       assert.equal(r.go, true);
       assert.equal(r.upgrade!.result, 'succeeded');
       // It said it installed them (stderr), from the mirror, and they are the same bytes as the originals.

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestCluster, etcdProcessesUnder, type TestCluster } from './support/cluster.js';
-import { rehearsalHop, rehearseJson, journalOf, LEAN } from './support/rehearse.js';
+import { rehearsalHop, rehearseJson, journalOf, LEAN, noGoDetail } from './support/rehearse.js';
 import { resolveConnection } from '../src/client/connection.js';
 import { EtcdClient } from '../src/client/kv.js';
 
@@ -36,7 +36,7 @@ describe('rehearse a cluster made by `cluster up`', { skip: !hop }, () => {
   test(`no faults: ${hop?.from} -> ${hop?.to} is a go, with the proof`, async () => {
     // Gates generous on latency: this proves the mechanics on a shared, busy machine, not its speed.
     const { code, r, stderr } = await rehearseJson(['--cluster', tc.cluster.name, '--to', hop!.to, ...LEAN, '--max-p99', '20s', '--max-p99-slack', '20s'], tc.testHome.env);
-    assert.equal(code, 0, `${r.reasons.join('\n')}\n${stderr}`);
+    assert.equal(code, 0, noGoDetail(r, stderr));
     assert.equal(r.go, true);
     const u = r.upgrade!;
     assert.equal(u.result, 'succeeded');

@@ -123,9 +123,21 @@ export class L4FaultProxy extends ProxyListener {
     this.stats.connections++;
     client.on('error', () => undefined);
     let from: string | undefined;
-    if (this.opts.identify && client.remoteAddress && client.remotePort) {
-      from = await this.opts.identify({ address: client.remoteAddress, port: client.remotePort }, this.address.port).catch(() => undefined);
-      if (from) this.stats.identified[from] = (this.stats.identified[from] ?? 0) + 1;
+    const identifying =
+      this.opts.identify && client.remoteAddress && client.remotePort ? this.opts.identify({ address: client.remoteAddress, port: client.remotePort }, this.address.port).catch(() => undefined) : undefined;
+    // Who dialed is read from /proc, which takes a while on a busy machine (every process's argv, every fd
+    // of the candidates): waited for only while a rule is scoped by it (a partition being cut), else the
+    // connection goes through at once and is identified on the side. Waiting always made TLS peer dials
+    // (handshake inside etcd's dial timeout) fail over and over under load: a restarted member then never
+    // caught up.
+    let identified = false;
+    const noteFrom = (f: string | undefined): void => {
+      identified = true;
+      if (f) this.stats.identified[f] = (this.stats.identified[f] ?? 0) + 1;
+    };
+    if (identifying && [...this.rules.values()].some((r) => r.from)) {
+      from = await identifying;
+      noteFrom(from);
     }
     if (this.effective(from).reset) {
       this.stats.resets++;
@@ -158,6 +170,12 @@ export class L4FaultProxy extends ProxyListener {
       upstream.once('close', onClose);
       this.apply(c);
       client.resume();
+      if (identifying && !identified)
+        void identifying.then((f) => {
+          noteFrom(f);
+          c.from = f;
+          if (!c.closed && f) this.apply(c);
+        });
     });
   }
 

@@ -35,6 +35,23 @@ export async function rehearseJson(args: string[], env: NodeJS.ProcessEnv): Prom
   return { code: run.code, r, stderr: run.stderr };
 }
 
+/**
+ * Why a rehearsal was not a go, for an assertion message: its reasons, the CLI's stderr, and the last lines of
+ * each copy member's etcd log (kept beside the journal), so a failure on CI can be read from its output.
+ */
+export function noGoDetail(r: RehearsalResult, stderr: string, lines = 60): string {
+  const logs = Object.entries(r.report?.memberLogs ?? {}).map(([m, f]) => {
+    let tail = '';
+    try {
+      tail = readFileSync(f, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    } catch {
+      tail = '(log not readable)';
+    }
+    return `--- ${m}: last ${lines} lines of its etcd log (${f})\n${tail}`;
+  });
+  return [r.reasons.join('\n'), stderr, ...logs].join('\n');
+}
+
 export function journalOf(r: RehearsalResult): JournalRecord[] {
   assert.ok(r.report.journal, 'the rehearsal ran an upgrade with a journal');
   return parseJournal(readFileSync(r.report.journal, 'utf8'));
