@@ -8,7 +8,8 @@
  *   new connections reset while the fault lasts,
  * - slow close: a FIN or a close reaches the other side only after a delay.
  * Faults are rules added and removed at run time, each optionally scoped to connections from named
- * sources (`from`, identified at accept time by `identify`, e.g. the member that dialed a peer link) and
+ * sources (`from`, told by `identify`, e.g. the member that dialed a peer link: awaited at accept while a
+ * rule is scoped that way, else learned while the connection already flows) and
  * to a direction (`up`: client -> target, `down`: target -> client). With no rule, bytes are written
  * straight through. Toxiproxy (governance.md §3) does the same per connection; its `toxicity` rolls once
  * per connection, which is why per-RPC faults live in the L7 proxy (l7-proxy.ts).
