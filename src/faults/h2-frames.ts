@@ -104,6 +104,12 @@ export function headerFrames(stream: number, block: Buffer, endStream: boolean, 
   return Buffer.concat(out);
 }
 
+/** The frame `raw` (a whole frame, header included) re-addressed to stream `id`, in place. */
+export function withStream(raw: Buffer, id: number): Buffer {
+  raw.writeUInt32BE(id & 0x7fffffff, 5);
+  return raw;
+}
+
 export function windowUpdate(stream: number, increment: number): Buffer {
   const p = Buffer.allocUnsafe(4);
   p.writeUInt32BE(increment & 0x7fffffff, 0);

@@ -16,10 +16,11 @@
  * (REFUSED_STREAM: never processed), so a client never retries a request the member may have executed.
  */
 import type { Socket } from 'node:net';
-import { FrameReader, FRAME, FLAG, SETTING, H2_ERROR, HEADER_LEN, frame, headerFrames, windowUpdate, rstStream, goaway, headersFragment, settingsOf, type Frame } from './h2-frames.js';
+import { FrameReader, FRAME, FLAG, SETTING, H2_ERROR, HEADER_LEN, frame, headerFrames, withStream, windowUpdate, rstStream, goaway, headersFragment, settingsOf, type Frame } from './h2-frames.js';
 import { HpackDecoder, encodeHeaders, type HeaderField } from './hpack.js';
 import { OrderedReleaseQueue } from './queue.js';
 import type { Rng } from './rng.js';
+import { isGrpcContentType } from './rpc-rules.js';
 
 /** A request as the proxy's rules see it. */
 export interface RelayRequest {
@@ -79,8 +80,6 @@ interface HeaderBlock {
 }
 
 const MAX_STREAM = 0x7fffffff;
-/** application/grpc, application/grpc+proto, ... (as rpc-rules' isGrpcContentType, without a trim per request). */
-const GRPC_CONTENT_TYPE = /^\s*application\/grpc(?:[+;\s]|$)/i;
 const DEFAULT_MAX_FRAME = 16384;
 
 export class H2Relay {
@@ -88,8 +87,8 @@ export class H2Relay {
   private readonly byU = new Map<number, RStream>();
   private readonly decC = new HpackDecoder();
   private readonly decU = new HpackDecoder();
-  private contC: HeaderBlock | undefined;
-  private contU: HeaderBlock | undefined;
+  private readonly blocksC = new HeaderBlocks((b) => this.clientHeaders(b));
+  private readonly blocksU = new HeaderBlocks((b) => this.upHeaders(b));
   private lastCid = 0;
   private nextUid = 1;
   /** Upstream's GOAWAY: no stream above this upstream id is processed. */
@@ -176,10 +175,8 @@ export class H2Relay {
     from.resume();
   }
 
-  private toUp(b: Buffer | Buffer[]): void {
-    if (this.up.destroyed) return;
-    if (Array.isArray(b)) for (const x of b) this.up.write(x);
-    else this.up.write(b);
+  private toUp(b: Buffer): void {
+    if (!this.up.destroyed) this.up.write(b);
   }
 
   private toDown(b: Buffer | Buffer[]): void {
@@ -196,14 +193,13 @@ export class H2Relay {
   // ------------------------------------------------------------------ client -> upstream
 
   private fromClient(f: Frame): void {
-    if (this.contC && f.type !== FRAME.CONTINUATION) throw new Error('expected CONTINUATION');
+    if (this.blocksC.pending && f.type !== FRAME.CONTINUATION) throw new Error('expected CONTINUATION');
     switch (f.type) {
       case FRAME.DATA: {
         const s = this.byC.get(f.stream);
         const end = (f.flags & FLAG.END_STREAM) !== 0;
         if (s?.state === 'open') {
-          f.raw.writeUInt32BE(s.uid, 5);
-          this.toUp(f.raw);
+          this.toUp(withStream(f.raw, s.uid));
         } else if (s?.state === 'waiting') {
           (s.pending ??= []).push(f.raw);
           s.pendingData += f.len;
@@ -214,30 +210,17 @@ export class H2Relay {
         }
         return;
       }
-      case FRAME.HEADERS: {
-        const block = { stream: f.stream, flags: f.flags, parts: [headersFragment(f)] };
-        if (f.flags & FLAG.END_HEADERS) this.clientHeaders(block);
-        else this.contC = block;
-        return;
-      }
-      case FRAME.CONTINUATION: {
-        const c = this.contC;
-        if (!c || c.stream !== f.stream) throw new Error('unexpected CONTINUATION');
-        c.parts.push(f.payload);
-        if (f.flags & FLAG.END_HEADERS) {
-          this.contC = undefined;
-          this.clientHeaders(c);
-        }
-        return;
-      }
+      case FRAME.HEADERS:
+        return this.blocksC.start(f, headersFragment(f));
+      case FRAME.CONTINUATION:
+        return this.blocksC.continuation(f);
       case FRAME.RST_STREAM: {
         const s = this.byC.get(f.stream);
         if (!s) return;
         if (s.state === 'open') {
-          f.raw.writeUInt32BE(s.uid, 5);
-          this.toUp(f.raw);
+          this.toUp(withStream(f.raw, s.uid));
         }
-        if (s.pendingData > 0) this.toDown(windowUpdate(0, s.pendingData));
+        this.creditPending(s);
         this.remove(s);
         return;
       }
@@ -252,8 +235,7 @@ export class H2Relay {
         }
         const s = this.byC.get(f.stream);
         if (s?.state === 'open') {
-          f.raw.writeUInt32BE(s.uid, 5);
-          this.toUp(f.raw);
+          this.toUp(withStream(f.raw, s.uid));
         } else if (s?.state === 'waiting') s.pendingWindow += f.raw.readUInt32BE(HEADER_LEN) & MAX_STREAM;
         return;
       }
@@ -296,7 +278,7 @@ export class H2Relay {
     const s: RStream = {
       cid: b.stream,
       uid: 0,
-      req: { path, grpc: GRPC_CONTENT_TYPE.test(ct) },
+      req: { path, grpc: isGrpcContentType(ct) },
       state: 'waiting',
       fields,
       headersEnd: end,
@@ -326,10 +308,21 @@ export class H2Relay {
   }
 
   refuse(s: RStream): void {
-    if (s.state !== 'waiting') return;
+    if (s.state === 'waiting') this.refuseStream(s);
+  }
+
+  /** RST_STREAM REFUSED_STREAM to the client (never processed), what it sent meanwhile credited back. */
+  private refuseStream(s: RStream): void {
     this.toDown(rstStream(s.cid, H2_ERROR.REFUSED_STREAM));
-    if (s.pendingData > 0) this.toDown(windowUpdate(0, s.pendingData));
+    this.creditPending(s);
     this.remove(s);
+  }
+
+  /** Request bytes the relay held and will never forward: back to the client's connection window. */
+  private creditPending(s: RStream): void {
+    if (s.pendingData > 0) this.toDown(windowUpdate(0, s.pendingData));
+    s.pending = undefined;
+    s.pendingData = 0;
   }
 
   isWaiting(s: RStream): boolean {
@@ -340,9 +333,7 @@ export class H2Relay {
   forward(s: RStream, streamDelay?: { ms: number; jitterMs: number }): boolean {
     if (s.state !== 'waiting' || this.closed || this.byC.get(s.cid) !== s) return false;
     if (this.up.destroyed || this.nextUid > this.upLast) {
-      this.toDown(rstStream(s.cid, H2_ERROR.REFUSED_STREAM));
-      if (s.pendingData > 0) this.toDown(windowUpdate(0, s.pendingData));
-      this.remove(s);
+      this.refuseStream(s);
       return false;
     }
     s.uid = this.nextUid;
@@ -353,10 +344,7 @@ export class H2Relay {
     this.up.cork();
     this.toUp(headersOut(s.uid, s.fields, s.headersEnd, this.upMaxFrame));
     for (const p of s.pending ?? []) {
-      if (Buffer.isBuffer(p)) {
-        p.writeUInt32BE(s.uid, 5);
-        this.toUp(p);
-      } else this.toUp(headersOut(s.uid, p.fields, p.end, this.upMaxFrame));
+      this.toUp(Buffer.isBuffer(p) ? withStream(p, s.uid) : headersOut(s.uid, p.fields, p.end, this.upMaxFrame));
     }
     if (s.pendingWindow > 0) this.toUp(windowUpdate(s.uid, s.pendingWindow));
     this.up.uncork();
@@ -374,9 +362,7 @@ export class H2Relay {
       this.owedByClient += body.length;
       this.toDown(frame(FRAME.DATA, FLAG.END_STREAM, s.cid, body));
     }
-    if (s.pendingData > 0) this.toDown(windowUpdate(0, s.pendingData));
-    s.pending = undefined;
-    s.pendingData = 0;
+    this.creditPending(s);
     s.respEnded = true;
     if (!s.reqEnded) {
       // The client is still sending the body: ask it to stop, without error (RFC 9113 §8.1); DATA already
@@ -390,7 +376,7 @@ export class H2Relay {
   // ------------------------------------------------------------------ upstream -> client
 
   private fromUp(f: Frame): void {
-    if (this.contU && f.type !== FRAME.CONTINUATION) throw new Error('expected CONTINUATION');
+    if (this.blocksU.pending && f.type !== FRAME.CONTINUATION) throw new Error('expected CONTINUATION');
     switch (f.type) {
       case FRAME.DATA: {
         const s = this.byU.get(f.stream);
@@ -398,46 +384,29 @@ export class H2Relay {
           if (f.len > 0) this.toUp(windowUpdate(0, f.len));
           return;
         }
-        f.raw.writeUInt32BE(s.cid, 5);
-        this.toClient(s, f.raw);
+        this.toClient(s, withStream(f.raw, s.cid));
         if (f.flags & FLAG.END_STREAM) {
           s.respEnded = true;
           this.maybeDone(s);
         }
         return;
       }
-      case FRAME.HEADERS: {
-        const block = { stream: f.stream, flags: f.flags, parts: [headersFragment(f)] };
-        if (f.flags & FLAG.END_HEADERS) this.upHeaders(block);
-        else this.contU = block;
-        return;
-      }
+      case FRAME.HEADERS:
+        return this.blocksU.start(f, headersFragment(f));
       case FRAME.PUSH_PROMISE: {
         // Clients of etcd disable push; a promise is decoded (HPACK state) and refused.
         let p = f.payload;
         const pad = f.flags & FLAG.PADDED ? p[0]! : 0;
         if (f.flags & FLAG.PADDED) p = p.subarray(1);
-        const block = { stream: f.stream, flags: f.flags, parts: [p.subarray(4, p.length - pad)], promised: p.readUInt32BE(0) & MAX_STREAM };
-        if (f.flags & FLAG.END_HEADERS) this.upHeaders(block);
-        else this.contU = block;
-        return;
+        return this.blocksU.start(f, p.subarray(4, p.length - pad), p.readUInt32BE(0) & MAX_STREAM);
       }
-      case FRAME.CONTINUATION: {
-        const c = this.contU;
-        if (!c || c.stream !== f.stream) throw new Error('unexpected CONTINUATION');
-        c.parts.push(f.payload);
-        if (f.flags & FLAG.END_HEADERS) {
-          this.contU = undefined;
-          this.upHeaders(c);
-        }
-        return;
-      }
+      case FRAME.CONTINUATION:
+        return this.blocksU.continuation(f);
       case FRAME.RST_STREAM: {
         const s = this.byU.get(f.stream);
         if (!s) return;
-        f.raw.writeUInt32BE(s.cid, 5);
         // After whatever response frames are still queued for the client.
-        this.toClient(s, f.raw);
+        this.toClient(s, withStream(f.raw, s.cid));
         this.remove(s);
         return;
       }
@@ -445,8 +414,7 @@ export class H2Relay {
         if (f.stream === 0) return this.toDown(f.raw);
         const s = this.byU.get(f.stream);
         if (!s) return;
-        f.raw.writeUInt32BE(s.cid, 5);
-        this.toDown(f.raw);
+        this.toDown(withStream(f.raw, s.cid));
         return;
       }
       case FRAME.SETTINGS: {
@@ -525,9 +493,7 @@ export class H2Relay {
     // Streams the member will never process: refused, so the client knows (waiting ones included).
     for (const s of [...this.byC.values()]) {
       if (s.state === 'answered' || (s.state === 'open' && s.uid <= last)) continue;
-      this.toDown(rstStream(s.cid, H2_ERROR.REFUSED_STREAM));
-      if (s.pendingData > 0) this.toDown(windowUpdate(0, s.pendingData));
-      this.remove(s);
+      this.refuseStream(s);
     }
   }
 
@@ -549,6 +515,30 @@ export class H2Relay {
       for (const f of s.closeFns?.splice(0) ?? []) f();
     }
     if (this.closed) s.q?.close();
+  }
+}
+
+/** HEADERS (or PUSH_PROMISE) then CONTINUATION frames of one direction, as whole header blocks. */
+class HeaderBlocks {
+  /** A block that spans frames, until its END_HEADERS. */
+  pending: HeaderBlock | undefined;
+
+  constructor(private readonly onBlock: (b: HeaderBlock) => void) {}
+
+  start(f: Frame, fragment: Buffer, promised?: number): void {
+    const block: HeaderBlock = { stream: f.stream, flags: f.flags, parts: [fragment], promised };
+    if (f.flags & FLAG.END_HEADERS) this.onBlock(block);
+    else this.pending = block;
+  }
+
+  continuation(f: Frame): void {
+    const c = this.pending;
+    if (!c || c.stream !== f.stream) throw new Error('unexpected CONTINUATION');
+    c.parts.push(f.payload);
+    if (f.flags & FLAG.END_HEADERS) {
+      this.pending = undefined;
+      this.onBlock(c);
+    }
   }
 }
 

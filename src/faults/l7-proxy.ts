@@ -356,26 +356,22 @@ export class L7FaultProxy extends ProxyListener implements RelayOwner {
 
   /** A new request on a relayed HTTP/2 connection: counted, decided by the rules, then forwarded, answered or held. */
   onRequest(req: RelayRequest, ctl: RequestControl): void {
-    if (req.grpc) {
-      this.stats.rpcs++;
-      const m = (this.stats.methods[req.path] ??= { rpcs: 0, aborted: 0 });
-      m.rpcs++;
-      // No rule: straight through (the hot path).
-      if (this.rules.size === 0) return this.forwarded(ctl.forward());
-    }
-    const open = (): boolean => ctl.waiting;
-    const onClose = (f: () => void): void => ctl.onClose(f);
-    if (!req.grpc) {
-      // Plain HTTP over HTTP/2 (TLS with ALPN h2): only rules naming its path apply.
-      this.stats.http++;
-      const path = req.path.split('?')[0]!;
-      const d = decideRpc(this.activeRules, path, this.rngOf, false);
-      this.applyHttp(d, path, open, (status, msg) => ctl.answerHttp(status, msg), () => this.forwarded(ctl.forward()), onClose);
-      return;
-    }
-    const m = this.stats.methods[req.path]!;
+    if (!req.grpc) return this.onHttp2Request(req, ctl);
+    this.stats.rpcs++;
+    const m = (this.stats.methods[req.path] ??= { rpcs: 0, aborted: 0 });
+    m.rpcs++;
+    // No rule: straight through (the hot path).
+    if (this.rules.size === 0) return this.forwarded(ctl.forward());
     const d = decideRpc([...this.rules.values()], req.path, this.rngOf);
-    this.applyDecision(d, m, d.hold, open, (a) => ctl.abortGrpc(a.code, a.message), () => this.forwarded(ctl.forward(d.streamDelay)), onClose);
+    this.applyDecision(d, m, d.hold, () => ctl.waiting, (a) => ctl.abortGrpc(a.code, a.message), () => this.forwarded(ctl.forward(d.streamDelay)), (f) => ctl.onClose(f));
+  }
+
+  /** Plain HTTP over HTTP/2 (TLS with ALPN h2): only rules naming its path apply. */
+  private onHttp2Request(req: RelayRequest, ctl: RequestControl): void {
+    this.stats.http++;
+    const path = req.path.split('?')[0]!;
+    const d = decideRpc(this.activeRules, path, this.rngOf, false);
+    this.applyHttp(d, path, () => ctl.waiting, (status, msg) => ctl.answerHttp(status, msg), () => this.forwarded(ctl.forward()), (f) => ctl.onClose(f));
   }
 
   private forwarded(ok: boolean): void {
